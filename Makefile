@@ -1,0 +1,37 @@
+# goha — see README.md.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+# Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=1m).
+FUZZTIME ?= 20s
+
+.PHONY: all build test lint refs fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/goproxy ./cmd/goproxy
+	$(GO) build -o $(BIN)/govrrpd ./cmd/govrrpd
+
+# refs installs the reference binaries (haproxy 2.6, keepalived 2.2.7, nginx)
+# the compatibility tests compare against, or says what is missing.
+refs:
+	@./scripts/ensure-refs.sh
+
+test: refs lint build
+	$(GO) test -count=1 -timeout 30m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,2 @@
+// Package keepalived reads keepalived.conf into a typed configuration.
+package keepalived

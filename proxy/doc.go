@@ -1,0 +1,2 @@
+// Package proxy is the goproxy engine: listeners, frontends, backends, streams.
+package proxy
