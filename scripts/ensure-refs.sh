@@ -5,8 +5,8 @@
 # otherwise it says exactly what is missing and the tests that need them skip
 # with that reason.
 set -u
-pkgs=(haproxy keepalived nginx socat curl tcpdump iproute2 wrk)
-bins=(haproxy keepalived nginx socat curl tcpdump ip wrk)
+pkgs=(haproxy keepalived nginx socat curl tcpdump iproute2 wrk iputils-ping util-linux)
+bins=(haproxy keepalived nginx socat curl tcpdump ip wrk ping nsenter)
 missing=()
 for i in "${!bins[@]}"; do
   command -v "${bins[$i]}" >/dev/null 2>&1 || missing+=("${pkgs[$i]}")
