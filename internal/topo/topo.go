@@ -344,3 +344,11 @@ func (t *Topology) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+func readPid(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(b)))
+}

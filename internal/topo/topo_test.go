@@ -120,3 +120,37 @@ func TestCloseRemovesEverything(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+func TestNginxRealServer(t *testing.T) {
+	if _, err := exec.LookPath("nginx"); err != nil {
+		t.Skip("nginx not installed")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
+	}
+	tp := build(t, Tutorial("127.0.0.1 localhost\n"))
+	rs1, client := tp.Hosts["real-server1"], tp.Hosts["client"]
+	ng, err := rs1.StartNginx(80, "this is first real-server\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.Output("curl", "-s", "-i", "http://"+RS1Addr+"/")
+	if err != nil {
+		t.Fatalf("curl: %v %s", err, out)
+	}
+	if !strings.HasSuffix(out, "\r\n\r\nthis is first real-server\n") || !strings.Contains(out, "Connection: close") {
+		t.Fatalf("unexpected answer from nginx (want the tutorial's page, keepalive_timeout 0):\n%s", out)
+	}
+	if err := ng.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := client.Output("curl", "-s", "-m2", "http://"+RS1Addr+"/"); err == nil {
+		t.Fatalf("nginx still answers after Stop: %s", out)
+	}
+	if err := ng.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := client.Output("curl", "-s", "http://"+RS1Addr+"/"); err != nil || out != "this is first real-server\n" {
+		t.Fatalf("after restart: %q %v", out, err)
+	}
+}
