@@ -1,0 +1,307 @@
+package capture
+
+// This file regenerates vrrp/testdata/golden from the real keepalived 2.2.7:
+//
+//	go test ./vrrp/internal/capture -run TestCaptureGolden -update -v
+//
+// It needs root, ip(8), tcpdump and keepalived. Each scenario builds two
+// network namespaces joined by a veth pair whose ends are both called ens33
+// (the tutorial's interface), runs keepalived in the first ("lb1",
+// 192.168.13.128) and optionally in the second ("lb2", 192.168.13.129),
+// captures every VRRP/ARP/ICMPv6 frame on lb2's end with tcpdump, and stores
+// the capture, keepalived's console logs and the wall-clock times of the
+// actions the scenario took (start, SIGTERM) so that tests can measure the
+// time from start to the first MASTER advert.
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "capture golden files from the real keepalived (needs root)")
+
+// goldenDir is where the captures live, relative to this package.
+const goldenDir = "../../testdata/golden"
+
+// Fixed link addresses so that captured frames (GARP sender MAC, IPv6
+// link-local source) are reproducible and can be rebuilt by our codec.
+const (
+	macLB1 = "02:00:c0:a8:0d:80"
+	macLB2 = "02:00:c0:a8:0d:81"
+)
+
+// Event is one action the harness took, with its wall-clock time.
+type Event struct {
+	What string    `json:"what"`
+	Time time.Time `json:"time"`
+}
+
+// step is one action of a scenario, taken at offset after the scenario began.
+type step struct {
+	at   time.Duration
+	what string // "start lb1", "start lb2", "stop lb1", "stop lb2"
+}
+
+type scenario struct {
+	name  string
+	conf1 string // config for lb1 (path relative to goldenDir/conf or ../../../testdata/seed)
+	conf2 string // config for lb2, optional
+	ipv6  bool
+	steps []step
+	end   time.Duration
+}
+
+func scenarios() []scenario {
+	seed := "../../../testdata/seed/"
+	conf := goldenDir + "/conf/"
+	single := func(name, cfg string, ipv6 bool) scenario {
+		return scenario{name: name, conf1: cfg, ipv6: ipv6,
+			steps: []step{{0, "start lb1"}, {11 * time.Second, "stop lb1"}}, end: 12500 * time.Millisecond}
+	}
+	return []scenario{
+		single("v2-master", seed+"keepalived-master.conf", false),
+		single("v3-master", conf+"v3-master.conf", false),
+		single("v3-fast", conf+"v3-fast.conf", false),
+		single("v3-ipv6", conf+"v3-ipv6.conf", true),
+		single("v2-unicast", conf+"v2-unicast.conf", false),
+		{name: "v2-owner", conf1: conf + "v2-owner.conf",
+			steps: []step{{0, "start lb1"}, {3 * time.Second, "stop lb1"}}, end: 4 * time.Second},
+		// The tutorial's pair: master (100) and nopreempt backup (50).
+		// Master stops (priority-0 advert, backup takes over after its
+		// skew), then master comes back and preempts.
+		{name: "v2-pair", conf1: seed + "keepalived-master.conf", conf2: seed + "keepalived-backup.conf",
+			steps: []step{
+				{0, "start lb2"}, {500 * time.Millisecond, "start lb1"},
+				{9 * time.Second, "stop lb1"}, {13 * time.Second, "start lb1"},
+				{21 * time.Second, "stop lb1"}, {23 * time.Second, "stop lb2"},
+			}, end: 24 * time.Second},
+	}
+}
+
+func TestCaptureGolden(t *testing.T) {
+	if !*update {
+		t.Skip("golden capture runs only with -update")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("golden capture needs root for network namespaces")
+	}
+	for _, tool := range []string{"ip", "tcpdump", "keepalived"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("golden capture needs %s: %v", tool, err)
+		}
+	}
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+	}
+}
+
+func run(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// setupNamespaces creates lb1 and lb2 namespaces joined by a veth pair and
+// returns their names. Both ends are renamed ens33.
+func setupNamespaces(t *testing.T, ipv6 bool) (ns1, ns2 string) {
+	id := strconv.Itoa(os.Getpid())
+	ns1, ns2 = "gohavrrp1-"+id, "gohavrrp2-"+id
+	for _, ns := range []string{ns1, ns2} {
+		run(t, "ip", "netns", "add", ns)
+		ns := ns
+		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	v1, v2 := "gvr1"+id, "gvr2"+id
+	run(t, "ip", "link", "add", v1, "type", "veth", "peer", "name", v2)
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", v1).Run() })
+	for _, c := range []struct{ ns, dev, mac, v4, v6 string }{
+		{ns1, v1, macLB1, "192.168.13.128/24", "2001:db8:13::128/64"},
+		{ns2, v2, macLB2, "192.168.13.129/24", "2001:db8:13::129/64"},
+	} {
+		run(t, "ip", "link", "set", c.dev, "netns", c.ns)
+		x := []string{"ip", "netns", "exec", c.ns}
+		run(t, append(x, "ip", "link", "set", c.dev, "name", "ens33")...)
+		run(t, append(x, "ip", "link", "set", "ens33", "address", c.mac)...)
+		run(t, append(x, "sysctl", "-qw", "net.ipv6.conf.ens33.accept_dad=0")...)
+		run(t, append(x, "ip", "link", "set", "lo", "up")...)
+		run(t, append(x, "ip", "addr", "add", c.v4, "dev", "ens33")...)
+		if ipv6 {
+			run(t, append(x, "ip", "addr", "add", c.v6, "dev", "ens33", "nodad")...)
+		}
+		run(t, append(x, "ip", "link", "set", "ens33", "up")...)
+	}
+	return ns1, ns2
+}
+
+type keepalived struct {
+	cmd     *exec.Cmd
+	vrrpPID string
+	log     *os.File
+}
+
+func startKeepalived(t *testing.T, ns, conf, logPath string) *keepalived {
+	dir := t.TempDir()
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &keepalived{vrrpPID: filepath.Join(dir, "vrrp.pid"), log: f}
+	k.cmd = exec.Command("ip", "netns", "exec", ns, "keepalived", "-n", "-l", "-D", "-f", conf,
+		"-p", filepath.Join(dir, "keepalived.pid"), "-r", k.vrrpPID, "-c", filepath.Join(dir, "checkers.pid"))
+	k.cmd.Stdout, k.cmd.Stderr = f, f
+	if err := k.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.kill() })
+	return k
+}
+
+// stop sends SIGTERM to keepalived's parent (ip netns exec execs it, so the
+// PID is keepalived's) and waits for it to exit.
+func (k *keepalived) stop(t *testing.T) {
+	if k.cmd.ProcessState != nil {
+		return
+	}
+	_ = k.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = k.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Errorf("keepalived %d did not stop within 5s", k.cmd.Process.Pid)
+		k.kill()
+		<-done
+	}
+	k.log.Close()
+}
+
+// kill is the cleanup path: SIGKILL the parent and the VRRP child by PID.
+func (k *keepalived) kill() {
+	if b, err := os.ReadFile(k.vrrpPID); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 1 {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if k.cmd.ProcessState == nil {
+		_ = k.cmd.Process.Kill()
+		_, _ = k.cmd.Process.Wait()
+	}
+}
+
+// startTcpdump captures on lb2's ens33 and returns once tcpdump is listening.
+func startTcpdump(t *testing.T, ns, out string) (stop func()) {
+	cmd := exec.Command("ip", "netns", "exec", ns, "tcpdump", "-i", "ens33", "-U", "-n",
+		"--time-stamp-precision=nano", "-s", "0", "-w", out,
+		"ip proto 112 or ip6 proto 112 or arp or icmp6")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), "listening on") {
+				once = true
+				close(listening)
+			}
+		}
+	}()
+	select {
+	case <-listening:
+	case <-time.After(5 * time.Second):
+		t.Fatal("tcpdump did not start listening")
+	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		_ = cmd.Wait()
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func runScenario(t *testing.T, sc scenario) {
+	out := filepath.Join(goldenDir, sc.name)
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ns1, ns2 := setupNamespaces(t, sc.ipv6)
+	stopDump := startTcpdump(t, ns2, filepath.Join(out, "capture.pcap"))
+
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	var events []Event
+	running := map[string]*keepalived{}
+	begin := time.Now()
+	for _, st := range sc.steps {
+		time.Sleep(time.Until(begin.Add(st.at)))
+		verb, node, _ := strings.Cut(st.what, " ")
+		switch verb {
+		case "start":
+			ns, conf := ns1, sc.conf1
+			if node == "lb2" {
+				ns, conf = ns2, sc.conf2
+			}
+			events = append(events, Event{What: st.what, Time: time.Now()})
+			running[node] = startKeepalived(t, ns, abs(conf), filepath.Join(out, node+".log"))
+		case "stop":
+			events = append(events, Event{What: st.what, Time: time.Now()})
+			running[node].stop(t)
+			events = append(events, Event{What: node + " exited", Time: time.Now()})
+		default:
+			t.Fatalf("bad step %q", st.what)
+		}
+	}
+	time.Sleep(time.Until(begin.Add(sc.end)))
+	stopDump()
+
+	meta := struct {
+		Scenario string  `json:"scenario"`
+		Conf1    string  `json:"conf_lb1"`
+		Conf2    string  `json:"conf_lb2,omitempty"`
+		MAC1     string  `json:"mac_lb1"`
+		MAC2     string  `json:"mac_lb2"`
+		Events   []Event `json:"events"`
+	}{sc.name, filepath.Base(sc.conf1), filepath.Base(sc.conf2), macLB1, macLB2, events}
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "events.json"), append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(out, "capture.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d bytes captured, events %s", sc.name, fi.Size(), fmt.Sprint(events))
+}
