@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,7 +40,16 @@ func TestHostileGolden(t *testing.T) {
 	port := freePort(t)
 	startHAProxy(t, fmt.Sprintf(hostileConfig, port, be.port()), port)
 	version := haproxyVersion(t)
+	only := map[string]bool{}
+	for _, n := range strings.Split(os.Getenv("HOSTILE_ONLY"), ",") {
+		if n != "" {
+			only[n] = true
+		}
+	}
 	for _, c := range hostileCases {
+		if len(only) > 0 && !only[c.name] {
+			continue
+		}
 		req, resp := c.req, backendOK
 		if c.resp != nil {
 			req, resp = plainRequest, c.resp
