@@ -1,0 +1,312 @@
+package balance
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// This file drives a real haproxy 2.6 in front of tiny HTTP backends and
+// records which backend answered each request; golden_test.go replays the
+// recorded sequences through our Balancer.
+
+// reqSpec is one client request of a scenario.
+type reqSpec struct {
+	Src     string      // client source address (127.0.0.0/8), "" = 127.0.0.1
+	URI     string      // request target
+	Headers [][2]string // extra request headers, in order
+	HTTP10  bool        // send HTTP/1.0 without Host
+	Hold    bool        // the backend keeps the request open until released
+}
+
+// step is something done before a request: a runtime API command sent to
+// haproxy's stats socket (and mirrored on our balancer), or the release
+// of a held request.
+type step struct {
+	CLI     string
+	Release int
+}
+
+type scenario struct {
+	Name    string
+	Backend []string // lines of the backend section (balance, hash-type, options)
+	Servers []string // "name [keywords]" per server line, address added
+	N       int      // number of requests (default 100)
+	Req     func(i int) reqSpec
+	Steps   map[int][]step // before request i
+}
+
+func (sc *scenario) count() int {
+	if sc.N == 0 {
+		return 100
+	}
+	return sc.N
+}
+
+func (sc *scenario) request(i int) reqSpec {
+	if sc.Req == nil {
+		return reqSpec{URI: "/"}
+	}
+	r := sc.Req(i)
+	if r.URI == "" {
+		r.URI = "/"
+	}
+	return r
+}
+
+// backendPool runs one HTTP server per haproxy server line.
+type backendPool struct {
+	addrs    []string
+	mu       sync.Mutex
+	received map[int]chan struct{} // request index -> arrived
+	release  map[int]chan struct{} // request index -> may answer
+}
+
+func (p *backendPool) chans(i int) (chan struct{}, chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.received[i] == nil {
+		p.received[i] = make(chan struct{})
+		p.release[i] = make(chan struct{})
+	}
+	return p.received[i], p.release[i]
+}
+
+func startBackends(t *testing.T, names []string) *backendPool {
+	p := &backendPool{received: map[int]chan struct{}{}, release: map[int]chan struct{}{}}
+	for _, name := range names {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id, err := strconv.Atoi(r.Header.Get("X-Req")); err == nil {
+				rec, rel := p.chans(id)
+				close(rec)
+				if r.Header.Get("X-Hold") == "1" {
+					<-rel
+				}
+			}
+			w.Header().Set("X-Server", name)
+			w.Header().Set("Connection", "close")
+			fmt.Fprintln(w, name)
+		})}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		p.addrs = append(p.addrs, ln.Addr().String())
+	}
+	return p
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// haproxyConfig renders the scenario; addrs nil gives the address-free
+// form stored in golden files.
+func (sc *scenario) haproxyConfig(addrs []string, port int, sock string) string {
+	var b strings.Builder
+	if addrs != nil {
+		fmt.Fprintf(&b, "global\n\tnbthread 1\n\tstats socket %s mode 600 level admin\n\n", sock)
+		b.WriteString("defaults\n\tmode http\n\ttimeout connect 5s\n\ttimeout client 30s\n\ttimeout server 30s\n\ttimeout queue 30s\n\n")
+		fmt.Fprintf(&b, "frontend fe\n\tbind 127.0.0.1:%d\n\tdefault_backend be\n\n", port)
+	}
+	b.WriteString("backend be\n")
+	for _, l := range sc.Backend {
+		fmt.Fprintf(&b, "\t%s\n", l)
+	}
+	for i, s := range sc.Servers {
+		name, rest, _ := strings.Cut(s, " ")
+		addr := "ADDR"
+		if addrs != nil {
+			addr = addrs[i]
+		}
+		line := "server " + name + " " + addr
+		if rest != "" {
+			line += " " + rest
+		}
+		fmt.Fprintf(&b, "\t%s\n", strings.TrimSpace(line))
+	}
+	return b.String()
+}
+
+// runHaproxy records the scenario's sequence of answering servers.
+func runHaproxy(t *testing.T, bin string, sc *scenario) []string {
+	t.Helper()
+	var names []string
+	for _, s := range sc.Servers {
+		n, _, _ := strings.Cut(s, " ")
+		names = append(names, n)
+	}
+	pool := startBackends(t, names)
+	dir := t.TempDir()
+	port := freePort(t)
+	sock := filepath.Join(dir, "admin.sock")
+	cfg := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(cfg, []byte(sc.haproxyConfig(pool.addrs, port, sock)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-db", "-f", cfg)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill() // only the haproxy we started, by PID
+		<-done
+	})
+	front := fmt.Sprintf("127.0.0.1:%d", port)
+	waitReady(t, front, sock, done, &stderr)
+
+	picks := make([]string, sc.count())
+	held := map[int]chan string{}
+	for i := 0; i < sc.count(); i++ {
+		for _, st := range sc.Steps[i] {
+			if st.CLI != "" {
+				out := cli(t, sock, st.CLI)
+				if strings.TrimSpace(out) != "" {
+					t.Fatalf("request %d: %q answered %q", i, st.CLI, out)
+				}
+				continue
+			}
+			_, rel := pool.chans(st.Release)
+			close(rel)
+			picks[st.Release] = <-held[st.Release]
+			delete(held, st.Release)
+			time.Sleep(2 * time.Millisecond) // let haproxy close the stream
+		}
+		rs := sc.request(i)
+		if rs.Hold {
+			ch := make(chan string, 1)
+			held[i] = ch
+			go func(i int) { ch <- doRequest(t, front, i, rs) }(i)
+			rec, _ := pool.chans(i)
+			select {
+			case <-rec:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("held request %d never reached a server", i)
+			}
+			continue
+		}
+		picks[i] = doRequest(t, front, i, rs)
+		time.Sleep(time.Millisecond)
+	}
+	for i, ch := range held {
+		_, rel := pool.chans(i)
+		close(rel)
+		picks[i] = <-ch
+	}
+	return picks
+}
+
+func waitReady(t *testing.T, front, sock string, done chan struct{}, stderr *strings.Builder) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			t.Fatalf("haproxy exited: %s", stderr.String())
+		default:
+		}
+		c, err := net.Dial("tcp", front)
+		if err == nil {
+			c.Close()
+			if _, err := os.Stat(sock); err == nil {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("haproxy not ready: %s", stderr.String())
+}
+
+func cli(t *testing.T, sock, command string) string {
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "%s\n", command)
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := c.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return b.String()
+}
+
+// doRequest sends one request on a new connection from rs.Src and returns
+// the X-Server header of the answer ("-" for a response without one).
+func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
+	src := rs.Src
+	if src == "" {
+		src = "127.0.0.1"
+	}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := d.DialContext(context.Background(), "tcp", front)
+	if err != nil {
+		t.Errorf("request %d: %v", i, err)
+		return "error"
+	}
+	defer c.Close()
+	var b strings.Builder
+	if rs.HTTP10 {
+		fmt.Fprintf(&b, "GET %s HTTP/1.0\r\n", rs.URI)
+	} else {
+		fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: test.local\r\n", rs.URI)
+	}
+	for _, h := range rs.Headers {
+		fmt.Fprintf(&b, "%s: %s\r\n", h[0], h[1])
+	}
+	fmt.Fprintf(&b, "X-Req: %d\r\n", i)
+	if rs.Hold {
+		b.WriteString("X-Hold: 1\r\n")
+	}
+	b.WriteString("Connection: close\r\n\r\n")
+	c.SetDeadline(time.Now().Add(40 * time.Second))
+	if _, err := c.Write([]byte(b.String())); err != nil {
+		t.Errorf("request %d: %v", i, err)
+		return "error"
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Errorf("request %d: %v", i, err)
+		return "error"
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 512)
+	for {
+		if _, err := resp.Body.Read(buf); err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+			break
+		}
+	}
+	if s := resp.Header.Get("X-Server"); s != "" {
+		return s
+	}
+	return strconv.Itoa(resp.StatusCode)
+}
