@@ -275,7 +275,10 @@ func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
 	if rs.HTTP10 {
 		fmt.Fprintf(&b, "GET %s HTTP/1.0\r\n", rs.URI)
 	} else {
-		fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: test.local\r\n", rs.URI)
+		fmt.Fprintf(&b, "GET %s HTTP/1.1\r\n", rs.URI)
+		if !hasHeader(rs.Headers, "Host") {
+			b.WriteString("Host: test.local\r\n")
+		}
 	}
 	for _, h := range rs.Headers {
 		fmt.Fprintf(&b, "%s: %s\r\n", h[0], h[1])
