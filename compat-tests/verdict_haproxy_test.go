@@ -226,14 +226,18 @@ func checkDeliberate(t *testing.T, c corpusCase, d deliberateDiff, want, got ver
 			t.Errorf("%s (deliberate difference): goproxy must not alert: %s", c.Name, m.Text)
 		}
 	}
+	var missing []string
 	for _, m := range messages(want.Stderr) {
 		if m.Level != "ALERT" {
 			continue
 		}
 		if loc := location(m.Text); loc != "" && !warnings[loc] {
-			t.Errorf("%s (deliberate difference): haproxy alerts at %s but goproxy prints no [WARNING] there\n  haproxy: %s\n--- goproxy stderr\n%s",
-				c.Name, loc, m.Text, got.Stderr)
+			missing = append(missing, "  "+loc+"  haproxy: "+m.Text)
 		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%s (deliberate difference): goproxy prints no [WARNING] where haproxy alerts:\n%s\n--- goproxy stderr\n%s",
+			c.Name, strings.Join(missing, "\n"), got.Stderr)
 	}
 }
 
