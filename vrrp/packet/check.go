@@ -14,23 +14,23 @@ type Reason uint8
 
 // Reasons, in the order keepalived checks them.
 const (
-	OK                 Reason = iota
-	TooShort                  // shorter than the VRRP header
-	UnknownVRID               // no instance with this VRID (ignored)
-	BadLength                 // length differs from what the header announces
-	BadTTL                    // multicast TTL / hop limit not 255
-	BadVersion                // version differs from ours
-	BadAuthType               // auth type not 0, 1 or 2
-	AuthTypeMismatch          // auth type differs from ours
-	BadPassword               // PASS password differs (constant-time compare)
-	IntervalMismatch          // VRRPv2 advert interval differs (dropped)
-	BadType                   // packet type is not advertisement
-	AddrCountMismatch         // address count differs
-	IPLengthMismatch          // IPv4 total length differs from received length
-	BadChecksum               // checksum invalid
-	CastMismatch              // multicast on a unicast instance or vice versa
-	MissingAddress            // one of our VIPs is not in the advert
-	NotUnicastPeer            // unicast source is not a configured peer
+	OK                Reason = iota
+	TooShort                 // shorter than the VRRP header
+	UnknownVRID              // no instance with this VRID (ignored)
+	BadLength                // length differs from what the header announces
+	BadTTL                   // multicast TTL / hop limit not 255
+	BadVersion               // version differs from ours
+	BadAuthType              // auth type not 0, 1 or 2
+	AuthTypeMismatch         // auth type differs from ours
+	BadPassword              // PASS password differs (constant-time compare)
+	IntervalMismatch         // VRRPv2 advert interval differs (dropped)
+	BadType                  // packet type is not advertisement
+	AddrCountMismatch        // address count differs
+	IPLengthMismatch         // IPv4 total length differs from received length
+	BadChecksum              // checksum invalid
+	CastMismatch             // multicast on a unicast instance or vice versa
+	MissingAddress           // one of our VIPs is not in the advert
+	NotUnicastPeer           // unicast source is not a configured peer
 	numReasons
 )
 
