@@ -1,0 +1,209 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Probe performs one check against addr within the deadline carried by ctx.
+type Probe interface {
+	Run(ctx context.Context, addr string) Result
+}
+
+// TCPProbe is haproxy's plain "check": a connection that completes passes
+// (L4OK), a refused one fails (L4CON), one that does not complete in time
+// fails (L4TOUT).
+type TCPProbe struct{}
+
+// Run connects to addr and closes at once.
+func (TCPProbe) Run(ctx context.Context, addr string) Result {
+	start := time.Now()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return connFailure(err, start)
+	}
+	c.Close()
+	return Result{Status: StatusL4OK, DurationMS: since(start)}
+}
+
+func since(t time.Time) int64 { return time.Since(t).Milliseconds() }
+
+// connFailure names a failed connection as haproxy does: a timeout is
+// L4TOUT without detail, any other error L4CON with the C library's text
+// for errno ("Connection refused").
+func connFailure(err error, start time.Time) Result {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return Result{Status: StatusL4Timeout, DurationMS: since(start)}
+	}
+	info := err.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		info = strerror(errno)
+	}
+	return Result{Status: StatusL4Con, Info: info, DurationMS: since(start)}
+}
+
+// strerror returns glibc's message for the errnos a connect can give; Go's
+// own texts are lower-case and would differ from haproxy's logs.
+func strerror(e syscall.Errno) string {
+	switch e {
+	case syscall.ECONNREFUSED:
+		return "Connection refused"
+	case syscall.EHOSTUNREACH:
+		return "No route to host"
+	case syscall.ENETUNREACH:
+		return "Network is unreachable"
+	case syscall.ECONNRESET:
+		return "Connection reset by peer"
+	case syscall.ETIMEDOUT:
+		return "Connection timed out"
+	case syscall.EADDRNOTAVAIL:
+		return "Cannot assign requested address"
+	}
+	s := e.Error()
+	if s != "" {
+		return string(bytes.ToUpper([]byte(s[:1]))) + s[1:]
+	}
+	return s
+}
+
+// Expect is an "http-check expect" rule (§4.2); the zero value is haproxy's
+// default: any 2xx or 3xx status passes.
+type Expect struct {
+	Negate bool
+	// Exactly one of the following is set.
+	Status  [][2]int       // "status": codes and ranges
+	RStatus *regexp.Regexp // "rstatus"
+	String  []byte         // "string": body contains
+	RString *regexp.Regexp // "rstring": body matches
+}
+
+// HTTPProbe is "option httpchk": it sends Request (for example
+// "OPTIONS / HTTP/1.0\r\n\r\n", haproxy's default) and judges the
+// response with Expect.
+type HTTPProbe struct {
+	Request []byte
+	Expect  Expect
+}
+
+// DefaultHTTPRequest is the request of a bare "option httpchk".
+var DefaultHTTPRequest = []byte("OPTIONS / HTTP/1.0\r\n\r\n")
+
+// maxCheckResponse bounds what is read of a check response (haproxy reads
+// into one buffer, tune.chksize/bufsize).
+const maxCheckResponse = 16384
+
+// Run sends the request and evaluates the response.
+func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
+	start := time.Now()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return connFailure(err, start)
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	req := p.Request
+	if len(req) == 0 {
+		req = DefaultHTTPRequest
+	}
+	if _, err := c.Write(req); err != nil {
+		return Result{Status: StatusSockErr, Info: err.Error(), DurationMS: since(start)}
+	}
+	br := bufio.NewReaderSize(c, 4096)
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			return Result{Status: StatusL7Timeout, DurationMS: since(start)}
+		}
+		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: since(start)}
+	}
+	code, reason, ok := parseStatusLine(line)
+	if !ok {
+		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: since(start)}
+	}
+	var body []byte
+	if p.Expect.String != nil || p.Expect.RString != nil {
+		body = readBody(br)
+	}
+	pass := p.Expect.match(code, body)
+	r := Result{Code: code, Info: reason, DurationMS: since(start)}
+	if pass {
+		r.Status = StatusL7OK
+	} else {
+		r.Status = StatusL7Sts
+		if p.Expect.String != nil || p.Expect.RString != nil {
+			r.Status = StatusL7Rsp
+		}
+	}
+	return r
+}
+
+func readBody(br *bufio.Reader) []byte {
+	var buf bytes.Buffer
+	// skip the header block
+	for {
+		l, err := br.ReadSlice('\n')
+		if err != nil || len(bytes.TrimRight(l, "\r\n")) == 0 {
+			break
+		}
+	}
+	tmp := make([]byte, 4096)
+	for buf.Len() < maxCheckResponse {
+		n, err := br.Read(tmp)
+		buf.Write(tmp[:n])
+		if err != nil {
+			break
+		}
+	}
+	return buf.Bytes()
+}
+
+// parseStatusLine reads "HTTP/1.x NNN reason".
+func parseStatusLine(l []byte) (int, string, bool) {
+	l = bytes.TrimRight(l, "\r\n")
+	if len(l) < 12 || !bytes.HasPrefix(l, []byte("HTTP/")) || l[8] != ' ' {
+		return 0, "", false
+	}
+	code, err := strconv.Atoi(string(l[9:12]))
+	if err != nil {
+		return 0, "", false
+	}
+	reason := ""
+	if len(l) > 13 {
+		reason = string(l[13:])
+	}
+	return code, reason, true
+}
+
+func (e Expect) match(code int, body []byte) bool {
+	var r bool
+	switch {
+	case e.Status != nil:
+		for _, rg := range e.Status {
+			if code >= rg[0] && code <= rg[1] {
+				r = true
+			}
+		}
+	case e.RStatus != nil:
+		r = e.RStatus.MatchString(strconv.Itoa(code))
+	case e.String != nil:
+		r = bytes.Contains(body, e.String)
+	case e.RString != nil:
+		r = e.RString.Match(body)
+	default:
+		return code >= 200 && code < 400
+	}
+	return r != e.Negate
+}
