@@ -156,7 +156,7 @@ func requestFor(rs reqSpec, opts Options) Request {
 	if src == "" {
 		src = "127.0.0.1"
 	}
-	r := Request{Src: netip.MustParseAddr(src), URI: []byte(rs.URI)}
+	r := Request{Src: netip.MustParseAddr(src), URI: []byte(rs.URI), Post: rs.Body != "", Body: []byte(rs.Body)}
 	headers := rs.Headers
 	if !rs.HTTP10 && !hasHeader(headers, "Host") {
 		headers = append([][2]string{{"Host", "test.local"}}, headers...)

@@ -27,6 +27,7 @@ type reqSpec struct {
 	URI     string      // request target
 	Headers [][2]string // extra request headers, in order
 	HTTP10  bool        // send HTTP/1.0 without Host
+	Body    string      // sent as a POST with this form body when set
 	Hold    bool        // the backend keeps the request open until released
 }
 
@@ -272,10 +273,14 @@ func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
 	}
 	defer c.Close()
 	var b strings.Builder
+	method := "GET"
+	if rs.Body != "" {
+		method = "POST"
+	}
 	if rs.HTTP10 {
-		fmt.Fprintf(&b, "GET %s HTTP/1.0\r\n", rs.URI)
+		fmt.Fprintf(&b, "%s %s HTTP/1.0\r\n", method, rs.URI)
 	} else {
-		fmt.Fprintf(&b, "GET %s HTTP/1.1\r\n", rs.URI)
+		fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, rs.URI)
 		if !hasHeader(rs.Headers, "Host") {
 			b.WriteString("Host: test.local\r\n")
 		}
@@ -287,7 +292,11 @@ func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
 	if rs.Hold {
 		b.WriteString("X-Hold: 1\r\n")
 	}
+	if rs.Body != "" {
+		fmt.Fprintf(&b, "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n", len(rs.Body))
+	}
 	b.WriteString("Connection: close\r\n\r\n")
+	b.WriteString(rs.Body)
 	c.SetDeadline(time.Now().Add(40 * time.Second))
 	if _, err := c.Write([]byte(b.String())); err != nil {
 		t.Errorf("request %d: %v", i, err)

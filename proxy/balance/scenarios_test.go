@@ -150,6 +150,65 @@ func scenarios() []*scenario {
 	add(&scenario{Name: "uri_map_backup", Backend: []string{"balance uri"},
 		Servers: []string{"s1", "s2", "b1 backup weight 2", "b2 backup weight 3"}, Req: pathReq,
 		Steps: cliAt(30, "disable server be/s1", 50, "disable server be/s2", 75, "enable server be/s2")})
+	// saturation: servers at maxconn are skipped (and requeued by FWRR)
+	satHold := func(i int) bool { return i%5 != 4 }
+	for _, algo := range []string{"roundrobin", "static-rr", "leastconn"} {
+		add(&scenario{Name: "maxconn_" + strings.ReplaceAll(algo, "-", ""), Backend: []string{"balance " + algo},
+			Servers: []string{"s1 weight 3 maxconn 1", "s2 weight 2 maxconn 2", "s3 weight 1", "s4 weight 2 maxconn 1"}, N: 80,
+			Req: func(i int) reqSpec { return reqSpec{Hold: satHold(i)} }, Steps: holdPlan(80, satHold, 5, 2)})
+	}
+	// bounded load: held connections push keys off their first choice
+	add(&scenario{Name: "uri_chash_balance_factor", Backend: []string{"balance uri", "hash-type consistent", "hash-balance-factor 125"},
+		Servers: weighted(1, 1, 2), N: 80,
+		Req: func(i int) reqSpec { r := pathReq(i); r.Hold = satHold(i); return r }, Steps: holdPlan(80, satHold, 8, 3)})
+	add(&scenario{Name: "random_draws3_held", Backend: []string{"balance random(3)"}, Servers: weighted(2, 1, 1), N: 80,
+		Req: func(i int) reqSpec { return reqSpec{Hold: satHold(i)} }, Steps: holdPlan(80, satHold, 8, 3)})
+	add(&scenario{Name: "random_balance_factor", Backend: []string{"balance random", "hash-balance-factor 150"}, Servers: weighted(1, 1, 1), N: 80,
+		Req: func(i int) reqSpec { return reqSpec{Hold: satHold(i)} }, Steps: holdPlan(80, satHold, 8, 3)})
+	add(&scenario{Name: "lc_held_set_weight", Backend: []string{"balance leastconn"}, Servers: weighted(1, 1, 1), N: 80,
+		Req: func(i int) reqSpec { return reqSpec{Hold: satHold(i)} },
+		Steps: func() map[int][]step {
+			m := holdPlan(80, satHold, 6, 2)
+			m[20] = append(m[20], step{CLI: "set weight be/s1 4"})
+			m[50] = append(m[50], step{CLI: "set weight be/s3 0"})
+			return m
+		}()})
+	// url_param in a POST body (check_post)
+	add(&scenario{Name: "url_param_check_post", Backend: []string{"balance url_param id check_post"}, Servers: weighted(1, 1, 1),
+		Req: func(i int) reqSpec {
+			switch i % 4 {
+			case 0:
+				return reqSpec{URI: "/form", Body: fmt.Sprintf("a=1&id=v%d&z=2", i%13)}
+			case 1:
+				return reqSpec{URI: "/form", Body: fmt.Sprintf("id=v%d", i%7)}
+			case 2:
+				return reqSpec{URI: "/form", Body: "nothing=here"}
+			}
+			return reqSpec{URI: fmt.Sprintf("/form?id=q%d", i%5), Body: "id=ignored"}
+		}})
+	// path-only ignores scheme and authority of absolute-form targets
+	add(&scenario{Name: "uri_path_only", Backend: []string{"balance uri path-only"}, Servers: weighted(1, 1, 1),
+		Req: func(i int) reqSpec {
+			r := pathReq(i)
+			if i%2 == 0 {
+				// haproxy answers 400 when Host differs from the authority
+				host := fmt.Sprintf("h%d.example", i%3)
+				r.URI = "http://" + host + r.URI
+				r.Headers = [][2]string{{"Host", host}}
+			}
+			return r
+		}})
+	add(&scenario{Name: "uri_absolute", Backend: []string{"balance uri"}, Servers: weighted(1, 1, 1),
+		Req: func(i int) reqSpec {
+			r := pathReq(i)
+			if i%2 == 0 {
+				// haproxy answers 400 when Host differs from the authority
+				host := fmt.Sprintf("h%d.example", i%3)
+				r.URI = "http://" + host + r.URI
+				r.Headers = [][2]string{{"Host", host}}
+			}
+			return r
+		}})
 	add(&scenario{Name: "random_default", Backend: []string{"balance random"}, Servers: weighted(1, 2, 1)})
 	add(&scenario{Name: "random_draws1", Backend: []string{"balance random(1)"}, Servers: weighted(1, 1, 1, 1)})
 	return out
