@@ -1,0 +1,153 @@
+package http1
+
+// AppendRequestHead appends the request head as haproxy 2.6 forwards it to
+// a server (measured, see NOTES.md): single spaces in the request line, a
+// version above 1.1 written as HTTP/1.1, a default port cut from an
+// absolute target and from Host, header names in lower case in their
+// original order, values trimmed with obs-folds turned into spaces,
+// dropped fields left out, close/keep-alive removed from Connection, and
+// "connection: keep-alive" added last to an HTTP/1.0 request that keeps
+// the server connection open. buf is the buffer r was parsed from.
+func AppendRequestHead(dst, buf []byte, r *Request) []byte {
+	dst = append(dst, r.Method.In(buf)...)
+	dst = append(dst, ' ')
+	dst = appendCut(dst, buf, r.URI, r.uriCut)
+	dst = append(dst, ' ')
+	dst = appendVersion(dst, buf, &r.head)
+	dst = append(dst, '\r', '\n')
+	for i := range r.Fields {
+		f := &r.Fields[i]
+		if f.Dropped() {
+			continue
+		}
+		cut := Span{}
+		if i == r.host-1 {
+			cut = r.hostCut
+		}
+		dst = appendField(dst, buf, &r.head, i, cut)
+	}
+	if !r.VersionAtLeast11() && !r.forcedClose {
+		dst = append(dst, "connection: keep-alive\r\n"...)
+	}
+	return append(dst, '\r', '\n')
+}
+
+// ClientConnection says what a response to the client must say about its
+// connection.
+type ClientConnection uint8
+
+const (
+	ConnNothing   ClientConnection = iota // nothing to add
+	ConnKeepAlive                         // add "connection: keep-alive"
+	ConnClose                             // add "connection: close"
+)
+
+// ClientConnectionFor is haproxy's choice for the response to req: an
+// HTTP/1.0 client is told keep-alive or close explicitly; an HTTP/1.1
+// client is told close when haproxy will close after the response
+// (measured: http10_*, connection_close, cl_te_both, resp_*_until_close).
+func ClientConnectionFor(req *Request, resp *Response) ClientConnection {
+	keep := req.KeepAlive && resp.Body != BodyUntilClose
+	if !req.VersionAtLeast11() {
+		if keep {
+			return ConnKeepAlive
+		}
+		return ConnClose
+	}
+	if !keep && resp.VersionAtLeast11() {
+		return ConnClose
+	}
+	return ConnNothing
+}
+
+// AppendResponseHead appends the response head as haproxy 2.6 sends it to
+// the client: the version normalised like requests, the reason as
+// received (an empty one still gets its space), names in lower case,
+// dropped fields left out, then the connection header chosen by cc.
+func AppendResponseHead(dst, buf []byte, r *Response, cc ClientConnection) []byte {
+	dst = appendVersion(dst, buf, &r.head)
+	dst = append(dst, ' ')
+	dst = append(dst, r.StatusText.In(buf)...)
+	dst = append(dst, ' ')
+	dst = append(dst, r.Reason.In(buf)...)
+	dst = append(dst, '\r', '\n')
+	for i := range r.Fields {
+		if !r.Fields[i].Dropped() {
+			dst = appendField(dst, buf, &r.head, i, Span{})
+		}
+	}
+	switch cc {
+	case ConnKeepAlive:
+		dst = append(dst, "connection: keep-alive\r\n"...)
+	case ConnClose:
+		dst = append(dst, "connection: close\r\n"...)
+	}
+	return append(dst, '\r', '\n')
+}
+
+func appendVersion(dst, buf []byte, h *head) []byte {
+	if h.Major > 1 || h.Major == 1 && h.Minor > 1 {
+		return append(dst, "HTTP/1.1"...)
+	}
+	return append(dst, h.VersionText.In(buf)...)
+}
+
+// appendCut appends s without the bytes of cut (a sub-span, or empty).
+func appendCut(dst, buf []byte, s, cut Span) []byte {
+	if cut.Len() == 0 {
+		return append(dst, s.In(buf)...)
+	}
+	dst = append(dst, buf[s.Start:cut.Start]...)
+	return append(dst, buf[cut.End:s.End]...)
+}
+
+func appendField(dst, buf []byte, h *head, i int, cut Span) []byte {
+	f := &h.Fields[i]
+	name := f.Name.In(buf)
+	for _, c := range name {
+		dst = append(dst, lower(c))
+	}
+	dst = append(dst, ':', ' ')
+	switch {
+	case h.hasCL && i == h.clField:
+		dst = append(dst, h.clValue.In(buf)...)
+	case len(name) == 10 && equalFold(name, "connection"):
+		dst = appendConnectionTokens(dst, f.Value.In(buf))
+	case f.Folded():
+		for _, c := range f.Value.In(buf) {
+			if c == '\r' || c == '\n' {
+				c = ' '
+			}
+			dst = append(dst, c)
+		}
+	default:
+		dst = appendCut(dst, buf, f.Value, cut)
+	}
+	return append(dst, '\r', '\n')
+}
+
+// appendConnectionTokens writes the Connection tokens haproxy keeps:
+// all but close and keep-alive, joined by ", " (an assumption for lists
+// of several kept tokens; single tokens are measured).
+func appendConnectionTokens(dst, v []byte) []byte {
+	first := true
+	for len(v) > 0 {
+		j := 0
+		for j < len(v) && v[j] != ',' {
+			j++
+		}
+		tok := trimLWS(v[:j])
+		if len(tok) > 0 && !equalFold(tok, "close") && !equalFold(tok, "keep-alive") {
+			if !first {
+				dst = append(dst, ',', ' ')
+			}
+			dst = append(dst, tok...)
+			first = false
+		}
+		if j == len(v) {
+			break
+		}
+		v = v[j+1:]
+	}
+	return dst
+}
