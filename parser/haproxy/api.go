@@ -53,15 +53,34 @@ func (d Diag) Format(pid int) string {
 type Options struct {
 	// LookupEnv resolves ${NAME} in the configuration; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// Resolve reports whether a host name resolves (bind addresses, server
+	// addresses at start-up); nil means the system resolver.
+	Resolve func(host string) bool
 }
 
 // Result is what Load produces: the configuration (nil when fatal), every
 // diagnostic in the order haproxy would print them, and whether the
 // configuration is unusable (haproxy -c would exit 1).
+//
+// Diags already contains haproxy's closing alerts ("Error(s) found in
+// configuration file : FILE", "Fatal errors found in configuration.",
+// "Failed to initialize server(s) addr."), so a CLI prints every Diag with
+// Format(pid) and then, on stdout, "Warnings were found." when Warnings is
+// set and the configuration is not fatal, and "Configuration file is
+// valid" (ExitCode 0) or "Configuration file has no error but will not
+// start (no listener) => exit(2)." (ExitCode 2) as haproxy -c does.
 type Result struct {
 	Config *Config
 	Diags  []Diag
 	Fatal  bool
+	// Warnings is true when at least one warning was emitted.
+	Warnings bool
+	// NoListener is true when the configuration is valid but nothing
+	// listens (no enabled proxy with a bind, no peers).
+	NoListener bool
+	// ExitCode is haproxy -c's exit status for this result: 0 valid,
+	// 1 fatal, 2 valid without listener.
+	ExitCode int
 }
 
 // Load reads every path (a file, or a directory whose *.cfg files are read

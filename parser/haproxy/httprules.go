@@ -1,0 +1,317 @@
+package haproxy
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// httpReqActions and httpResActions are the actions of the reference
+// build (configuration.txt §4.2 "http-request", "http-response").
+// Entries ending in '(' take a parenthesised name (set-var(NAME)).
+var httpReqActions = []string{
+	"add-acl(", "add-header", "allow", "auth", "cache-use", "capture", "del-acl(", "del-header", "del-map(", "deny",
+	"disable-l7-retry", "do-resolve(", "early-hint", "normalize-uri", "redirect", "reject", "replace-header",
+	"replace-path", "replace-pathq", "replace-uri", "replace-value", "return", "sc-inc-gpc", "sc-inc-gpc0",
+	"sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst", "set-dst-port",
+	"set-header", "set-log-level", "set-map(", "set-mark", "set-method", "set-nice", "set-path", "set-pathq",
+	"set-priority-class", "set-priority-offset", "set-query", "set-src", "set-src-port", "set-timeout", "set-tos",
+	"set-uri", "set-var(", "set-var-fmt(", "silent-drop", "strict-mode", "tarpit", "track-sc0", "track-sc1",
+	"track-sc2", "unset-var(", "use-service", "wait-for-body", "wait-for-handshake",
+}
+
+var httpResActions = []string{
+	"add-acl(", "add-header", "allow", "cache-store", "capture", "del-acl(", "del-header", "del-map(", "deny",
+	"redirect", "replace-header", "replace-value", "return", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+	"sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-header", "set-log-level",
+	"set-map(", "set-mark", "set-nice", "set-status", "set-tos", "set-var(", "set-var-fmt(", "silent-drop",
+	"strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var(", "wait-for-body",
+}
+
+// findAction matches word against an action list; prefix entries match
+// "name(...)" and sc-*-gpc actions may carry an index argument.
+func findAction(list []string, word string) (string, string, bool) {
+	for _, a := range list {
+		if strings.HasSuffix(a, "(") {
+			if strings.HasPrefix(word, a) && strings.HasSuffix(word, ")") {
+				return a[:len(a)-1], word[len(a) : len(word)-1], true
+			}
+			continue
+		}
+		if a == word {
+			return a, "", true
+		}
+		if strings.HasPrefix(word, a+"(") && strings.HasSuffix(word, ")") && strings.HasPrefix(a, "sc-") {
+			return a, word[len(a)+1 : len(word)-1], true
+		}
+	}
+	if strings.HasPrefix(word, "lua.") {
+		return word, "", true
+	}
+	return "", "", false
+}
+
+func actionListText(list []string) string {
+	var b strings.Builder
+	for i, a := range list {
+		if i > 0 {
+			if i == len(list)-1 {
+				b.WriteString(" and ")
+			} else {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString("'" + strings.TrimSuffix(a, "(") + "'")
+		if strings.HasSuffix(a, "(") {
+			b.WriteString("*")
+		}
+	}
+	return b.String()
+}
+
+func actionNames(list []string) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = strings.TrimSuffix(a, "(")
+	}
+	return out
+}
+
+// parseHTTPRuleLine handles an "http-request"/"http-response" line.
+func (p *parser) parseHTTPRuleLine(st *stmt, px *Proxy) int {
+	kw := st.args[0]
+	if px.Kind == KindDefaults && px.Name == "" {
+		return p.alert(st, "'%s' not allowed in anonymous 'defaults' section.", kw)
+	}
+	if !px.Kind.IsFrontend() && !px.Kind.IsBackend() {
+		return 0
+	}
+	rule, code := p.parseHTTPRule(st, px, kw)
+	if rule == nil {
+		return code
+	}
+	if kw == "http-request" {
+		px.HTTPRequest = append(px.HTTPRequest, rule)
+	} else {
+		px.HTTPResponse = append(px.HTTPResponse, rule)
+	}
+	return code
+}
+
+// parseHTTPRule parses one rule: st.args[0] is "http-request" or
+// "http-response" and st.args[1] the action (http_rules.c
+// parse_http_req_cond). label names the rule kind in messages.
+func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, int) {
+	kw := st.args[0]
+	list := httpReqActions
+	if kw == "http-response" {
+		list = httpResActions
+	}
+	word := st.arg(1)
+	action, varName, ok := findAction(list, word)
+	if !ok {
+		missing := ""
+		if word == "" {
+			missing = " (missing argument)"
+		}
+		best := bestMatch(word, actionNames(list))
+		hint := ""
+		if best != "" {
+			hint = " Did you mean '" + best + "' maybe ?"
+		}
+		return nil, p.alertNS(st, "'%s' expects %s, but got '%s'%s.%s", kw, actionListText(list), word, missing, hint)
+	}
+	r := &HTTPRule{Pos: st.Pos, Action: action, VarName: varName}
+	// arguments run up to "if"/"unless"
+	i := 2
+	for i < st.nargs() && st.args[i] != "if" && st.args[i] != "unless" {
+		i++
+	}
+	r.Args = append([]string(nil), st.args[2:i]...)
+	fail := func(format string, a ...any) (*HTTPRule, int) {
+		return nil, p.alert(st, "error detected in %s '%s' while parsing '%s %s' rule : %s.", proxyTypeStr(px.Kind), px.Name, kw, word, fmt.Sprintf(format, a...))
+	}
+	args := r.Args
+	switch action {
+	case "allow", "tarpit", "reject", "silent-drop", "disable-l7-retry", "wait-for-handshake":
+		if len(args) > 0 && action != "tarpit" {
+			return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[0])
+		}
+		fallthrough
+	case "deny":
+		r.Status = 403
+		if action == "tarpit" {
+			r.Status = 500
+		}
+		if action == "deny" || action == "tarpit" {
+			for j := 0; j < len(args); j++ {
+				switch args[j] {
+				case "deny_status", "status":
+					if j+1 >= len(args) {
+						return fail("missing status code.")
+					}
+					r.Status = atoi(args[j+1])
+					if !errorfileCodes[r.Status] {
+						if args[j] == "deny_status" {
+							p.warn(st, "status code '%d' not handled by default, using '%d'.", r.Status, 403)
+						} else {
+							return fail("Unexpected status code '%d'", r.Status)
+						}
+					}
+					j++
+				case "content-type", "errorfile", "errorfiles", "file", "lf-file", "string", "lf-string", "hdr":
+					if j+1 >= len(args) {
+						return fail("'%s' expects <value> as argument", args[j])
+					}
+					j++
+					if args[j-1] == "hdr" {
+						j++
+					}
+				default:
+					return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[j])
+				}
+			}
+		}
+	case "auth":
+		if len(args) > 0 {
+			if args[0] != "realm" || len(args) < 2 {
+				return fail("expects only 'realm' <realm> as argument")
+			}
+			r.Realm = args[1]
+			if len(args) > 2 {
+				return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[2])
+			}
+		}
+	case "redirect":
+		if len(args) < 2 {
+			return fail("redirection type expected ('prefix', 'location', or 'scheme')")
+		}
+		switch args[0] {
+		case "location", "prefix", "scheme":
+		default:
+			return fail("redirect expects 'location', 'prefix' or 'scheme' but got '%s'", args[0])
+		}
+		r.RedirectTyp, r.Value = args[0], args[1]
+		r.Status = 302
+		for j := 2; j < len(args); j++ {
+			switch args[j] {
+			case "code":
+				if j+1 >= len(args) {
+					return fail("missing argument for '%s'", args[j])
+				}
+				c := atoi(args[j+1])
+				if c < 301 || c > 308 || (c > 303 && c < 307) {
+					return fail("invalid return code '%s'. Valid values are 301, 302, 303, 307 and 308", args[j+1])
+				}
+				r.Status = c
+				j++
+			case "drop-query", "append-slash", "ignore-empty":
+			case "set-cookie", "clear-cookie":
+				if j+1 >= len(args) {
+					return fail("missing argument for '%s'", args[j])
+				}
+				j++
+			default:
+				return fail("expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')", args[j])
+			}
+		}
+	case "set-header", "add-header", "early-hint":
+		if len(args) < 2 {
+			return fail("expects exactly 2 arguments")
+		}
+		if len(args) > 2 {
+			return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[2])
+		}
+		r.HeaderName, r.Value = args[0], args[1]
+	case "del-header":
+		if len(args) < 1 {
+			return fail("expects at least 1 argument")
+		}
+		r.HeaderName = args[0]
+		if len(args) > 1 {
+			if args[1] != "-m" || len(args) < 3 {
+				return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[1])
+			}
+		}
+	case "replace-header", "replace-value":
+		if len(args) != 3 {
+			return fail("expects exactly 3 arguments")
+		}
+		r.HeaderName, r.Regex, r.Value = args[0], args[1], args[2]
+	case "set-path", "set-pathq", "set-uri", "set-query", "set-method", "replace-path", "replace-pathq":
+		if len(args) < 1 {
+			return fail("expects exactly 1 argument")
+		}
+		r.Value = args[0]
+	case "replace-uri":
+		if len(args) != 2 {
+			return fail("expects exactly 2 arguments")
+		}
+		r.Regex, r.Value = args[0], args[1]
+	case "set-status":
+		if len(args) < 1 {
+			return fail("expects 1 argument")
+		}
+		r.Status = atoi(args[0])
+		if r.Status < 100 || r.Status > 999 {
+			return fail("expects an integer status code between 100 and 999")
+		}
+	case "set-var", "set-var-fmt":
+		if varName == "" || len(args) < 1 {
+			return fail("expects a variable name and an expression")
+		}
+		r.Value = args[0]
+	case "return":
+		r.Status = 200
+		for j := 0; j < len(args); j++ {
+			switch args[j] {
+			case "status":
+				if j+1 >= len(args) {
+					return fail("'%s' expects <status_code> as argument", args[j])
+				}
+				r.Status = atoi(args[j+1])
+				if r.Status < 200 || r.Status > 599 {
+					return fail("Unexpected status code '%d'", r.Status)
+				}
+				j++
+			case "content-type", "string", "lf-string", "errorfile", "errorfiles":
+				if j+1 >= len(args) {
+					return fail("'%s' expects <value> as argument", args[j])
+				}
+				if args[j] == "string" || args[j] == "lf-string" {
+					r.Value = args[j+1]
+				}
+				j++
+			case "file", "lf-file":
+				if j+1 >= len(args) {
+					return fail("'%s' expects <file> as argument", args[j])
+				}
+				if _, err := os.Stat(args[j+1]); err != nil {
+					return fail("error opening file '%s'", args[j+1])
+				}
+				j++
+			case "hdr":
+				if j+2 >= len(args) {
+					return fail("'%s' expects <name> and <value> as arguments", args[j])
+				}
+				j += 2
+			case "default-errorfiles":
+			default:
+				return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[j])
+			}
+		}
+	case "capture":
+		if len(args) < 3 || (args[1] != "len" && args[1] != "id") {
+			return fail("expects <expression> [ 'len' <length> | id <idx> ]")
+		}
+	}
+	if i < st.nargs() {
+		cond, msg := p.parseCondition(st, px, i)
+		if msg != "" {
+			return nil, p.alert(st, "error detected while parsing an '%s %s' condition : %s.", kw, word, msg)
+		}
+		r.Cond = cond
+	}
+	_ = label
+	return r, 0
+}
