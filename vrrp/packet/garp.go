@@ -63,6 +63,9 @@ func GratuitousARP(b []byte, mac net.HardwareAddr, ip netip.Addr) (int, error) {
 	return GARPLen, nil
 }
 
+// allNodes is ff02::1, where unsolicited advertisements go.
+var allNodes = [16]byte{0xff, 0x02, 15: 1}
+
 // NAFlags are the flags of a neighbour advertisement (RFC 4861 §4.4).
 type NAFlags uint8
 
@@ -100,7 +103,7 @@ func UnsolicitedNA(b []byte, mac net.HardwareAddr, ip netip.Addr, router bool) (
 	ip6[6] = 58 // ICMPv6
 	ip6[7] = 255
 	src := ip.As16()
-	dst := netip.MustParseAddr("ff02::1").As16()
+	dst := allNodes
 	copy(ip6[8:24], src[:])
 	copy(ip6[24:40], dst[:])
 	icmp := b[54:NALen]
