@@ -115,7 +115,7 @@ func (r *Request) requestLine(buf []byte, s, e int) error {
 	if err := r.version(buf, i, e); err != nil {
 		return err
 	}
-	r.cost = htxMessageCost + htxStartLineCost + r.Method.Len() + r.URI.Len() + r.VersionText.Len() + htxEOHCost
+	r.cost = htxStartLineCost + r.Method.Len() + r.URI.Len() + r.VersionText.Len() + htxEOHCost
 	if r.cost > r.limits.maxCost() {
 		return ErrHeadTooLarge
 	}

@@ -90,7 +90,7 @@ func (r *Response) statusLine(buf []byte, s, e int) error {
 		i++
 	}
 	r.Reason = Span{int32(i), int32(e)}
-	r.cost = htxMessageCost + htxStartLineCost + r.VersionText.Len() + r.StatusText.Len() + r.Reason.Len() + htxEOHCost
+	r.cost = htxStartLineCost + r.VersionText.Len() + r.StatusText.Len() + r.Reason.Len() + htxEOHCost
 	return nil
 }
 
