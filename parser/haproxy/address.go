@@ -98,13 +98,18 @@ func parseAddress(str string, opts int, resolve func(string) bool) (Address, str
 	// IPv4/IPv6/host: search the last ':' or ']'.
 	host, port := s, ""
 	hasPort := false
-	for i := len(s) - 1; i > 0; i-- {
-		if s[i] == ']' {
+	// like str2sa_range: scan back for ':' or ']'; the first character is
+	// examined too (":80" is a port on the any address).
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ']' && i > 0 {
 			break
 		}
 		if s[i] == ':' {
 			host, port = s[:i], s[i+1:]
 			hasPort = true
+			break
+		}
+		if i == 0 {
 			break
 		}
 	}
@@ -219,11 +224,19 @@ func inetAton(s string) bool {
 	if len(parts) > 4 {
 		return false
 	}
-	for _, p := range parts {
+	for i, p := range parts {
 		if p == "" {
 			return false
 		}
-		if _, err := strconv.ParseUint(p, 0, 32); err != nil {
+		v, err := strconv.ParseUint(p, 0, 32)
+		if err != nil {
+			return false
+		}
+		// every part but the last is one byte; the last fills the rest.
+		if i < len(parts)-1 && v > 255 {
+			return false
+		}
+		if i == len(parts)-1 && v >= 1<<(8*(5-len(parts))) {
 			return false
 		}
 	}

@@ -56,6 +56,9 @@ type Options struct {
 	// Resolve reports whether a host name resolves (bind addresses, server
 	// addresses at start-up); nil means the system resolver.
 	Resolve func(host string) bool
+	// ZeroWarning makes any warning fatal, as haproxy's -dW flag or the
+	// global "zero-warning" keyword.
+	ZeroWarning bool
 }
 
 // Result is what Load produces: the configuration (nil when fatal), every

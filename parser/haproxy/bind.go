@@ -3,6 +3,7 @@ package haproxy
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -141,6 +142,13 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			b.SSL = true
 		case "crt":
 			b.Crts = append(b.Crts, val)
+			path := val
+			if base := p.globalValue("crt-base"); base != "" && !strings.HasPrefix(val, "/") {
+				path = base + "/" + val
+			}
+			if _, err := os.Stat(path); err != nil {
+				return fail(fmt.Sprintf("unable to stat SSL certificate from file '%s' : %s.", path, errnoText(err)))
+			}
 		case "accept-proxy":
 			b.AcceptProxy = true
 		case "transparent":
@@ -203,4 +211,15 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 		_ = pxName
 	}
 	return code
+}
+
+// globalValue returns the first argument of a global keyword kept in
+// Global.Other ("" when absent).
+func (p *parser) globalValue(kw string) string {
+	for _, st := range p.cfg.Global.Other {
+		if len(st.Args) > 1 && st.Args[0] == kw {
+			return st.Args[1]
+		}
+	}
+	return ""
 }

@@ -106,6 +106,13 @@ func (p *parser) checkConfig() int {
 				alert("config : %s '%s', server '%s': unable to find required server '%s' for tracking.", typ, px.Name, s.Name, srvName)
 			}
 		}
+		if px.Kind.IsBackend() && px.Balance.Algo == BalanceHash && px.Balance.Expr != "" {
+			fetch, _, _, _ := splitFetch(px.Balance.Expr)
+			if !sampleFetches[fetch] {
+				alert("%s '%s' [%s:%d]: failed to parse 'balance hash' expression '%s' in : unknown fetch method '%s'.",
+					typ, px.Name, px.balancePos.File, px.balancePos.Line, px.Balance.Expr, fetch)
+			}
+		}
 		if px.Kind.IsFrontend() && len(px.Logs) == 0 && px.LogFormat != "" {
 			warn("log format ignored for %s '%s' since it has no log address.", typ, px.Name)
 		}
@@ -144,6 +151,32 @@ func (p *parser) resolveServerAddrs() int {
 			}
 			if !p.resolveHost(s.Address.Host) {
 				p.ctxAlert(&stmt{Pos: s.Pos}, "'server %s/%s' : could not resolve address '%s'.", px.Name, s.Name, s.Address.Host)
+				code |= errAlert | errFatal
+			}
+		}
+	}
+	return code
+}
+
+// postServerChecks are haproxy's per-server checks run after
+// check_config_validity (check.c init_srv_check).
+func (p *parser) postServerChecks() int {
+	code := 0
+	for _, px := range p.cfg.Proxies {
+		if px.Disabled {
+			continue
+		}
+		for _, s := range px.Servers {
+			if !s.Check || s.Port != 0 || s.Track != "" {
+				continue
+			}
+			switch s.Address.Family {
+			case FamilyUnix, FamilyABNS, FamilyFD, FamilySockPair:
+				continue
+			}
+			if s.Address.PortOffset {
+				p.diags = append(p.diags, Diag{Level: LevelAlert, Context: "config",
+					Text: fmt.Sprintf("config: %s '%s': server '%s' has neither service port nor check port.", proxyTypeStr(px.Kind), px.Name, s.Name)})
 				code |= errAlert | errFatal
 			}
 		}

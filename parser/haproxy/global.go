@@ -139,11 +139,9 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return errAlert
 		}
 		if st.arg(1) == "" {
-			return 0
-		}
-		if !isInteger(st.args[1]) && !isDigit(st.args[1][0]) {
 			return p.alert(st, "'%s' expects an integer argument.", kw)
 		}
+		// atol(): "lots" is 0, accepted (no limit from the file).
 		g.MaxConn = atoi(st.args[1])
 	case "nbproc":
 		return p.legacyNbproc(st)

@@ -309,6 +309,7 @@ type Proxy struct {
 	logFormatKind     string
 	logGlobal         bool
 	statsOwn          bool
+	balancePos        Pos
 }
 
 // ProxyOptions are the "option" flags of a proxy (configuration.txt §4.2).

@@ -414,6 +414,7 @@ func (p *parser) parseBalance(st *stmt, px *Proxy) int {
 		return fail("only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.")
 	}
 	px.Balance = b
+	px.balancePos = st.Pos
 	return code
 }
 

@@ -159,6 +159,7 @@ func load(paths []string, opts Options) Result {
 		return p.result(true)
 	}
 	code := p.checkConfig()
+	code |= p.postServerChecks()
 	if code&(errAbort|errFatal) != 0 {
 		p.fatalTrailer()
 		return p.result(true)
@@ -168,6 +169,10 @@ func load(paths []string, opts Options) Result {
 		return p.result(true)
 	}
 	r := p.result(false)
+	if r.Warnings && (p.cfg.Global.ZeroWarning || p.opts.ZeroWarning) {
+		p.diags = append(p.diags, Diag{Level: LevelAlert, Context: "config", Text: "Some warnings were found and 'zero-warning' is set. Aborting."})
+		return p.result(true)
+	}
 	if !p.hasListener() {
 		r.ExitCode = 2
 		r.NoListener = true

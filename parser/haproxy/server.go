@@ -261,7 +261,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		if val == "" {
 			return fail("'%s' expects <ipv4|ipv6> as argument.", opt)
 		}
-		if _, msg := parseAddress(val, 0, nil); msg != "" {
+		if _, ok := parseIPLiteral(val, FamilyHost); !ok && !p.resolveHost(val) {
 			return fail("parsing agent-addr failed. Check if '%s' is correct address.", val)
 		}
 		sp.Addr = val
