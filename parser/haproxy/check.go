@@ -110,7 +110,7 @@ func (p *parser) checkConfig() int {
 			fetch, _, _, _ := splitFetch(px.Balance.Expr)
 			if !sampleFetches[fetch] {
 				alert("%s '%s' [%s:%d]: failed to parse 'balance hash' expression '%s' in : unknown fetch method '%s'.",
-					typ, px.Name, px.balancePos.File, px.balancePos.Line, px.Balance.Expr, fetch)
+					typ, px.Name, px.File, px.Line, px.Balance.Expr, fetch)
 			}
 		}
 		if px.Kind.IsFrontend() && len(px.Logs) == 0 && px.LogFormat != "" {
