@@ -1,5 +1,216 @@
+// Command govrrpd is goha's drop-in replacement for keepalived 2.2.7 (VRRP
+// part): it reads the same keepalived.conf and takes the same command line.
+//
+// Today it checks configurations (-t/--config-test) exactly as keepalived
+// does, with the same messages and exit codes; running VRRP is not
+// implemented yet, and govrrpd says so and exits non-zero instead of
+// pretending.
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
 
-func main() { fmt.Println("govrrpd: not yet") }
+	"github.com/spf13/cobra"
+
+	"goha/parser/keepalived"
+)
+
+// defaultConfig is keepalived's DEFAULT_CONFIG_FILE.
+const defaultConfig = "/etc/keepalived/keepalived.conf"
+
+func main() {
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// execute runs govrrpd with args and returns its exit code.
+func execute(args []string, stdout, stderr io.Writer) int {
+	code := 0
+	cmd := &cobra.Command{
+		Use:   "govrrpd [OPTION...]",
+		Short: "drop-in replacement for keepalived 2.2.7 (VRRP)",
+		// keepalived parses with getopt_long (grouped short options,
+		// attached optional arguments, unique long prefixes) and prints its
+		// own words for bad options; scan() does that from the flag table.
+		DisableFlagParsing: true,
+		SilenceErrors:      true,
+		SilenceUsage:       true,
+		Args:               cobra.ArbitraryArgs,
+		CompletionOptions:  cobra.CompletionOptions{DisableDefaultCmd: true},
+		Run: func(_ *cobra.Command, a []string) {
+			code = run(a, stdout, stderr)
+		},
+	}
+	register(cmd.Flags())
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return run(args, stdout, stderr)
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(stderr)
+	cmd.SetErr(stderr)
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return code
+}
+
+// settings are the options that matter to what govrrpd does today.
+type settings struct {
+	conf       string
+	configTest bool
+	testLog    io.Writer // where -t writes (stderr, or --config-test=FILE)
+	configID   string
+}
+
+// run applies the options in order, as keepalived's parse_cmdline does:
+// -v, -h, --signum and -T act (and exit) where they appear; bad options are
+// reported as met and make keepalived exit 1 once all were read.
+func run(args []string, stdout, stderr io.Writer) int {
+	cl := scan(args)
+	st := settings{testLog: stderr}
+	bad := false
+	var preDiags []string
+	next := 0
+	flushErrs := func(upTo int) {
+		for next < len(cl.errs) && cl.errs[next].before <= upTo {
+			fmt.Fprintln(stderr, cl.errs[next].msg)
+			bad = true
+			next++
+		}
+	}
+	for i, po := range cl.opts {
+		flushErrs(i)
+		switch po.opt.long {
+		case "version":
+			printVersion(stderr)
+			return 0
+		case "help":
+			usage(stderr)
+			return 0
+		case "genhash":
+			fmt.Fprintln(stderr, "govrrpd: genhash mode (-T/--genhash) is not implemented")
+			return 1
+		case "signum":
+			n, ok := signum(po.value)
+			if !ok {
+				fmt.Fprintf(stderr, "Unknown sigfunc %s\n", po.value)
+				return 1
+			}
+			fmt.Fprintln(stdout, n)
+			return 0
+		case "log-file":
+			fmt.Fprintln(stderr, "-g requires configure option --enable-log-file")
+			bad = true
+		case "log-facility":
+			msgs, ok := checkFacility(po.value, st.configTest)
+			preDiags = append(preDiags, msgs...)
+			for _, m := range msgs {
+				fmt.Fprintln(stderr, m)
+			}
+			if !ok {
+				fmt.Fprintf(stderr, "Invalid log facility '%s'\n", po.value)
+			}
+		case "umask":
+			if !validUmask(po.value) {
+				fmt.Fprintf(stderr, "Invalid --umask option %s", po.value)
+			}
+		case "config-test":
+			st.configTest = true
+			if po.has && po.value != "" {
+				f, err := os.OpenFile(po.value, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o644)
+				if err != nil {
+					fmt.Fprintf(stderr, "Unable to open config-test log file %s %d - %s\n", po.value, errnoOf(err), errText(err))
+					return 1
+				}
+				defer f.Close()
+				st.testLog = f
+			}
+		case "use-file":
+			st.conf = po.value
+		case "config-id":
+			st.configID = po.value
+		}
+	}
+	flushErrs(len(cl.opts))
+	if len(cl.args) > 0 {
+		fmt.Fprintf(stdout, "Unexpected argument(s): %s \n", strings.Join(cl.args, " "))
+	}
+	if bad {
+		return 1
+	}
+	if st.conf == "" {
+		st.conf = defaultConfig
+	}
+	cfg, rep := keepalived.Check(st.conf, keepalived.Options{ConfigID: st.configID})
+	if len(preDiags) > 0 && rep.ExitCode() == 0 {
+		// keepalived counted the -S number error against the config test.
+		rep.Max = keepalived.LevelInvalidNumber
+	}
+	if st.configTest {
+		io.WriteString(st.testLog, rep.Text())
+		for _, n := range rep.Notes {
+			fmt.Fprintf(st.testLog, "govrrpd: note: %s\n", n)
+		}
+		return rep.ExitCode()
+	}
+	// Without -t keepalived would start the daemon. The VRRP engine does
+	// not exist yet: report what was read, and refuse to pretend.
+	io.WriteString(stderr, rep.Text())
+	for _, n := range rep.Notes {
+		fmt.Fprintf(stderr, "govrrpd: note: %s\n", n)
+	}
+	if cfg != nil {
+		fmt.Fprintf(stderr, "govrrpd: configuration %s read: %d vrrp_instance(s), %d vrrp_script(s), %d sync group(s)\n",
+			st.conf, len(cfg.Instances), len(cfg.Scripts), len(cfg.SyncGroups))
+	}
+	fmt.Fprintln(stderr, "govrrpd: running VRRP is not implemented yet; only the configuration check (-t) works")
+	return 1
+}
+
+// signum is keepalived's get_signum (lib/signals.c) for this build.
+func signum(name string) (int, bool) {
+	n, ok := map[string]int{
+		"STOP":        15, // SIGTERM
+		"RELOAD":      1,  // SIGHUP
+		"DATA":        10, // SIGUSR1
+		"STATS":       12, // SIGUSR2
+		"STATS_CLEAR": 63, // SIGRTMIN+29 on glibc
+		"JSON":        36, // SIGRTMIN+2 on glibc
+	}[name]
+	return n, ok
+}
+
+// checkFacility validates -S like keepalived: 0-7, local0-local7, daemon or
+// user. Under an earlier -t, keepalived also prints the number-reading
+// error (msgs).
+func checkFacility(s string, configTest bool) (msgs []string, ok bool) {
+	num := func(v string) bool {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			if configTest {
+				msgs = append(msgs, fmt.Sprintf("invalid number '%s'", v))
+			}
+			return false
+		}
+		if n > 7 {
+			if configTest {
+				msgs = append(msgs, fmt.Sprintf("number '%s' outside range [0, 7]", v))
+			}
+			return false
+		}
+		return true
+	}
+	if num(s) || (strings.HasPrefix(s, "local") && num(s[5:])) {
+		return msgs, true
+	}
+	return msgs, s == "daemon" || s == "user"
+}
+
+func validUmask(s string) bool {
+	n, err := strconv.ParseInt(s, 0, 64)
+	return err == nil && n >= 0 && n&^0o777 == 0
+}

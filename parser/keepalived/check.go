@@ -1,0 +1,72 @@
+package keepalived
+
+import "fmt"
+
+// Check reads the configuration at path (a file or a glob, as keepalived's
+// -f accepts) the way `keepalived -t` does, and returns the resolved
+// configuration and everything keepalived would have said. cfg is nil when
+// keepalived would not have parsed the text at all (missing file, ...).
+func Check(path string, opts Options) (*Config, *Report) {
+	rep := &Report{}
+	events, ok := loadSource(path, opts)
+	if !ok {
+		parent := &pass{which: PassParent, events: events, report: rep, opts: opts}
+		for {
+			if _, more := parent.rawLine(); !more {
+				break
+			}
+		}
+		return nil, rep
+	}
+
+	global := defaultGlobal()
+	run := func(which Pass, scriptSecurity bool) *pass {
+		cfg := &Config{Global: global}
+		p := &pass{which: which, events: events, report: rep, opts: opts, cfg: cfg,
+			st: &buildState{cfg: cfg, scriptSecurity: scriptSecurity}}
+		p.run(rootSection())
+		return p
+	}
+
+	parent := run(PassParent, false)
+	if rep.Aborted {
+		return nil, rep
+	}
+	global = parent.cfg.Global
+	security := parent.st.scriptSecurity
+
+	checker := run(PassChecker, security)
+	if rep.Aborted {
+		return nil, rep
+	}
+	vrrp := run(PassVRRP, security)
+	if rep.Aborted {
+		return nil, rep
+	}
+	vrrp.eof = true
+	vrrp.completeVRRP()
+	bfd := run(PassBFD, security)
+	if rep.Aborted {
+		return nil, rep
+	}
+
+	cfg := vrrp.cfg
+	cfg.Global = global
+	var unsupported []*RawBlock
+	for _, rb := range checker.cfg.Unsupported {
+		if rb.Keyword != "bfd_instance" {
+			unsupported = append(unsupported, rb)
+		}
+	}
+	for _, rb := range cfg.Unsupported {
+		if rb.Keyword != "bfd_instance" {
+			unsupported = append(unsupported, rb)
+		}
+	}
+	unsupported = append(unsupported, bfd.cfg.Unsupported...)
+	cfg.Unsupported = unsupported
+	for _, rb := range unsupported {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s (%s line %d) is read but not supported yet: govrrpd will not run it", rb.Keyword, rb.Source.File, rb.Source.Line))
+	}
+	return cfg, rep
+}
