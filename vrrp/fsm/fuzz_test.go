@@ -15,8 +15,8 @@ var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/fuzz/Fuzz
 
 // fuzzSeeds are event scripts in the byte language of FuzzMachine.
 var fuzzSeeds = [][]byte{
-	{0, 0, 1, 40, 1, 200},                  // start, timers, master
-	{0, 0, 2, 10, 150, 2, 10, 0, 1, 10},    // backup follows, priority 0, takeover
+	{0, 0, 1, 40, 1, 200},                   // start, timers, master
+	{0, 0, 2, 10, 150, 2, 10, 0, 1, 10},     // backup follows, priority 0, takeover
 	{6, 0, 0, 0, 1, 40, 3, 0, 100, 4, 0, 5}, // delta, start, master, fault, up, stop
 	{7, 2, 0, 0, 2, 5, 255, 1, 50, 2, 5, 255, 4, 5},
 }
