@@ -1,0 +1,192 @@
+package stats
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestFreqCtrSlidingSecond(t *testing.T) {
+	var c FreqCtr
+	base := uint32(10_000)
+	for i := 0; i < 10; i++ {
+		c.Add(base, 1)
+	}
+	if got := c.Read(base + 500); got != 10 {
+		t.Fatalf("within the first second: got %d, want 10", got)
+	}
+	// Next period: 4 new events; the 10 old ones count for the part of the
+	// previous second still inside the last 1000 ms.
+	c.Add(base+1000, 4)
+	if got := c.Read(base + 1250); got != 4+10*750/1000 {
+		t.Fatalf("at +250ms of the next second: got %d, want %d", got, 4+10*750/1000)
+	}
+	if got := c.Read(base + 1999); got != 4 {
+		// 10*1/1000 rounds to 0
+		t.Fatalf("end of the next second: got %d, want 4", got)
+	}
+	// One full idle period later only the last second's events show, scaled.
+	if got := c.Read(base + 2500); got != 4*500/1000 {
+		t.Fatalf("after an idle half second: got %d, want %d", got, 4*500/1000)
+	}
+	if got := c.Read(base + 3500); got != 0 {
+		t.Fatalf("after two idle periods: got %d, want 0", got)
+	}
+	// Missing two periods on update forgets the old ones.
+	c.Add(base+5000, 1)
+	if got := c.Read(base + 5000); got != 1 {
+		t.Fatalf("after a long pause: got %d, want 1", got)
+	}
+}
+
+func TestFreqCtrLowRateNoFlapping(t *testing.T) {
+	// haproxy reports a single event of the previous second as 1/s for the
+	// whole of the current second instead of decaying it to 0.
+	var c FreqCtr
+	c.Add(1000, 1)
+	c.Add(2000, 0)
+	if got := c.Read(2900); got != 1 {
+		t.Fatalf("got %d, want 1", got)
+	}
+}
+
+func TestFreqCtrConcurrent(t *testing.T) {
+	var c FreqCtr
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 1000; i++ {
+				c.Add(50_000, 1)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := c.Read(50_000); got != 8000 {
+		t.Fatalf("lost updates: got %d, want 8000", got)
+	}
+}
+
+func TestSWRate(t *testing.T) {
+	var s SWRate
+	for i := 0; i < 10; i++ {
+		s.Add(100)
+	}
+	// With fewer samples than the window, haproxy divides by the count.
+	if got := s.Avg(10); got < 98 || got > 100 {
+		t.Fatalf("avg over 10 samples: got %d", got)
+	}
+	for i := 0; i < 5000; i++ {
+		s.Add(20)
+	}
+	if got := s.Avg(TimeSamples); got < 19 || got > 21 {
+		t.Fatalf("converged avg: got %d, want ~20", got)
+	}
+}
+
+func TestEventsCounting(t *testing.T) {
+	px := &Proxy{Name: "fe", ID: 2, Cap: CapFE | CapBE, Mode: ModeHTTP}
+	sv := &Server{Name: "s1", ID: 1, MaxIdleConns: -1}
+	px.Servers = []*Server{sv}
+	l := &Listener{Name: "sock-1", ID: 1}
+	clk := Clock{Unix: 1000, Ms: 1_000_000}
+	for i := 0; i < 3; i++ {
+		px.Accept(l, clk.Ms)
+		px.SessionStart(clk.Ms)
+		px.Request(clk.Ms)
+		px.BackendStart(sv, clk, true)
+	}
+	px.BackendEnd(sv)
+	px.SessionEnd(l)
+	var r Row
+	FillFrontend(&r, px, clk)
+	want := map[int]uint64{FScur: 2, FSmax: 3, FStot: 3, FRate: 3, FRateMax: 3, FReqTot: 3, FReqRate: 3, FConnTot: 3, FConnRateMax: 3}
+	for f, v := range want {
+		if r[f].U != v {
+			t.Errorf("frontend %s = %d, want %d", fieldNames[f].name, r[f].U, v)
+		}
+	}
+	FillServer(&r, px, sv, clk, Options{})
+	if r[FStot].U != 3 || r[FLbtot].U != 3 || r[FScur].U != 2 || r[FSmax].U != 3 || r[FLastsess].I != 0 {
+		t.Errorf("server row: stot=%d lbtot=%d scur=%d smax=%d lastsess=%d", r[FStot].U, r[FLbtot].U, r[FScur].U, r[FSmax].U, r[FLastsess].I)
+	}
+	FillListener(&r, px, l, Options{})
+	if r[FStot].U != 3 || r[FScur].U != 2 {
+		t.Errorf("listener row: stot=%d scur=%d", r[FStot].U, r[FScur].U)
+	}
+}
+
+// clearColumns are the counters and maxima that do not move on their own
+// between two captures (no traffic ran between them).
+var clearColumns = []int{FStot, FBin, FBout, FDreq, FDresp, FEcon, FEresp, FWretr, FWredis,
+	FSmax, FQmax, FRateMax, FReqRateMax, FConnRateMax, FConnTot, FLbtot, FReqTot, FHrsp1xx,
+	FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther, FCliAbrt, FSrvAbrt, FQtimeMax,
+	FCtimeMax, FRtimeMax, FTtimeMax, FConnect, FReuse}
+
+// TestGoldenClearCounters applies our "clear counters" and "clear counters
+// all" to the state haproxy showed just before it ran them, and compares
+// with what haproxy showed just after.
+func TestGoldenClearCounters(t *testing.T) {
+	for _, tc := range []struct {
+		before, after string
+		all           bool
+	}{{"transition_up.csv", "clear_counters.csv", false}, {"clear_counters.csv", "clear_counters_all.csv", true}} {
+		proxies := buildModel(t, parseCSVStat(t, cliBody(readGolden(t, tc.before))))
+		ClearCounters(proxies, tc.all)
+		got := parseCSVStat(t, renderStat(proxies, FormatCSV, cliOptions, Filter{}))
+		want := parseCSVStat(t, cliBody(readGolden(t, tc.after)))
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d rows, want %d", tc.after, len(got), len(want))
+		}
+		cols := append([]int{}, clearColumns...)
+		for f := NumStaticFields; f < NumFields; f++ {
+			cols = append(cols, f)
+		}
+		if tc.all {
+			cols = append(cols, FLastsess, FQtime, FCtime, FRtime, FTtime, FChkfail)
+		}
+		for i := range want {
+			for _, f := range cols {
+				if got[i][f] != want[i][f] {
+					t.Errorf("%s %s/%s %s: got %q, haproxy %q", tc.after, want[i][FPxname], want[i][FSvname],
+						fieldNames[f].name, got[i][f], want[i][f])
+				}
+			}
+		}
+	}
+}
+
+func TestParseShowStat(t *testing.T) {
+	lookup := func(name string) (uint32, bool) {
+		if name == "app" {
+			return 3, true
+		}
+		return 0, false
+	}
+	for _, tc := range []struct {
+		line string
+		want ShowStatRequest
+		err  error
+	}{
+		{"show stat", ShowStatRequest{}, nil},
+		{"show stat typed", ShowStatRequest{Format: FormatTyped}, nil},
+		{"show stat json desc", ShowStatRequest{Format: FormatJSON, Desc: true}, nil},
+		{"show stat 2 -1 -1 up no-maint", ShowStatRequest{Filter: Filter{Bound: true, IID: 2, Types: -1, SID: -1}, HideDown: true, NoMaint: true}, nil},
+		{"show stat app 4 -1", ShowStatRequest{Filter: Filter{Bound: true, IID: 3, Types: 4, SID: -1}}, nil},
+		{"show stat 3 2 -1 typed", ShowStatRequest{Filter: Filter{Bound: true, IID: 3, Types: 2, SID: -1}, Format: FormatTyped}, nil},
+		{"show stat -1 -1 -1", ShowStatRequest{Filter: Filter{Bound: true, IID: -1, Types: -1, SID: -1}}, nil},
+		{"show stat domain proxy typed", ShowStatRequest{Format: FormatTyped}, nil},
+		{"show stat domain resolvers", ShowStatRequest{Resolvers: true}, nil},
+		{"show stat domain foo", ShowStatRequest{}, ErrInvalidDomain},
+		// three words are a filter even when they look like options
+		{"show stat typed json desc", ShowStatRequest{}, ErrNoSuchProxy},
+		{"show stat nosuch 1 1", ShowStatRequest{}, ErrNoSuchProxy},
+		{"show stat 12abc 1x 2", ShowStatRequest{Filter: Filter{Bound: true, IID: 12, Types: 1, SID: 2}}, nil},
+	} {
+		got, err := ParseShowStat(strings.Fields(tc.line), lookup)
+		if err != tc.err || (err == nil && got != tc.want) {
+			t.Errorf("%q: got %+v, %v; want %+v, %v", tc.line, got, err, tc.want, tc.err)
+		}
+	}
+}
