@@ -107,6 +107,13 @@ func (s *Script) EffectiveTimeout() time.Duration {
 	return s.Timeout
 }
 
+// Command is a notify script: program, arguments, and the user (and group)
+// to run it as; empty User means the default script user.
+type Command struct {
+	Args        []string
+	User, Group string
+}
+
 // TrackFile is a track_file block (vrrp_track_file is its old name).
 type TrackFile struct {
 	Name          string
@@ -195,9 +202,9 @@ type Instance struct {
 	McastDstIP   netip.Addr // unset = global group
 	UnicastTTL   int        // -1 = unset
 
-	NotifyMaster, NotifyBackup, NotifyFault, NotifyStop []string
-	NotifyDeleted                                       []string
-	Notify                                              []string // generic notify script
+	NotifyMaster, NotifyBackup, NotifyFault, NotifyStop *Command
+	NotifyDeleted                                       *Command
+	Notify                                              *Command // generic notify script (gets type, name, state, priority)
 	SMTPAlert                                           bool
 
 	GarpMasterDelay         time.Duration
@@ -274,8 +281,8 @@ type UnicastPeer struct {
 type SyncGroup struct {
 	Name                                                string
 	Group                                               []string
-	NotifyMaster, NotifyBackup, NotifyFault, NotifyStop []string
-	Notify                                              []string
+	NotifyMaster, NotifyBackup, NotifyFault, NotifyStop *Command
+	Notify                                              *Command
 	TrackScripts                                        []TrackScript
 	TrackInterfaces                                     []TrackInterface
 	TrackFiles                                          []TrackFileRef

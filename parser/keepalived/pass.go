@@ -70,6 +70,9 @@ type pass struct {
 	kwLevel      int
 	skipSublevel int
 	eof          bool
+	// rawBuf is the current line as read, for handlers that re-split it
+	// (keepalived's buf_extern).
+	rawBuf string
 	// cur* point at the object the keywords of the current block fill.
 	st *buildState
 }
@@ -218,6 +221,7 @@ func (p *pass) nextWords() ([]string, bool) {
 			return nil, false
 		}
 		if w := p.words(line); len(w) > 0 {
+			p.rawBuf = line
 			return w, true
 		}
 	}

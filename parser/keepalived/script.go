@@ -74,7 +74,7 @@ func scriptSection() *section {
 	add := func(name string, h func(p *pass, sc *Script, w []string)) {
 		s.keywords = append(s.keywords, &keyword{name: name, handler: func(p *pass, w []string) { h(p, p.script(), w) }})
 	}
-	add("script", func(p *pass, sc *Script, w []string) { sc.Command = append([]string{}, w[1:]...) })
+	add("script", func(p *pass, sc *Script, w []string) { sc.Command, _, _ = p.scriptCommand(w) })
 	add("interval", func(p *pass, sc *Script, w []string) {
 		v, ok := p.readUint(p.arg(w, 1), 0, 4294)
 		if !ok {
@@ -284,21 +284,21 @@ func syncGroupSection() *section {
 	add("track_file", func(p *pass, g *SyncGroup, w []string) {
 		p.valueBlock(w, func(v []string) { g.TrackFiles = p.trackFileRef(g.Name, g.TrackFiles, v) })
 	})
-	notify := func(name string, dst func(g *SyncGroup) *[]string) {
+	notify := func(name string, dst func(g *SyncGroup) **Command) {
 		add(name, func(p *pass, g *SyncGroup, w []string) {
 			d := dst(g)
 			if *d != nil {
 				p.errorf(LevelGeneralError, "vrrp group %s: %s script already specified - ignoring %s", g.Name, name, p.arg(w, 1))
 				return
 			}
-			*d = append([]string{}, w[1:]...)
+			*d = p.notifyCommand(w)
 		})
 	}
-	notify("notify_master", func(g *SyncGroup) *[]string { return &g.NotifyMaster })
-	notify("notify_backup", func(g *SyncGroup) *[]string { return &g.NotifyBackup })
-	notify("notify_fault", func(g *SyncGroup) *[]string { return &g.NotifyFault })
-	notify("notify_stop", func(g *SyncGroup) *[]string { return &g.NotifyStop })
-	notify("notify", func(g *SyncGroup) *[]string { return &g.Notify })
+	notify("notify_master", func(g *SyncGroup) **Command { return &g.NotifyMaster })
+	notify("notify_backup", func(g *SyncGroup) **Command { return &g.NotifyBackup })
+	notify("notify_fault", func(g *SyncGroup) **Command { return &g.NotifyFault })
+	notify("notify_stop", func(g *SyncGroup) **Command { return &g.NotifyStop })
+	notify("notify", func(g *SyncGroup) **Command { return &g.Notify })
 	add("smtp_alert", func(p *pass, g *SyncGroup, w []string) {
 		res := 1
 		if len(w) >= 2 {

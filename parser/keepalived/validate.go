@@ -492,11 +492,11 @@ func (p *pass) checkScriptSecurity() {
 			kept = append(kept, s)
 		}
 	}
-	notify := func(cmd *[]string) {
+	notify := func(cmd **Command) {
 		if *cmd == nil {
 			return
 		}
-		f := p.scriptFlags(*cmd, "")
+		f := p.scriptFlags((*cmd).Args, (*cmd).User)
 		flags |= f
 		if f&(scInhibit|scNotFound) != 0 || f&scExecutable == 0 {
 			*cmd = nil
@@ -512,13 +512,13 @@ func (p *pass) checkScriptSecurity() {
 		return out
 	}
 	for _, in := range p.cfg.Instances {
-		for _, c := range []*[]string{&in.NotifyBackup, &in.NotifyMaster, &in.NotifyFault, &in.NotifyStop, &in.NotifyDeleted, &in.Notify} {
+		for _, c := range []**Command{&in.NotifyBackup, &in.NotifyMaster, &in.NotifyFault, &in.NotifyStop, &in.NotifyDeleted, &in.Notify} {
 			notify(c)
 		}
 		in.TrackScripts = drop(in.TrackScripts)
 	}
 	for _, g := range p.cfg.SyncGroups {
-		for _, c := range []*[]string{&g.NotifyBackup, &g.NotifyMaster, &g.NotifyFault, &g.NotifyStop, &g.Notify} {
+		for _, c := range []**Command{&g.NotifyBackup, &g.NotifyMaster, &g.NotifyFault, &g.NotifyStop, &g.Notify} {
 			notify(c)
 		}
 		g.TrackScripts = drop(g.TrackScripts)

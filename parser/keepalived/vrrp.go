@@ -274,25 +274,26 @@ func instanceSection() *section {
 		}
 		in.UnicastTTL = int(v)
 	})
-	notify := func(name string, dst func(in *Instance) *[]string) {
+	notify := func(name string, dst func(in *Instance) **Command) {
 		add(name, func(p *pass, in *Instance, w []string) {
 			d := dst(in)
 			if *d != nil {
 				p.errorf(LevelGeneralError, "(%s) %s script already specified - ignoring %s", in.Name, name, p.arg(w, 1))
 				return
 			}
-			*d = append([]string{}, w[1:]...)
-			if len(*d) == 0 {
-				p.arg(w, 1)
-			}
+			*d = p.notifyCommand(w)
 		})
 	}
-	notify("notify_master", func(in *Instance) *[]string { return &in.NotifyMaster })
-	notify("notify_backup", func(in *Instance) *[]string { return &in.NotifyBackup })
-	notify("notify_fault", func(in *Instance) *[]string { return &in.NotifyFault })
-	notify("notify_stop", func(in *Instance) *[]string { return &in.NotifyStop })
-	notify("notify", func(in *Instance) *[]string { return &in.Notify })
-	add("notify_deleted", func(p *pass, in *Instance, w []string) { in.NotifyDeleted = append([]string{}, w[1:]...) })
+	notify("notify_master", func(in *Instance) **Command { return &in.NotifyMaster })
+	notify("notify_backup", func(in *Instance) **Command { return &in.NotifyBackup })
+	notify("notify_fault", func(in *Instance) **Command { return &in.NotifyFault })
+	notify("notify_stop", func(in *Instance) **Command { return &in.NotifyStop })
+	notify("notify", func(in *Instance) **Command { return &in.Notify })
+	add("notify_deleted", func(p *pass, in *Instance, w []string) {
+		if len(w) > 1 {
+			in.NotifyDeleted = p.notifyCommand(w)
+		}
+	})
 	add("smtp_alert", func(p *pass, in *Instance, w []string) {
 		res := 1
 		if len(w) >= 2 {
@@ -410,6 +411,19 @@ func instanceSection() *section {
 		})
 	}
 	return s
+}
+
+// notifyCommand is notify_script_init: a user that does not exist drops
+// the script (keepalived only logs it).
+func (p *pass) notifyCommand(w []string) *Command {
+	args, user, group := p.scriptCommand(w)
+	if len(args) == 0 {
+		return nil
+	}
+	if user != "" && (!p.userExists(user) || (group != "" && !groupExists(group))) {
+		return nil
+	}
+	return &Command{Args: args, User: user, Group: group}
 }
 
 func famOf(a netip.Addr) int {
