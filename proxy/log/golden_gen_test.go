@@ -320,8 +320,8 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 	}
 	fmt.Fprintf(&b, "backend be_web\n    mode http\n    log global\n    server s1 127.0.0.1:%d\n\n", httpPort)
 	fmt.Fprintf(&b, "backend be_ck\n    mode http\n    log global\n    cookie SRV insert indirect nocache\n    server s1 127.0.0.1:%d cookie s1\n\n", httpPort)
-	fmt.Fprintf(&b, "backend be_down\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 30s\n\n", closedPort)
-	fmt.Fprintf(&b, "backend be_down2\n    mode http\n    log global\n    server s1 127.0.0.1:%d check inter 30s\n\n", closedPort)
+	fmt.Fprintf(&b, "backend be_down\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
+	fmt.Fprintf(&b, "backend be_down2\n    mode http\n    log global\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
 	fmt.Fprintf(&b, "backend be_tcp\n    mode tcp\n    log global\n    server e1 127.0.0.1:%d\n\n", echoPort)
 	fmt.Fprintf(&b, "backend be_tcpdown\n    mode tcp\n    log global\n    server t1 127.0.0.1:%d\n", closedPort)
 	return b.String()

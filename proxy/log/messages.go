@@ -14,7 +14,7 @@ import (
 type CheckStatus int
 
 const (
-	CheckNone CheckStatus = -1 // no check information: no "reason:" part
+	CheckNone    CheckStatus = -1 // no check information: no "reason:" part
 	CheckUnknown CheckStatus = iota - 1
 	CheckInit
 	CheckStart
