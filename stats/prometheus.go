@@ -1,0 +1,547 @@
+package stats
+
+import (
+	"strconv"
+)
+
+// The Prometheus exporter of haproxy 2.6 ("http-request use-service
+// prometheus-exporter", addons/promex): one family per stats field, in field
+// order, for the process, then frontends, listeners, backends and servers.
+// A family's "# HELP"/"# TYPE" lines are only written when at least one
+// object emits a sample for it.
+
+// Object kinds a metric applies to.
+const (
+	pFE = 1 << iota
+	pLI
+	pBE
+	pSV
+)
+
+type promMetric struct {
+	name    string
+	counter bool
+	kinds   uint8
+}
+
+// promStat maps stats fields to metric names (suffix after
+// "haproxy_<kind>_"); fields without a name are not exported.
+var promStat = [NumStaticFields]promMetric{
+	FQcur:                 {"current_queue", false, pBE | pSV},
+	FQmax:                 {"max_queue", false, pBE | pSV},
+	FScur:                 {"current_sessions", false, pFE | pLI | pBE | pSV},
+	FSmax:                 {"max_sessions", false, pFE | pLI | pBE | pSV},
+	FSlim:                 {"limit_sessions", false, pFE | pLI | pBE | pSV},
+	FStot:                 {"sessions_total", true, pFE | pLI | pBE | pSV},
+	FBin:                  {"bytes_in_total", true, pFE | pLI | pBE | pSV},
+	FBout:                 {"bytes_out_total", true, pFE | pLI | pBE | pSV},
+	FDreq:                 {"requests_denied_total", true, pFE | pLI | pBE},
+	FDresp:                {"responses_denied_total", true, pFE | pLI | pBE | pSV},
+	FEreq:                 {"request_errors_total", true, pFE | pLI},
+	FEcon:                 {"connection_errors_total", true, pBE | pSV},
+	FEresp:                {"response_errors_total", true, pBE | pSV},
+	FWretr:                {"retry_warnings_total", true, pBE | pSV},
+	FWredis:               {"redispatch_warnings_total", true, pBE | pSV},
+	FStatus:               {"status", false, pFE | pLI | pBE | pSV},
+	FWeight:               {"weight", false, pBE | pSV},
+	FAct:                  {"active_servers", false, pBE},
+	FBck:                  {"backup_servers", false, pBE},
+	FChkfail:              {"check_failures_total", true, pSV},
+	FChkdown:              {"check_up_down_total", true, pBE | pSV},
+	FLastchg:              {"check_last_change_seconds", false, pBE | pSV},
+	FDowntime:             {"downtime_seconds_total", true, pBE | pSV},
+	FQlimit:               {"queue_limit", false, pSV},
+	FThrottle:             {"current_throttle", false, pSV},
+	FLbtot:                {"loadbalanced_total", true, pBE | pSV},
+	FRateLim:              {"limit_session_rate", false, pFE},
+	FRateMax:              {"max_session_rate", false, pFE | pBE | pSV},
+	FCheckStatus:          {"check_status", false, pSV},
+	FCheckCode:            {"check_code", false, pSV},
+	FCheckDuration:        {"check_duration_seconds", false, pSV},
+	FHrsp1xx:              {"http_responses_total", true, pFE | pBE | pSV},
+	FHrsp2xx:              {"http_responses_total", true, pFE | pBE | pSV},
+	FHrsp3xx:              {"http_responses_total", true, pFE | pBE | pSV},
+	FHrsp4xx:              {"http_responses_total", true, pFE | pBE | pSV},
+	FHrsp5xx:              {"http_responses_total", true, pFE | pBE | pSV},
+	FHrspOther:            {"http_responses_total", true, pFE | pBE | pSV},
+	FReqRateMax:           {"http_requests_rate_max", false, pFE},
+	FReqTot:               {"http_requests_total", true, pFE | pBE},
+	FCliAbrt:              {"client_aborts_total", true, pBE | pSV},
+	FSrvAbrt:              {"server_aborts_total", true, pBE | pSV},
+	FCompIn:               {"http_comp_bytes_in_total", true, pFE | pBE},
+	FCompOut:              {"http_comp_bytes_out_total", true, pFE | pBE},
+	FCompByp:              {"http_comp_bytes_bypassed_total", true, pFE | pBE},
+	FCompRsp:              {"http_comp_responses_total", true, pFE | pBE},
+	FLastsess:             {"last_session_seconds", false, pBE | pSV},
+	FQtime:                {"queue_time_average_seconds", false, pBE | pSV},
+	FCtime:                {"connect_time_average_seconds", false, pBE | pSV},
+	FRtime:                {"response_time_average_seconds", false, pBE | pSV},
+	FTtime:                {"total_time_average_seconds", false, pBE | pSV},
+	FConnRateMax:          {"connections_rate_max", false, pFE},
+	FConnTot:              {"connections_total", true, pFE},
+	FIntercepted:          {"intercepted_requests_total", true, pFE},
+	FDcon:                 {"denied_connections_total", true, pFE | pLI},
+	FDses:                 {"denied_sessions_total", true, pFE | pLI},
+	FWrew:                 {"failed_header_rewriting_total", true, pFE | pLI | pBE | pSV},
+	FConnect:              {"connection_attempts_total", true, pBE | pSV},
+	FReuse:                {"connection_reuses_total", true, pBE | pSV},
+	FCacheLookups:         {"http_cache_lookups_total", true, pFE | pBE},
+	FCacheHits:            {"http_cache_hits_total", true, pFE | pBE},
+	FSrvIcur:              {"idle_connections_current", false, pSV},
+	FSrcIlim:              {"idle_connections_limit", false, pSV},
+	FQtimeMax:             {"max_queue_time_seconds", false, pBE | pSV},
+	FCtimeMax:             {"max_connect_time_seconds", false, pBE | pSV},
+	FRtimeMax:             {"max_response_time_seconds", false, pBE | pSV},
+	FTtimeMax:             {"max_total_time_seconds", false, pBE | pSV},
+	FEint:                 {"internal_errors_total", true, pFE | pLI | pBE | pSV},
+	FIdleConnCur:          {"unsafe_idle_connections_current", false, pSV},
+	FSafeConnCur:          {"safe_idle_connections_current", false, pSV},
+	FUsedConnCur:          {"used_connections_current", false, pSV},
+	FNeedConnEst:          {"need_connections_current", false, pSV},
+	FUweight:              {"uweight", false, pBE | pSV},
+	FAggServerStatus:      {"agg_server_status", false, pBE},
+	FAggServerCheckStatus: {"agg_server_check_status", false, pBE},
+	FAggCheckStatus:       {"agg_check_status", false, pBE},
+}
+
+// promStatHelp overrides the stats description for some families.
+var promStatHelp = map[int]string{
+	FStatus:               "Current status of the service, per state label value.",
+	FCheckStatus:          "Status of last health check, per state label value.",
+	FCheckCode:            "layer5-7 code, if available of the last health check.",
+	FCheckDuration:        "Total duration of the latest server health check, in seconds.",
+	FQtime:                "Avg. queue time for last 1024 successful connections.",
+	FCtime:                "Avg. connect time for last 1024 successful connections.",
+	FRtime:                "Avg. response time for last 1024 successful connections.",
+	FTtime:                "Avg. total time for last 1024 successful connections.",
+	FQtimeMax:             "Maximum observed time spent in the queue",
+	FCtimeMax:             "Maximum observed time spent waiting for a connection to complete",
+	FRtimeMax:             "Maximum observed time spent waiting for a server response",
+	FTtimeMax:             "Maximum observed total request+response time (request+queue+connect+response+processing)",
+	FAggServerCheckStatus: "Backend's aggregated gauge of servers' state check status",
+}
+
+// promInfo maps show info fields to "haproxy_process_" metrics.
+var promInfo = [NumInfoFields]promMetric{
+	INbthread: {"nbthread", false, 1}, INbproc: {"nbproc", false, 1},
+	IProcessNum: {"relative_process_id", false, 1}, IUptimeSec: {"uptime_seconds", false, 1},
+	IStartTimeSec: {"start_time_seconds", false, 1}, IMemmaxBytes: {"max_memory_bytes", false, 1},
+	IPoolAllocBytes: {"pool_allocated_bytes", false, 1}, IPoolUsedBytes: {"pool_used_bytes", false, 1},
+	IPoolFailed: {"pool_failures_total", true, 1}, IUlimitN: {"max_fds", false, 1},
+	IMaxsock: {"max_sockets", false, 1}, IMaxconn: {"max_connections", false, 1},
+	IHardMaxconn: {"hard_max_connections", false, 1}, ICurrConns: {"current_connections", false, 1},
+	ICumConns: {"connections_total", true, 1}, ICumReq: {"requests_total", true, 1},
+	IMaxSslConns: {"max_ssl_connections", false, 1}, ICurrSslConns: {"current_ssl_connections", false, 1},
+	ICumSslConns: {"ssl_connections_total", true, 1}, IMaxpipes: {"max_pipes", false, 1},
+	IPipesUsed: {"pipes_used_total", true, 1}, IPipesFree: {"pipes_free_total", true, 1},
+	IConnRate: {"current_connection_rate", false, 1}, IConnRateLimit: {"limit_connection_rate", false, 1},
+	IMaxConnRate: {"max_connection_rate", false, 1}, ISessRate: {"current_session_rate", false, 1},
+	ISessRateLimit: {"limit_session_rate", false, 1}, IMaxSessRate: {"max_session_rate", false, 1},
+	ISslRate: {"current_ssl_rate", false, 1}, ISslRateLimit: {"limit_ssl_rate", false, 1},
+	IMaxSslRate: {"max_ssl_rate", false, 1}, ISslFrontendKeyRate: {"current_frontend_ssl_key_rate", false, 1},
+	ISslFrontendMaxKeyRate: {"max_frontend_ssl_key_rate", false, 1}, ISslFrontendSessionReusePct: {"frontend_ssl_reuse", false, 1},
+	ISslBackendKeyRate: {"current_backend_ssl_key_rate", false, 1}, ISslBackendMaxKeyRate: {"max_backend_ssl_key_rate", false, 1},
+	ISslCacheLookups: {"ssl_cache_lookups_total", true, 1}, ISslCacheMisses: {"ssl_cache_misses_total", true, 1},
+	ICompressBpsIn: {"http_comp_bytes_in_total", true, 1}, ICompressBpsOut: {"http_comp_bytes_out_total", true, 1},
+	ICompressBpsRateLim: {"limit_http_comp", false, 1}, IZlibMemUsage: {"current_zlib_memory", false, 1},
+	IMaxZlibMemUsage: {"max_zlib_memory", false, 1}, ITasks: {"current_tasks", false, 1},
+	IRunQueue: {"current_run_queue", false, 1}, IIdlePct: {"idle_time_percent", false, 1},
+	IStopping: {"stopping", false, 1}, IJobs: {"jobs", false, 1},
+	IUnstoppableJobs: {"unstoppable_jobs", false, 1}, IListeners: {"listeners", false, 1},
+	IActivePeers: {"active_peers", false, 1}, IConnectedPeers: {"connected_peers", false, 1},
+	IDroppedLogs: {"dropped_logs_total", true, 1}, IBusyPolling: {"busy_polling_enabled", false, 1},
+	IFailedResolutions: {"failed_resolutions", true, 1}, ITotalBytesOut: {"bytes_out_total", true, 1},
+	ITotalSplicdedBytesOut: {"spliced_bytes_out_total", true, 1}, IBytesOutRate: {"bytes_out_rate", false, 1},
+	ICumRecvLogs: {"recv_logs_total", true, 1}, IBuildInfo: {"build_info", false, 1},
+}
+
+// Server states as the exporter labels them (promex_srv_status).
+var promSrvStates = [...]string{"DOWN", "UP", "MAINT", "DRAIN", "NOLB"}
+
+func promSrvState(sv *Server) int {
+	st := 0
+	switch ServerState(sv.State.Load()) {
+	case SrvRunning, SrvStarting:
+		st = 1
+		if sv.Admin.Load()&AdminDrain != 0 {
+			st = 3
+		}
+	case SrvStopping:
+		st = 4
+	}
+	if sv.Admin.Load()&(AdminMaint|AdminIMaint|AdminRMaint) != 0 {
+		st = 2
+	}
+	return st
+}
+
+// promCheckStates lists the check statuses the exporter labels: those whose
+// result is "failed", "passed" or "conditionally passed".
+var promCheckStates = []CheckStatus{ChkHana, ChkSockErr, ChkL4OK, ChkL4Tout, ChkL4Con, ChkL6OK,
+	ChkL6Tout, ChkL6Rsp, ChkL7Tout, ChkL7Rsp, ChkL7OK, ChkL7OKC, ChkL7Sts, ChkProcErr, ChkProcTout, ChkProcOK}
+
+var hrspCodes = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other"}
+
+// PromOptions are the exporter's query-string options.
+type PromOptions struct {
+	NoMaint bool // "no-maint": skip servers in maintenance
+}
+
+// promWriter accumulates the output and writes each family's header lazily.
+type promWriter struct {
+	b       []byte
+	name    []byte
+	help    string
+	counter bool
+	hdr     bool // header still to write
+}
+
+func (w *promWriter) family(prefix, name, help string, counter bool) {
+	w.name = append(append(w.name[:0], prefix...), name...)
+	w.help, w.counter, w.hdr = help, counter, true
+}
+
+// sample writes one line; labels are name/value pairs.
+func (w *promWriter) sample(labels []string, f *Field) {
+	if w.hdr {
+		w.b = append(w.b, "# HELP "...)
+		w.b = append(w.b, w.name...)
+		w.b = append(w.b, ' ')
+		w.b = append(w.b, w.help...)
+		w.b = append(w.b, "\n# TYPE "...)
+		w.b = append(w.b, w.name...)
+		if w.counter {
+			w.b = append(w.b, " counter\n"...)
+		} else {
+			w.b = append(w.b, " gauge\n"...)
+		}
+		w.hdr = false
+	}
+	w.b = append(w.b, w.name...)
+	if len(labels) > 0 {
+		w.b = append(w.b, '{')
+		for i := 0; i < len(labels); i += 2 {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = append(w.b, labels[i]...)
+			w.b = append(w.b, `="`...)
+			w.b = append(w.b, labels[i+1]...)
+			w.b = append(w.b, '"')
+		}
+		w.b = append(w.b, '}')
+	}
+	w.b = append(w.b, ' ')
+	switch f.Format {
+	case FU32, FU64:
+		w.b = strconv.AppendUint(w.b, f.U, 10)
+	case FS32, FS64:
+		w.b = strconv.AppendInt(w.b, f.I, 10)
+	case FFlt:
+		w.b = strconv.AppendFloat(w.b, f.F, 'f', 6, 64)
+	default:
+		w.b = append(w.b, "NaN"...)
+	}
+	w.b = append(w.b, '\n')
+}
+
+func gauge(v uint64) Field { return Field{Format: FU32, U: v} }
+
+func secs(ms uint32) Field { return Field{Format: FFlt, F: float64(ms) / 1000.0} }
+
+func promHelp(f int) string {
+	if h, ok := promStatHelp[f]; ok {
+		return h
+	}
+	return fieldNames[f].desc
+}
+
+// AppendPrometheus renders the exporter's body for the given process info
+// and proxies. version is the build_info label (haproxy's version string).
+func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromOptions) []byte {
+	w := &promWriter{b: b}
+
+	// Process metrics come from show info, in field order.
+	info := in.Fields()
+	for i := range promInfo {
+		m := promInfo[i]
+		if m.name == "" {
+			continue
+		}
+		w.family("haproxy_process_", m.name, infoNames[i].desc, m.counter)
+		if i == IBuildInfo {
+			w.sample([]string{"version", in.S[IVersion]}, &Field{Format: FU32, U: 1})
+			continue
+		}
+		w.sample(nil, &info[i])
+	}
+
+	rows := fillAll(proxies, clk)
+
+	// Frontends.
+	for f := range promStat {
+		m := promStat[f]
+		if m.kinds&pFE == 0 {
+			continue
+		}
+		w.family("haproxy_frontend_", m.name, promHelp(f), m.counter)
+		if f > FHrsp1xx && f <= FHrspOther {
+			w.hdr = false // one header for all http_responses_total codes
+		}
+		for i, px := range proxies {
+			if px.Cap&CapFE == 0 {
+				continue
+			}
+			r := &rows.fe[i]
+			switch f {
+			case FStatus:
+				up := uint64(1)
+				if px.Stopped.Load() {
+					up = 0
+				}
+				w.sample([]string{"proxy", px.Name, "state", "DOWN"}, &Field{Format: FU32, U: 1 - up})
+				w.sample([]string{"proxy", px.Name, "state", "UP"}, &Field{Format: FU32, U: up})
+				continue
+			case FReqRateMax, FReqTot, FIntercepted, FCacheLookups, FCacheHits, FCompIn, FCompOut, FCompByp, FCompRsp:
+				if px.Mode != ModeHTTP {
+					continue
+				}
+			case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
+				if px.Mode != ModeHTTP {
+					continue
+				}
+				w.sample([]string{"proxy", px.Name, "code", hrspCodes[f-FHrsp1xx]}, &r[f])
+				continue
+			}
+			w.sample([]string{"proxy", px.Name}, &r[f])
+		}
+	}
+
+	// Listeners (only those with "option socket-stats").
+	for f := range promStat {
+		m := promStat[f]
+		if m.kinds&pLI == 0 {
+			continue
+		}
+		w.family("haproxy_listener_", m.name, promHelp(f), m.counter)
+		for i, px := range proxies {
+			if px.Cap&CapFE == 0 {
+				continue
+			}
+			for j, l := range px.Listeners {
+				r := &rows.li[i][j]
+				if f == FStatus {
+					st := ListenerStatus(l.Status.Load())
+					for s := ListenerWaiting; s <= ListenerFull; s++ {
+						v := uint64(0)
+						if s == st {
+							v = 1
+						}
+						w.sample([]string{"proxy", px.Name, "listener", l.Name, "state", s.String()}, &Field{Format: FU32, U: v})
+					}
+					continue
+				}
+				w.sample([]string{"proxy", px.Name, "listener", l.Name}, &r[f])
+			}
+		}
+	}
+
+	// Backends.
+	for f := range promStat {
+		m := promStat[f]
+		if m.kinds&pBE == 0 {
+			continue
+		}
+		w.family("haproxy_backend_", m.name, promHelp(f), m.counter)
+		if f > FHrsp1xx && f <= FHrspOther {
+			w.hdr = false
+		}
+		for i, px := range proxies {
+			if px.Cap&CapBE == 0 {
+				continue
+			}
+			r := &rows.be[i]
+			c := &px.BE
+			switch f {
+			case FAggServerStatus, FAggServerCheckStatus:
+				if len(px.Servers) == 0 {
+					continue
+				}
+				var n [len(promSrvStates)]uint64
+				for _, sv := range px.Servers {
+					n[promSrvState(sv)]++
+				}
+				for s, name := range promSrvStates {
+					w.sample([]string{"proxy", px.Name, "state", name}, &Field{Format: FU32, U: n[s]})
+				}
+				continue
+			case FAggCheckStatus:
+				if len(px.Servers) == 0 {
+					continue
+				}
+				n := map[CheckStatus]uint64{}
+				for _, sv := range px.Servers {
+					n[sv.Check().Status]++
+				}
+				for _, s := range promCheckStates {
+					w.sample([]string{"proxy", px.Name, "state", s.Info()}, &Field{Format: FU32, U: n[s]})
+				}
+				continue
+			case FStatus:
+				up := uint64(0)
+				if Summarize(px).TotalWeight > 0 || len(px.Servers) == 0 {
+					up = 1
+				}
+				w.sample([]string{"proxy", px.Name, "state", "DOWN"}, &Field{Format: FU32, U: 1 - up})
+				w.sample([]string{"proxy", px.Name, "state", "UP"}, &Field{Format: FU32, U: up})
+				continue
+			case FQtime:
+				v := secs(c.QTime.Avg(TimeSamples))
+				w.sample([]string{"proxy", px.Name}, &v)
+				continue
+			case FCtime:
+				v := secs(c.CTime.Avg(TimeSamples))
+				w.sample([]string{"proxy", px.Name}, &v)
+				continue
+			case FRtime:
+				v := secs(c.DTime.Avg(TimeSamples))
+				w.sample([]string{"proxy", px.Name}, &v)
+				continue
+			case FTtime:
+				v := secs(c.TTime.Avg(TimeSamples))
+				w.sample([]string{"proxy", px.Name}, &v)
+				continue
+			case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
+				v := secs(uint32(r[f].U))
+				w.sample([]string{"proxy", px.Name}, &v)
+				continue
+			case FReqTot, FCacheLookups, FCacheHits, FCompIn, FCompOut, FCompByp, FCompRsp:
+				if px.Mode != ModeHTTP {
+					continue
+				}
+			case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
+				if px.Mode != ModeHTTP {
+					continue
+				}
+				w.sample([]string{"proxy", px.Name, "code", hrspCodes[f-FHrsp1xx]}, &r[f])
+				continue
+			}
+			w.sample([]string{"proxy", px.Name}, &r[f])
+		}
+	}
+
+	// Servers.
+	for f := range promStat {
+		m := promStat[f]
+		if m.kinds&pSV == 0 {
+			continue
+		}
+		w.family("haproxy_server_", m.name, promHelp(f), m.counter)
+		if f > FHrsp1xx && f <= FHrspOther {
+			w.hdr = false
+		}
+		for i, px := range proxies {
+			if px.Cap&CapBE == 0 {
+				continue
+			}
+			if f >= FHrsp1xx && f <= FHrspOther && px.Mode != ModeHTTP {
+				continue
+			}
+			for j, sv := range px.Servers {
+				if opt.NoMaint && sv.Admin.Load()&AdminMaint != 0 {
+					continue
+				}
+				r := &rows.sv[i][j]
+				c := &sv.C
+				chk := sv.Check()
+				labels := []string{"proxy", px.Name, "server", sv.Name}
+				var v Field
+				switch f {
+				case FStatus:
+					st := promSrvState(sv)
+					for s, name := range promSrvStates {
+						v := gauge(0)
+						if s == st {
+							v.U = 1
+						}
+						w.sample(append(labels, "state", name), &v)
+					}
+					continue
+				case FQtime:
+					v = secs(c.QTime.Avg(TimeSamples))
+				case FCtime:
+					v = secs(c.CTime.Avg(TimeSamples))
+				case FRtime:
+					v = secs(c.DTime.Avg(TimeSamples))
+				case FTtime:
+					v = secs(c.TTime.Avg(TimeSamples))
+				case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
+					v = secs(uint32(r[f].U))
+				case FCheckStatus:
+					if !checkActive(chk) {
+						continue
+					}
+					for _, s := range promCheckStates {
+						v := gauge(0)
+						if chk.Status == s {
+							v.U = 1
+						}
+						w.sample(append(labels, "state", s.Info()), &v)
+					}
+					continue
+				case FCheckCode:
+					if !checkActive(chk) {
+						continue
+					}
+					v = gauge(0)
+					if chk.Status >= ChkL57Data {
+						v.U = uint64(uint32(chk.Code))
+					}
+				case FCheckDuration:
+					if chk.Status < ChkChecked {
+						continue
+					}
+					v = Field{Format: FFlt, F: float64(chk.Duration) / 1000.0}
+				case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
+					v = r[f]
+					labels = append(labels, "code", hrspCodes[f-FHrsp1xx])
+				default:
+					v = r[f]
+				}
+				w.sample(labels, &v)
+			}
+		}
+	}
+	return w.b
+}
+
+// filled holds every object's row for one exporter run.
+type filled struct {
+	fe, be []Row
+	li, sv [][]Row
+}
+
+func fillAll(proxies []*Proxy, clk Clock) *filled {
+	r := &filled{fe: make([]Row, len(proxies)), be: make([]Row, len(proxies)),
+		li: make([][]Row, len(proxies)), sv: make([][]Row, len(proxies))}
+	for i, px := range proxies {
+		if px.Cap&CapFE != 0 {
+			FillFrontend(&r.fe[i], px, clk)
+			r.li[i] = make([]Row, len(px.Listeners))
+			for j, l := range px.Listeners {
+				FillListener(&r.li[i][j], px, l, Options{})
+			}
+		}
+		if px.Cap&CapBE != 0 {
+			FillBackend(&r.be[i], px, clk, Options{})
+			r.sv[i] = make([]Row, len(px.Servers))
+			for j, sv := range px.Servers {
+				FillServer(&r.sv[i][j], px, sv, clk, Options{})
+			}
+		}
+	}
+	return r
+}
+
+// PrometheusContentType is the exporter's Content-Type (text format 0.0.4).
+const PrometheusContentType = "text/plain; version=0.0.4"
