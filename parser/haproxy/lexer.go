@@ -61,6 +61,9 @@ func isHex(c byte) bool {
 // haproxy an empty quoted word ("") is kept as an empty word, which matches
 // haproxy since it also emits an empty argument for it.
 func tokenize(in string, env *lineEnv) ([]string, *lexError) {
+	if words, ok := tokenizePlain(in); ok {
+		return words, nil
+	}
 	var (
 		words    []string
 		cur      strings.Builder
@@ -250,4 +253,36 @@ func tokenize(in string, env *lineEnv) ([]string, *lexError) {
 		words = words[:len(words)-1]
 	}
 	return words, nil
+}
+
+// tokenizePlain is the fast path for lines without quotes, escapes or
+// variables (nearly all of them): words are slices of the line itself.
+func tokenizePlain(in string) ([]string, bool) {
+	n := 0
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c == '#' {
+			in = in[:i]
+			break
+		}
+		if c == '"' || c == '\'' || c == '\\' || c == '$' || c == 0 || c == '\n' || c == '\r' {
+			return nil, false
+		}
+		if !isSpace(c) && (i == 0 || isSpace(in[i-1])) {
+			n++
+		}
+	}
+	words := make([]string, 0, n)
+	start := -1
+	for i := 0; i <= len(in); i++ {
+		if i == len(in) || isSpace(in[i]) {
+			if start >= 0 {
+				words = append(words, in[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	return words, true
 }

@@ -209,6 +209,7 @@ func (p *parser) readFile(file string, data []byte) int {
 	lineNum := 0
 	p.file = file
 	missingLF := -1
+	env := lineEnv{lookup: p.lookupEnv}
 	for len(data) > 0 {
 		if missingLF >= 0 {
 			// the previous line held a NUL byte (fgets/strlen stop there).
@@ -241,8 +242,8 @@ func (p *parser) readFile(file string, data []byte) int {
 			// accepts them and only uses them for messages.
 			continue
 		}
-		env := &lineEnv{lookup: p.lookupEnv, file: file, line: lineNum, section: p.sectionName}
-		args, lerr := tokenize(trimmed, env)
+		env.file, env.line, env.section = file, lineNum, p.sectionName
+		args, lerr := tokenize(trimmed, &env)
 		if lerr != nil {
 			pos := lerr.pos
 			p.alertf(file, lineNum, "parsing [%s:%d]: %s at position %d:\n  %s\n  %*s", file, lineNum, lerr.message(),

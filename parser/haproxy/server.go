@@ -112,7 +112,7 @@ func (p *parser) parseServer(st *stmt, px *Proxy) int {
 		srv.Address = a
 		cur++
 		srv.ServerParams = px.DefaultServer
-		srv.Options = append([]string(nil), px.DefaultServer.Options...)
+		srv.Options = append(make([]string, 0, len(px.DefaultServer.Options)+st.nargs()-cur), px.DefaultServer.Options...)
 		params = &srv.ServerParams
 	}
 	hint := ""
