@@ -1,5 +1,10 @@
 package balance
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Consistent hashing (src/lb_chash.c), also the tree random draws from.
 // Each server owns eweight points (16 per user weight) on a 32-bit circle
 // at fullHash(id*4096 + i); a key goes to the nearer of the points right
@@ -37,15 +42,13 @@ func (t *chTree) search(k uint32) int {
 	return lo
 }
 
-func (t *chTree) insert(s *Server, idx int) {
-	k := s.chKeys[idx]
-	i := t.search(k)
-	for i < len(t.n) && t.n[i].key == k {
-		i++
+// add puts points from..to-1 of s on the circle. Appending then sorting
+// stably keeps equal keys in insertion order, as eb32 duplicates are.
+func (t *chTree) add(s *Server, from, to int) {
+	for i := from; i < to; i++ {
+		t.n = append(t.n, chNode{key: s.chKeys[i], srv: s, idx: i})
 	}
-	t.n = append(t.n, chNode{})
-	copy(t.n[i+1:], t.n[i:])
-	t.n[i] = chNode{key: k, srv: s, idx: idx}
+	slices.SortStableFunc(t.n, func(a, b chNode) int { return cmp.Compare(a.key, b.key) })
 }
 
 // find returns the position of a point, or -1.
@@ -62,11 +65,25 @@ func (t *chTree) find(r chRef) int {
 	return -1
 }
 
-func (t *chTree) remove(r chRef) {
-	if i := t.find(r); i >= 0 {
-		copy(t.n[i:], t.n[i+1:])
-		t.n = t.n[:len(t.n)-1]
+// drop removes points from.. of s. When chash.last was one of them it
+// moves to the next surviving point, as chash_skip_node does point by point.
+func (b *Balancer) drop(t *chTree, s *Server, from int) {
+	last := -1
+	if b.chLast.srv == s && b.chLast.idx >= from {
+		last = t.find(b.chLast)
 	}
+	gone := func(n chNode) bool { return n.srv == s && n.idx >= from }
+	if last >= 0 {
+		b.chLast = chRef{}
+		for k := 1; k < len(t.n); k++ {
+			n := t.n[(last+k)%len(t.n)]
+			if !gone(n) {
+				b.chLast = chRef{n.srv, n.idx}
+				break
+			}
+		}
+	}
+	t.n = slices.DeleteFunc(t.n, gone)
 }
 
 func (b *Balancer) chTreeOf(s *Server) *chTree {
@@ -97,34 +114,9 @@ func (b *Balancer) initCHash() {
 	}
 }
 
-// skipLast moves chash.last off a point about to disappear (chash_skip_node).
-func (b *Balancer) skipLast(t *chTree, r chRef) {
-	if b.chLast != r {
-		return
-	}
-	i := t.find(r)
-	if i < 0 {
-		return
-	}
-	j := i + 1
-	if j == len(t.n) {
-		j = 0
-	}
-	if j == i {
-		b.chLast = chRef{}
-		return
-	}
-	b.chLast = chRef{t.n[j].srv, t.n[j].idx}
-}
-
 func (b *Balancer) chashDequeue(s *Server) {
-	t := b.chTreeOf(s)
-	for s.chNow > 0 {
-		s.chNow--
-		r := chRef{s, s.chNow}
-		b.skipLast(t, r)
-		t.remove(r)
-	}
+	b.drop(b.chTreeOf(s), s, 0)
+	s.chNow = 0
 }
 
 // chashQueueDequeue makes the number of points in the circle match the
@@ -132,11 +124,9 @@ func (b *Balancer) chashDequeue(s *Server) {
 // went above the configured one.
 func (b *Balancer) chashQueueDequeue(s *Server) {
 	t := b.chTreeOf(s)
-	for s.chNow > s.nextEW {
-		s.chNow--
-		r := chRef{s, s.chNow}
-		b.skipLast(t, r)
-		t.remove(r)
+	if s.chNow > s.nextEW {
+		b.drop(t, s, s.nextEW)
+		s.chNow = s.nextEW
 	}
 	if len(s.chKeys) < s.nextEW {
 		b.chashDequeue(s)
@@ -144,10 +134,9 @@ func (b *Balancer) chashQueueDequeue(s *Server) {
 			s.chKeys = append(s.chKeys, fullHash(uint32(s.puid*ewghtMax+i)))
 		}
 	}
-	for s.chNow < s.nextEW {
-		b.skipLast(t, chRef{s, s.chNow})
-		t.insert(s, s.chNow)
-		s.chNow++
+	if s.chNow < s.nextEW {
+		t.add(s, s.chNow, s.nextEW)
+		s.chNow = s.nextEW
 	}
 }
 
