@@ -57,6 +57,40 @@ func startHTTP(t *testing.T, body string) (int, *http.Server) {
 	return l.Addr().(*net.TCPAddr).Port, srv
 }
 
+// startStatus answers every HTTP request with the given status code.
+func startStatus(t *testing.T, code int) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) })}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startAgent is an agent-check endpoint: it says "up" and hangs up.
+func startAgent(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(c, "up\n")
+			c.Close()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // startTCPEcho accepts connections and echoes what it reads.
 func startTCPEcho(t *testing.T) int {
 	t.Helper()
@@ -134,10 +168,26 @@ backend app
     cookie SRV insert indirect nocache
     server a1 127.0.0.1:{{A1}} check inter 300 cookie c1
     server a2 127.0.0.1:{{A2}} check inter 300 weight 2 maxconn 50 maxqueue 20
-    server a3 127.0.0.1:{{A3}} check inter 300 fall 2 rise 2
+    server a3 127.0.0.1:{{A3}} check inter 300 fall 2 rise 2 slowstart 60s
     server a4 127.0.0.1:{{A1}} track app/a1
     server m1 127.0.0.1:{{A1}} check disabled
     server bk 127.0.0.1:{{A1}} backup
+    server a5 127.0.0.1:{{A1}} track app/m1
+
+backend l7
+    option httpchk GET /status
+    http-check disable-on-404
+    server h1 127.0.0.1:{{A1}} check inter 300 observe layer7
+    server h2 127.0.0.1:{{S500}} check inter 300 fall 1
+    server h3 127.0.0.1:{{A1}} check inter 300 agent-check agent-port {{AGENT}} agent-inter 300
+    server h4 127.0.0.1:{{S404}} check inter 300
+
+backend dead
+    server d1 127.0.0.1:{{A3}} check inter 300 fall 1
+
+frontend off
+    bind 127.0.0.1:{{OFF}}
+    default_backend dead
 
 frontend tcpin
     mode tcp
@@ -165,7 +215,8 @@ var captureFiles = []string{
 	"show_info_json.json", "show_stat_filter.csv", "stats_csv_http.txt",
 	"metrics.txt", "metrics_show_stat.csv", "metrics_show_info.txt",
 	"transition_up.csv", "transition_down.csv", "clear_counters.csv",
-	"clear_counters_all.csv", "show_schema.json",
+	"clear_counters_all.csv", "show_schema.json", "show_stat_up.csv",
+	"show_stat_no_maint.csv", "show_stat_listener.csv",
 }
 
 func TestCaptureGolden(t *testing.T) {
@@ -184,11 +235,15 @@ func TestCaptureGolden(t *testing.T) {
 	a2, _ := startHTTP(t, "hello from a2, a bit longer\n")
 	a3 := freePort(t) // nothing listens: checks fail with "Connection refused"
 	echo := startTCPEcho(t)
-	web, tcpPort, statsPort := freePort(t), freePort(t), freePort(t)
+	web, tcpPort, statsPort, offPort := freePort(t), freePort(t), freePort(t), freePort(t)
+	s500 := startStatus(t, 500)
+	s404 := startStatus(t, 404)
+	agent := startAgent(t)
 	r := strings.NewReplacer("{{DIR}}", dir, "{{WEB}}", fmt.Sprint(web),
 		"{{A1}}", fmt.Sprint(a1), "{{A2}}", fmt.Sprint(a2), "{{A3}}", fmt.Sprint(a3),
 		"{{TCP}}", fmt.Sprint(tcpPort), "{{ECHO}}", fmt.Sprint(echo),
-		"{{STATS}}", fmt.Sprint(statsPort))
+		"{{STATS}}", fmt.Sprint(statsPort), "{{OFF}}", fmt.Sprint(offPort),
+		"{{S500}}", fmt.Sprint(s500), "{{S404}}", fmt.Sprint(s404), "{{AGENT}}", fmt.Sprint(agent))
 	cfg := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(cfg, []byte(r.Replace(captureConfig)), 0o644); err != nil {
 		t.Fatal(err)
@@ -219,6 +274,11 @@ func TestCaptureGolden(t *testing.T) {
 	waitFor(t, func() bool {
 		return strings.Contains(cliCommand(t, sock, "show stat"), "app,a3,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN,")
 	})
+	waitForStat(t, sock, "l7,h2,", ",DOWN,")
+	waitForStat(t, sock, "l7,h4,", ",NOLB,")
+	waitForStat(t, sock, "l7,h3,", ",L7OK,")
+	waitForStat(t, sock, "dead,BACKEND,", ",DOWN,")
+	cliCommand(t, sock, "disable frontend off")
 
 	// Fixed traffic: 20 HTTP requests (2 of them 404), 5 TCP echo sessions.
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
@@ -259,6 +319,9 @@ func TestCaptureGolden(t *testing.T) {
 	out["show_info_json.json"] = cliCommand(t, sock, "show info json")
 	out["show_stat_filter.csv"] = cliCommand(t, sock, "show stat app 4 -1")
 	out["show_schema.json"] = cliCommand(t, sock, "show schema json")
+	out["show_stat_up.csv"] = cliCommand(t, sock, "show stat up")
+	out["show_stat_no_maint.csv"] = cliCommand(t, sock, "show stat no-maint")
+	out["show_stat_listener.csv"] = cliCommand(t, sock, "show stat 2 8 1")
 	out["stats_csv_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;norefresh")
 
 	// /metrics and the CSV it is compared with must describe the same state:

@@ -86,11 +86,7 @@ func FillFrontend(r *Row, px *Proxy, clk Clock) {
 	r[FEreq] = u64(tCounter, c.FailedReq.Load())
 	r[FDcon] = u64(tCounter, c.DeniedConn.Load())
 	r[FDses] = u64(tCounter, c.DeniedSess.Load())
-	status := "OPEN"
-	if px.Stopped.Load() {
-		status = "STOP"
-	}
-	r[FStatus] = str(tStatus, status)
+	r[FStatus] = str(tStatus, ProxyState(px.State.Load()).String())
 	r[FPid] = u32(tKey, 1)
 	r[FIid] = u32(tKeySvc, px.ID)
 	r[FSid] = u32(tKeySvc, 0)

@@ -282,7 +282,11 @@ func buildModel(t testing.TB, rows []statRow) []*Proxy {
 			px.Cap |= CapFE
 			px.MaxConn = uint32(num(t, r[FSlim]))
 			px.RateLimit = uint32(num(t, r[FRateLim]))
-			px.Stopped.Store(r[FStatus] == "STOP")
+			for s := ProxyOpen; s <= ProxyStopped; s++ {
+				if s.String() == r[FStatus] {
+					px.State.Store(uint32(s))
+				}
+			}
 			px.FeConn.Store(int32(num(t, r[FScur])))
 			setCounters(t, &px.FE, r, &px.FE.CumSess)
 			px.FE.CumConn.Store(num(t, r[FConnTot]))

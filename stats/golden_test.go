@@ -80,24 +80,6 @@ func TestGoldenShowStatJSON(t *testing.T) {
 	}
 }
 
-func TestGoldenShowStatFilter(t *testing.T) {
-	want := cliBody(readGolden(t, "show_stat_filter.csv"))
-	all := buildModel(t, parseCSVStat(t, cliBody(readGolden(t, "show_stat.csv"))))
-	req, err := ParseShowStat([]string{"show", "stat", "app", "4", "-1"}, ProxyLookup(all))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The filtered capture was taken at another instant: rebuild the model
-	// from it, but apply the filter parsed from the same command line.
-	proxies := buildModel(t, parseCSVStat(t, want))
-	for _, px := range all {
-		if px.Name != "app" {
-			proxies = append(proxies, px)
-		}
-	}
-	diffLines(t, "show stat app 4 -1", want, renderStat(proxies, req.Format, cliOptions, req.Filter))
-}
-
 // TestGoldenStatsPageCSV checks the ";csv" page: same body as show stat but
 // without the legends (no "stats show-legends"), and haproxy's headers.
 func TestGoldenStatsPageCSV(t *testing.T) {
@@ -190,4 +172,41 @@ func between(s, a, b string) string {
 	_, rest, _ := strings.Cut(s, a)
 	v, _, _ := strings.Cut(rest, b)
 	return v
+}
+
+// TestGoldenShowStatOptions re-renders the full capture with the "up",
+// "no-maint" and listener-filter options; haproxy took these right after it,
+// with no traffic in between.
+func TestGoldenShowStatOptions(t *testing.T) {
+	full := cliBody(readGolden(t, "show_stat.csv"))
+	for _, tc := range []struct{ golden, cmd string }{
+		{"show_stat_up.csv", "show stat up"},
+		{"show_stat_no_maint.csv", "show stat no-maint"},
+		{"show_stat_listener.csv", "show stat 2 8 1"},
+		{"show_stat_filter.csv", "show stat app 4 -1"},
+	} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			// Values come from the filtered capture itself; rows it left
+			// out (that we must leave out too) come from the full one.
+			want := cliBody(readGolden(t, tc.golden))
+			shown := map[string]statRow{}
+			for _, r := range parseCSVStat(t, want) {
+				shown[r[FPxname]+"/"+r[FSvname]] = r
+			}
+			rows := parseCSVStat(t, full)
+			for i, r := range rows {
+				if s, ok := shown[r[FPxname]+"/"+r[FSvname]]; ok {
+					rows[i] = s
+				}
+			}
+			proxies := buildModel(t, rows)
+			req, err := ParseShowStat(strings.Fields(tc.cmd), ProxyLookup(proxies))
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := cliOptions
+			opt.HideDown, opt.NoMaint = req.HideDown, req.NoMaint
+			diffLines(t, tc.cmd, want, renderStat(proxies, req.Format, opt, req.Filter))
+		})
+	}
 }

@@ -58,7 +58,7 @@ type Proxy struct {
 	Listeners  []*Listener
 	Servers    []*Server
 
-	Stopped atomic.Bool // frontend status STOP instead of OPEN
+	State atomic.Uint32 // ProxyState: frontend status OPEN, PAUSED or STOP
 
 	FE, BE         Counters
 	FEMod, BEMod   ModuleCounters
@@ -74,6 +74,21 @@ type Proxy struct {
 	LastChange atomic.Int64
 	DownTime   atomic.Int64
 	DownTrans  atomic.Uint64
+}
+
+// ProxyState is a frontend's run state as its status column shows it.
+type ProxyState uint32
+
+// Frontend states: "disable frontend" pauses (haproxy 2.6.12 prints
+// PAUSED, verified), a stopped or disabled proxy prints STOP.
+const (
+	ProxyOpen ProxyState = iota
+	ProxyPaused
+	ProxyStopped
+)
+
+func (s ProxyState) String() string {
+	return [...]string{"OPEN", "PAUSED", "STOP"}[s]
 }
 
 // ListenerStatus is a listener's status column.

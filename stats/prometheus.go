@@ -296,7 +296,8 @@ func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromO
 			switch f {
 			case FStatus:
 				up := uint64(1)
-				if px.Stopped.Load() {
+				// only a stopped proxy is DOWN; a paused one is UP
+				if ProxyState(px.State.Load()) == ProxyStopped {
 					up = 0
 				}
 				w.sample([]string{"proxy", px.Name, "state", "DOWN"}, &Field{Format: FU32, U: 1 - up})
