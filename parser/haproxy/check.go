@@ -113,7 +113,7 @@ func (p *parser) checkConfig() int {
 					typ, px.Name, px.File, px.Line, px.Balance.Expr, fetch)
 			}
 		}
-		if px.Kind.IsFrontend() && len(px.Logs) == 0 && px.LogFormat != "" {
+		if px.Kind.IsFrontend() && len(px.Logs) == 0 && (px.LogFormat != "" || px.logFormatKind != "") {
 			warn("log format ignored for %s '%s' since it has no log address.", typ, px.Name)
 		}
 		if px.Mode != ModeHTTP {

@@ -28,6 +28,10 @@ var httpResActions = []string{
 	"strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var(", "wait-for-body",
 }
 
+// finalActions stop the evaluation of the rule list (ACT_FLAG_FINAL).
+var finalActions = map[string]bool{"allow": true, "deny": true, "tarpit": true, "auth": true, "redirect": true,
+	"return": true, "reject": true, "silent-drop": true, "use-service": true}
+
 // findAction matches word against an action list; prefix entries match
 // "name(...)" and sc-*-gpc actions may carry an index argument.
 func findAction(list []string, word string) (string, string, bool) {
@@ -86,11 +90,25 @@ func (p *parser) parseHTTPRuleLine(st *stmt, px *Proxy) int {
 	if !px.Kind.IsFrontend() && !px.Kind.IsBackend() {
 		return 0
 	}
-	rule, code := p.parseHTTPRule(st, px, kw)
-	if rule == nil {
-		return code
+	code := 0
+	own, inherited := px.HTTPRequest, px.inheritedReq
+	if kw == "http-response" {
+		own, inherited = px.HTTPResponse, px.inheritedRes
 	}
+	if len(own) > inherited {
+		if last := own[len(own)-1]; last.Cond == nil && finalActions[last.Action] {
+			p.warnNS(st, "previous '%s' action is final and has no condition attached, further entries are NOOP.", kw)
+			code |= errWarn
+		}
+	}
+	rule, c := p.parseHTTPRule(st, px, kw)
+	if rule == nil {
+		// haproxy aborts reading on a broken rule (ERR_ABORT).
+		return code | errAlert | errAbort
+	}
+	code |= c
 	if kw == "http-request" {
+		code |= p.misplacedHTTPReq(st, px, kw)
 		px.HTTPRequest = append(px.HTTPRequest, rule)
 	} else {
 		px.HTTPResponse = append(px.HTTPResponse, rule)
@@ -314,4 +332,55 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 	}
 	_ = label
 	return r, 0
+}
+
+// The "placed after" warnings (cfgparse-listen.c warnif_*): rules are
+// evaluated by kind in a fixed order whatever their order in the file.
+func (p *parser) afterWarn(st *stmt, arg, what string) int {
+	return p.warn(st, "a '%s' rule placed after %s rule will still be processed before.", arg, what)
+}
+
+func (p *parser) misplacedRedirect(st *stmt, px *Proxy, arg string) int {
+	if len(px.UseBackends) > 0 {
+		return p.afterWarn(st, arg, "a 'use_backend'")
+	}
+	if px.nUseServer > 0 {
+		return p.afterWarn(st, arg, "a 'use-server'")
+	}
+	return 0
+}
+
+func (p *parser) misplacedHTTPReq(st *stmt, px *Proxy, arg string) int {
+	if px.nRedirect > 0 {
+		return p.afterWarn(st, arg, "a 'redirect'")
+	}
+	return p.misplacedRedirect(st, px, arg)
+}
+
+func (p *parser) misplacedMonitor(st *stmt, px *Proxy, arg string) int {
+	if len(px.HTTPRequest) > px.inheritedReq {
+		return p.afterWarn(st, arg, "an 'http-request'")
+	}
+	return p.misplacedHTTPReq(st, px, arg)
+}
+
+func (p *parser) misplacedTCPCont(st *stmt, px *Proxy) int {
+	if px.nMonitorFail > 0 {
+		return p.afterWarn(st, st.args[0], "a 'monitor fail'")
+	}
+	return p.misplacedMonitor(st, px, st.args[0])
+}
+
+func (p *parser) misplacedTCPSess(st *stmt, px *Proxy) int {
+	if px.nTCPCont > 0 {
+		return p.afterWarn(st, st.args[0], "a 'tcp-request content'")
+	}
+	return p.misplacedTCPCont(st, px)
+}
+
+func (p *parser) misplacedTCPConn(st *stmt, px *Proxy) int {
+	if px.nTCPSess > 0 {
+		return p.afterWarn(st, st.args[0], "a 'tcp-request session'")
+	}
+	return p.misplacedTCPSess(st, px)
 }

@@ -173,6 +173,7 @@ func inherit(px, def *Proxy) {
 	// Rules of a named defaults section are inherited (2.6 feature).
 	px.HTTPRequest = append([]*HTTPRule(nil), def.HTTPRequest...)
 	px.HTTPResponse = append([]*HTTPRule(nil), def.HTTPResponse...)
+	px.inheritedReq, px.inheritedRes = len(px.HTTPRequest), len(px.HTTPResponse)
 	px.UniqueIDFormat = def.UniqueIDFormat
 	px.UniqueIDHeader = def.UniqueIDHeader
 }
@@ -398,6 +399,30 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		if px.Kind == KindDefaults {
 			px.hasTCPRules = true
 		}
+		if kw == "tcp-request" {
+			code := 0
+			switch st.arg(1) {
+			case "content":
+				code = p.misplacedTCPCont(st, px)
+				px.nTCPCont++
+			case "connection":
+				code = p.misplacedTCPConn(st, px)
+			case "session":
+				code = p.misplacedTCPSess(st, px)
+				px.nTCPSess++
+			}
+			px.Other = append(px.Other, st.statement())
+			return code
+		}
+	case "monitor":
+		if st.arg(1) == "fail" {
+			code := p.misplacedMonitor(st, px, "monitor fail")
+			px.nMonitorFail++
+			px.Other = append(px.Other, st.statement())
+			return code
+		}
+	case "use-server":
+		px.nUseServer++
 	case "bind-process":
 		px.Other = append(px.Other, st.statement())
 		return p.warnNS(st, "'%s' has no effect, is deprecated, and will be removed in version 2.7.", kw)
@@ -408,6 +433,10 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		if st.nargs() < 2 {
 			return p.alert(st, "'%s' expects 'code', 'prefix', 'location', 'scheme' or 'drop-query'.", kw)
 		}
+		code := p.misplacedRedirect(st, px, kw)
+		px.nRedirect++
+		px.Other = append(px.Other, st.statement())
+		return code
 	}
 	px.Other = append(px.Other, st.statement())
 	return 0
@@ -557,7 +586,7 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 		px.FullConn = atoi(st.arg(1))
 	case "grace":
 		px.Other = append(px.Other, st.statement())
-		return p.alert(st, "the '%s' keyword is not supported any more since HAProxy 2.5.", kw)
+		return p.alertNS(st, "the '%s' keyword is not supported any more since HAProxy version 2.5.", kw)
 	case "balance":
 		return p.parseBalance(st, px)
 	case "hash-type":

@@ -310,6 +310,12 @@ type Proxy struct {
 	logGlobal         bool
 	statsOwn          bool
 	balancePos        Pos
+	// rule-order bookkeeping for haproxy's "placed after" warnings; the
+	// inherited* counts exclude rules referenced from a named defaults.
+	inheritedReq, inheritedRes int
+	nTCPSess, nTCPCont         int
+	nMonitorFail, nRedirect    int
+	nUseServer                 int
 }
 
 // ProxyOptions are the "option" flags of a proxy (configuration.txt §4.2).

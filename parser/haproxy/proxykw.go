@@ -510,7 +510,7 @@ func (p *parser) parseStats(st *stmt, px *Proxy) int {
 		sub := &stmt{Pos: st.Pos, args: append([]string{"http-request"}, st.args[2:]...)}
 		rule, code := p.parseHTTPRule(sub, px, "stats http-request")
 		if rule == nil {
-			return code
+			return code | errAlert | errAbort
 		}
 		s.HTTPRequests = append(s.HTTPRequests, rule)
 		s.Enabled = true

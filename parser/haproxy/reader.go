@@ -366,7 +366,7 @@ func (p *parser) readFile(file string, data []byte) int {
 					p.warnf(file, lineNum, "%s", text)
 					code |= errWarn
 				case ".notice":
-					p.diags = append(p.diags, Diag{Level: LevelNotice, File: file, Line: lineNum, Text: text})
+					p.diags = append(p.diags, Diag{Level: LevelNotice, Context: "config", File: file, Line: lineNum, Text: text})
 				}
 				// .diag messages only show with -dD, which goproxy does
 				// not implement: they are dropped like haproxy does

@@ -156,15 +156,6 @@ func (p *parser) parseServer(st *stmt, px *Proxy) int {
 	if srv.AgentCheck && srv.AgentPort == 0 {
 		return code | ctx("server %s does not have agent port. Agent check has been disabled.", srv.Name)
 	}
-	if !isTemplate {
-		if other := px.srvByName[srv.Name]; other != nil {
-			p.alertf(st.File, st.Line, "parsing [%s:%d]: %s '%s' : %s '%s' has the same name as another %s (declared at %s:%d).",
-				st.File, st.Line, proxyTypeStr(px.Kind), px.Name, "server", srv.Name, "server", other.File, other.Line)
-			code |= errAlert | errFatal
-		} else {
-			px.srvByName[srv.Name] = srv
-		}
-	}
 	px.Servers = append(px.Servers, srv)
 	return code
 }
