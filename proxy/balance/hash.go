@@ -1,5 +1,7 @@
 package balance
 
+import "hash/crc32"
+
 // The string hash functions selectable with "hash-type <method> <function>"
 // (configuration.txt §4.2 "hash-type"). They must give bit-identical results
 // to haproxy's so that a key lands on the same server in both.
@@ -39,7 +41,9 @@ func hashBytes(f HashFunc, key []byte) uint32 {
 	case HashWT6:
 		return wt6(key)
 	case HashCRC32:
-		return crc32Bitwise(key)
+		// haproxy computes the IEEE CRC-32 bit by bit; the table-driven
+		// standard library gives the same value (checked in keys_test.go).
+		return crc32.ChecksumIEEE(key)
 	}
 	return sdbm(key)
 }
@@ -76,24 +80,6 @@ func wt6(key []byte) uint32 {
 		step1 = t >> 11
 	}
 	return h0 ^ h1
-}
-
-// crc32Bitwise is the reflected IEEE CRC-32 (same value as hash/crc32's
-// ChecksumIEEE), computed bit by bit as haproxy does; kept local so the pick
-// path has no table lookups through an interface.
-func crc32Bitwise(key []byte) uint32 {
-	h := ^uint32(0)
-	for _, c := range key {
-		h ^= uint32(c)
-		for range 8 {
-			if h&1 != 0 {
-				h = h>>1 ^ 0xedb88320
-			} else {
-				h >>= 1
-			}
-		}
-	}
-	return ^h
 }
 
 // fullHash is Bob Jenkins' 32-bit integer avalanche followed by a multiply
