@@ -94,6 +94,10 @@ type Config struct {
 	// same names.
 	LowerPrioNoAdvert    bool
 	HigherPrioSendAdvert bool
+	// InitPending is the number of weight-0 tracked scripts whose first
+	// result keepalived waits for: until each has reported (Settle), the
+	// instance sits in FAULT without saying so.
+	InitPending int
 	// Notify scripts (notify_master, notify_backup, notify_fault,
 	// notify_stop, notify), each a command line already split into
 	// arguments; nil when not configured.

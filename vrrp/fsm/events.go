@@ -238,7 +238,7 @@ func (m *Machine) Up(now time.Time) []Action {
 		return m.out
 	}
 	m.faults--
-	if m.faults > 0 || m.state == Init {
+	if m.faults > 0 || m.pending > 0 || m.state == Init {
 		return m.out
 	}
 	m.wantState = Backup
@@ -253,6 +253,31 @@ func (m *Machine) Up(now time.Time) []Action {
 		m.emit(Action{Kind: Log, Detail: true, Text: m.cfg.Name + ": sending gratuitous " + what + " for " + m.cfg.SourceAddr.String()})
 		m.emit(Action{Kind: SendGARP, Addr: m.cfg.SourceAddr})
 	}
+	return m.out
+}
+
+// Settle reports the first result of one of the Config.InitPending
+// weight-0 scripts (process_script_update_priority leaving INIT). A
+// failure counts as a fault source that is down (call Up when it
+// recovers); once every script has reported and none failed, the
+// instance leaves FAULT for BACKUP.
+func (m *Machine) Settle(now time.Time, ok bool) []Action {
+	m.begin()
+	if m.pending == 0 {
+		return m.out
+	}
+	m.pending--
+	if !ok {
+		m.faults++
+		return m.out
+	}
+	if m.pending > 0 || m.faults > 0 || m.state != Fault {
+		return m.out
+	}
+	m.wantState = Backup
+	m.masterAdverInt = m.cfg.AdvertInterval
+	m.msDown = m.masterDown()
+	m.leaveFault(now)
 	return m.out
 }
 

@@ -31,6 +31,7 @@ type Machine struct {
 	state     State
 	wantState State
 	faults    int // fault sources currently down (num_script_if_fault)
+	pending   int // weight-0 scripts without a first result (num_script_init)
 
 	total     int   // base priority + tracking adjustments
 	effective uint8 // clamped total, or 255 for the owner
@@ -59,7 +60,8 @@ func New(cfg Config) (*Machine, error) {
 		return nil, err
 	}
 	m := &Machine{cfg: c, warnings: warn, state: Init, wantState: c.InitialState,
-		total: int(c.Priority), effective: c.Priority, masterAdverInt: c.AdvertInterval}
+		total: int(c.Priority), effective: c.Priority, masterAdverInt: c.AdvertInterval,
+		pending: c.InitPending}
 	return m, nil
 }
 
@@ -151,6 +153,13 @@ func (m *Machine) Start(now time.Time) []Action {
 	// Addresses a previous run left behind are removed first
 	// (vrrp_restore_interfaces_startup).
 	m.removeVIPs(true)
+	if m.pending > 0 {
+		// Waiting for the first script results: FAULT, silently
+		// (keepalived logs nothing and runs no notify here).
+		m.state, m.wantState = Fault, Fault
+		m.sands = time.Time{}
+		return m.out
+	}
 	if m.faults > 0 {
 		m.state, m.wantState = Fault, Fault
 		m.log("Entering FAULT STATE (init)")

@@ -74,6 +74,25 @@ func scenarios() []scenario {
 		single("v3-fast", conf+"v3-fast.conf", false),
 		single("v3-ipv6", conf+"v3-ipv6.conf", true),
 		single("v2-unicast", conf+"v2-unicast.conf", false),
+		// Tracking: lb1's chk_weight (-60) fails, so the preempting
+		// backup (50) takes over; it recovers and lb1 preempts back; then
+		// chk_fault (weight 0) fails: FAULT; then it recovers.
+		{name: "v2-track", conf1: conf + "v2-track.conf", conf2: conf + "v2-backup-preempt.conf",
+			steps: []step{
+				{0, "start lb2"}, {500 * time.Millisecond, "start lb1"},
+				{8 * time.Second, "fail weight"}, {15 * time.Second, "restore weight"},
+				{23 * time.Second, "fail fault"}, {27 * time.Second, "restore fault"},
+				{34 * time.Second, "stop lb1"}, {36 * time.Second, "stop lb2"},
+			}, end: 37 * time.Second},
+		// Split brain: VRRP between the two is cut (each side's egress
+		// drops protocol 112, so the capture sees what each side
+		// received), the backup becomes MASTER too, then the link heals.
+		{name: "v2-split", conf1: seed + "keepalived-master.conf", conf2: seed + "keepalived-backup.conf",
+			steps: []step{
+				{0, "start lb2"}, {500 * time.Millisecond, "start lb1"},
+				{7 * time.Second, "cut both"}, {14 * time.Second, "heal both"},
+				{17 * time.Second, "stop lb1"}, {19 * time.Second, "stop lb2"},
+			}, end: 20 * time.Second},
 		{name: "v2-owner", conf1: conf + "v2-owner.conf",
 			steps: []step{{0, "start lb1"}, {3 * time.Second, "stop lb1"}}, end: 4 * time.Second},
 		// The tutorial's pair: master (100) and nopreempt backup (50).
@@ -241,6 +260,30 @@ func startTcpdump(t *testing.T, ns, out string) (stop func()) {
 	return stop
 }
 
+// checkScript is the tracked script of the templated configs: it succeeds
+// while the file named by its argument exists in its directory, and logs
+// each run with a nanosecond timestamp so tests know when keepalived saw a
+// change.
+const checkScript = `#!/bin/sh
+if [ -e "@DIR@/$1" ]; then r=0; else r=1; fi
+echo "$(date +%s%N) $1 $r" >> "@DIR@/script.log"
+exit $r
+`
+
+func prepareScratch(t *testing.T) string {
+	dir := t.TempDir()
+	script := strings.ReplaceAll(checkScript, "@DIR@", dir)
+	if err := os.WriteFile(filepath.Join(dir, "chk.sh"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"weight", "fault"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 func runScenario(t *testing.T, sc scenario) {
 	out := filepath.Join(goldenDir, sc.name)
 	if err := os.RemoveAll(out); err != nil {
@@ -252,12 +295,25 @@ func runScenario(t *testing.T, sc scenario) {
 	ns1, ns2 := setupNamespaces(t, sc.ipv6)
 	stopDump := startTcpdump(t, ns2, filepath.Join(out, "capture.pcap"))
 
+	scratch := prepareScratch(t)
 	abs := func(p string) string {
 		a, err := filepath.Abs(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return a
+		b, err := os.ReadFile(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "@DIR@") {
+			return a
+		}
+		// Templated config: point the scripts at the scratch directory.
+		tmp := filepath.Join(scratch, filepath.Base(a))
+		if err := os.WriteFile(tmp, []byte(strings.ReplaceAll(string(b), "@DIR@", scratch)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return tmp
 	}
 	var events []Event
 	running := map[string]*keepalived{}
@@ -277,12 +333,46 @@ func runScenario(t *testing.T, sc scenario) {
 			events = append(events, Event{What: st.what, Time: time.Now()})
 			running[node].stop(t)
 			events = append(events, Event{What: node + " exited", Time: time.Now()})
+		case "fail", "restore":
+			events = append(events, Event{What: st.what, Time: time.Now()})
+			f := filepath.Join(scratch, node)
+			if verb == "fail" {
+				if err := os.Remove(f); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(f, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		case "cut", "heal":
+			// No tc actions (nor prio/netem) are available here, so
+			// protocol 112 is classified into an htb class whose pfifo
+			// holds 0 packets; everything else passes.
+			for _, ns := range []string{ns1, ns2} {
+				x := []string{"ip", "netns", "exec", ns, "tc"}
+				if verb == "cut" {
+					run(t, append(x, "qdisc", "add", "dev", "ens33", "root", "handle", "1:", "htb", "default", "10")...)
+					for _, c := range []string{"1:10", "1:30"} {
+						run(t, append(x, "class", "add", "dev", "ens33", "parent", "1:", "classid", c, "htb", "rate", "1gbit")...)
+					}
+					run(t, append(x, "qdisc", "add", "dev", "ens33", "parent", "1:30", "handle", "30:", "pfifo", "limit", "0")...)
+					run(t, append(x, "filter", "add", "dev", "ens33", "parent", "1:", "protocol", "ip",
+						"u32", "match", "ip", "protocol", "112", "0xff", "flowid", "1:30")...)
+				} else {
+					run(t, append(x, "qdisc", "del", "dev", "ens33", "root")...)
+				}
+			}
+			events = append(events, Event{What: st.what, Time: time.Now()})
 		default:
 			t.Fatalf("bad step %q", st.what)
 		}
 	}
 	time.Sleep(time.Until(begin.Add(sc.end)))
 	stopDump()
+	if b, err := os.ReadFile(filepath.Join(scratch, "script.log")); err == nil {
+		if err := os.WriteFile(filepath.Join(out, "script.log"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	meta := struct {
 		Scenario string  `json:"scenario"`
