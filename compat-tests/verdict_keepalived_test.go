@@ -216,7 +216,7 @@ func equalVerdicts(a, b kaVerdict) bool {
 func libraryVerdict(t *testing.T, dir, name string) kaVerdict {
 	t.Chdir(dir)
 	_, rep := keepalived.Check(name, keepalived.Options{
-		InterfaceExists: func(n string) bool { return n == "ens33" || n == "eth1" },
+		Link: keepalived.TestLinks("lo", "ens33", "eth1"),
 		Stat: func(p string) (os.FileInfo, error) {
 			if strings.HasPrefix(p, "/etc/keepalived/") {
 				return nil, os.ErrNotExist

@@ -64,6 +64,7 @@ type settings struct {
 	configTest bool
 	testLog    io.Writer // where -t writes (stderr, or --config-test=FILE)
 	configID   string
+	namespace  string
 }
 
 // run applies the options in order, as keepalived's parse_cmdline does:
@@ -73,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cl := scan(args)
 	st := settings{testLog: stderr}
 	bad := false
-	var preDiags []string
+	facilityNumberErr := false
 	next := 0
 	flushErrs := func(upTo int) {
 		for next < len(cl.errs) && cl.errs[next].before <= upTo {
@@ -106,10 +107,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "-g requires configure option --enable-log-file")
 			bad = true
 		case "log-facility":
-			msgs, ok := checkFacility(po.value, st.configTest)
-			preDiags = append(preDiags, msgs...)
-			for _, m := range msgs {
-				fmt.Fprintln(stderr, m)
+			msgs, numErr, ok := checkFacility(po.value)
+			facilityNumberErr = facilityNumberErr || numErr
+			if st.configTest {
+				for _, m := range msgs {
+					fmt.Fprintln(stderr, m)
+				}
 			}
 			if !ok {
 				fmt.Fprintf(stderr, "Invalid log facility '%s'\n", po.value)
@@ -133,6 +136,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			st.conf = po.value
 		case "config-id":
 			st.configID = po.value
+		case "namespace":
+			st.namespace = po.value
 		}
 	}
 	flushErrs(len(cl.opts))
@@ -145,9 +150,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if st.conf == "" {
 		st.conf = defaultConfig
 	}
-	cfg, rep := keepalived.Check(st.conf, keepalived.Options{ConfigID: st.configID})
-	if len(preDiags) > 0 && rep.ExitCode() == 0 {
-		// keepalived counted the -S number error against the config test.
+	cfg, rep := keepalived.Check(st.conf, keepalived.Options{ConfigID: st.configID, Namespace: st.namespace})
+	if facilityNumberErr && rep.Max < keepalived.LevelInvalidNumber {
+		// keepalived counts -S's number-reading error against the check
+		// (printed only when -t came first, but counted always).
 		rep.Max = keepalived.LevelInvalidNumber
 	}
 	if st.configTest {
@@ -185,29 +191,28 @@ func signum(name string) (int, bool) {
 }
 
 // checkFacility validates -S like keepalived: 0-7, local0-local7, daemon or
-// user. Under an earlier -t, keepalived also prints the number-reading
-// error (msgs).
-func checkFacility(s string, configTest bool) (msgs []string, ok bool) {
+// user. keepalived first reads the word as a number; when that fails it
+// reports a configuration error (numErr, msgs: printed only under an
+// earlier -t, but always counted in -t's exit code), even if the word then
+// turns out to be a valid name.
+func checkFacility(s string) (msgs []string, numErr, ok bool) {
 	num := func(v string) bool {
 		n, err := strconv.ParseUint(v, 10, 32)
-		if err != nil {
-			if configTest {
-				msgs = append(msgs, fmt.Sprintf("invalid number '%s'", v))
-			}
-			return false
+		switch {
+		case err != nil:
+			msgs = append(msgs, fmt.Sprintf("invalid number '%s'", v))
+		case n > 7:
+			msgs = append(msgs, fmt.Sprintf("number '%s' outside range [0, 7]", v))
+		default:
+			return true
 		}
-		if n > 7 {
-			if configTest {
-				msgs = append(msgs, fmt.Sprintf("number '%s' outside range [0, 7]", v))
-			}
-			return false
-		}
-		return true
+		numErr = true
+		return false
 	}
 	if num(s) || (strings.HasPrefix(s, "local") && num(s[5:])) {
-		return msgs, true
+		return msgs, numErr, true
 	}
-	return msgs, s == "daemon" || s == "user"
+	return msgs, numErr, s == "daemon" || s == "user"
 }
 
 func validUmask(s string) bool {

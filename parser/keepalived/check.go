@@ -20,9 +20,11 @@ func Check(path string, opts Options) (*Config, *Report) {
 	}
 
 	global := defaultGlobal()
+	links := &linkFinder{opts: opts}
+	defer links.close()
 	run := func(which Pass, scriptSecurity bool) *pass {
 		cfg := &Config{Global: global}
-		p := &pass{which: which, events: events, report: rep, opts: opts, cfg: cfg,
+		p := &pass{which: which, events: events, report: rep, opts: opts, cfg: cfg, links: links,
 			st: &buildState{cfg: cfg, scriptSecurity: scriptSecurity}}
 		p.run(rootSection())
 		return p
@@ -34,6 +36,15 @@ func Check(path string, opts Options) (*Config, *Report) {
 	}
 	global = parent.cfg.Global
 	security := parent.st.scriptSecurity
+	if opts.Namespace != "" {
+		global.NetNamespace = opts.Namespace
+	}
+	if global.NetNamespace != "" && !links.openNamespace(global.NetNamespace) {
+		// keepalived logs "Unable to set network namespace" and stops
+		// after its first reading, exiting 0 (core/main.c, goto end).
+		rep.ExitOverride = new(int)
+		return nil, rep
+	}
 
 	checker := run(PassChecker, security)
 	if rep.Aborted {

@@ -77,6 +77,9 @@ type Report struct {
 	// Aborted is set when keepalived would have exited in the middle of
 	// reading (a missing parameter): the exit code is then 2.
 	Aborted bool
+	// ExitOverride, when set, is the exit code keepalived returns without
+	// evaluating the messages (it could not enter its network namespace).
+	ExitOverride *int
 	// Notes are govrrpd's own remarks (for example about parts of the
 	// configuration the engine does not run yet). They are not keepalived
 	// messages and do not change the exit code.
@@ -96,6 +99,9 @@ func (r *Report) add(d Diag) {
 // fatal error, 6 for a script-security violation, 5 for anything else, and
 // 2 when reading stopped at a keyword missing its parameter.
 func (r *Report) ExitCode() int {
+	if r.ExitOverride != nil {
+		return *r.ExitOverride
+	}
 	if r.Aborted {
 		return 2
 	}

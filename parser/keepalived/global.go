@@ -294,7 +294,7 @@ config_save_dir tmp_config_directory data_use_instance`)
 
 // globalRootKeywords are the other top-level keywords of the parent
 // (core/global_parser.c install_keyword_root), kept without interpretation.
-var globalRootKeywords = strings.Fields(`linkbeat_use_polling net_namespace
+var globalRootKeywords = strings.Fields(`linkbeat_use_polling
 net_namespace_ipvs namespace_with_ipsets use_pid_dir instance child_wait_time`)
 
 func validAddr(s string) bool {

@@ -22,6 +22,16 @@ func rootSection() *section {
 		}})
 	}
 
+	add(&keyword{name: "net_namespace", passes: parent, handler: func(p *pass, w []string) {
+		switch {
+		case len(w) < 2:
+			p.errorf(LevelGeneralError, "net_namespace name missing - ignoring")
+		case p.cfg.Global.NetNamespace != "":
+			p.errorf(LevelGeneralError, "Duplicate net_namespace definition %s - ignoring", w[1])
+		default:
+			p.cfg.Global.NetNamespace = w[1]
+		}
+	}})
 	add(&keyword{name: "vrrp_instance", passes: vrrpOnly, handler: vrrpInstanceHandler, sub: instanceSection(), closeFn: vrrpInstanceEnd})
 	add(&keyword{name: "vrrp_script", passes: vrrpOnly, handler: vrrpScriptHandler, sub: scriptSection(), closeFn: vrrpScriptEnd})
 	add(&keyword{name: "vrrp_sync_group", passes: vrrpOnly, handler: syncGroupHandler, sub: syncGroupSection()})

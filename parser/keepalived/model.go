@@ -73,6 +73,10 @@ type Global struct {
 	VRRPLowerPrioNoAdvert       bool
 	VRRPHigherPrioSendAdvert    bool
 
+	// NetNamespace is the top-level net_namespace (or -s): the network
+	// namespace keepalived runs in.
+	NetNamespace string
+
 	DynamicInterfaces bool
 	AllowIfChanges    bool // dynamic_interfaces allow_if_changes
 	MaxAutoPriority   int  // max_auto_priority; 0 when unset

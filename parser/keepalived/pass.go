@@ -62,6 +62,7 @@ type pass struct {
 	report *Report
 	cfg    *Config
 	opts   Options
+	links  *linkFinder
 	// reading state (lib/parser.c statics)
 	residue      string
 	hasResidue   bool

@@ -62,10 +62,14 @@ type Options struct {
 	// ConfigID selects `@ID` lines (keepalived -i); when empty the host
 	// name up to its first dot is used, as keepalived does.
 	ConfigID string
-	// InterfaceExists reports whether a network interface exists (keepalived
-	// checks interfaces in the current network namespace). Nil means
-	// "look it up with net.InterfaceByName".
-	InterfaceExists func(name string) bool
+	// Link reports a network interface (keepalived checks interfaces in the
+	// network namespace it runs in). Nil means "ask the kernel".
+	Link func(name string) (Link, bool)
+	// Namespace is keepalived's -s: the named network namespace (under
+	// /var/run/netns) to check interfaces in; it overrides net_namespace.
+	Namespace string
+	// NamespaceExists decides namespaces when Link is set (tests).
+	NamespaceExists func(name string) bool
 	// Stat is used to look at script files (security checks); nil means
 	// os.Stat.
 	Stat func(path string) (os.FileInfo, error)

@@ -447,12 +447,8 @@ func (in *Instance) hasOther(kw string) bool {
 }
 
 func (p *pass) mtu(ifname string) int {
-	if p.opts.InterfaceExists == nil {
-		if data, err := os.ReadFile("/sys/class/net/" + ifname + "/mtu"); err == nil {
-			if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
-				return n
-			}
-		}
+	if l, ok := p.links.lookup(ifname); ok && l.MTU > 0 {
+		return l.MTU
 	}
 	return 1500
 }

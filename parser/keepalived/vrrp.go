@@ -1,7 +1,6 @@
 package keepalived
 
 import (
-	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -77,14 +76,8 @@ func (p *pass) lookupInterface(name string) (ok, loopback bool) {
 }
 
 func (p *pass) interfaceExists(name string) (exists, loopback bool) {
-	if p.opts.InterfaceExists != nil {
-		return p.opts.InterfaceExists(name), name == "lo"
-	}
-	ifi, err := net.InterfaceByName(name)
-	if err != nil {
-		return false, false
-	}
-	return true, ifi.Flags&net.FlagLoopback != 0
+	l, ok := p.links.lookup(name)
+	return ok, l.Loopback
 }
 
 func instanceSection() *section {
