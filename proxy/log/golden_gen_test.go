@@ -54,7 +54,8 @@ func freeTCPPort(t *testing.T) int {
 
 // udpCatcher records every datagram sent to its loopback port.
 type udpCatcher struct {
-	conn   *net.UDPConn
+	conn   net.PacketConn
+	path   string // unix datagram socket path, if not UDP
 	mu     sync.Mutex
 	dgrams [][]byte
 	done   chan struct{}
@@ -66,12 +67,28 @@ func newCatcher(t *testing.T) *udpCatcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &udpCatcher{conn: c, done: make(chan struct{})}
+	return startCatcher(t, c, "")
+}
+
+// newUnixCatcher records datagrams sent to a unix socket under dir.
+func newUnixCatcher(t *testing.T, dir, name string) *udpCatcher {
+	t.Helper()
+	path := filepath.Join(dir, name+".sock")
+	c, err := net.ListenPacket("unixgram", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o666)
+	return startCatcher(t, c, path)
+}
+
+func startCatcher(t *testing.T, c net.PacketConn, path string) *udpCatcher {
+	k := &udpCatcher{conn: c, path: path, done: make(chan struct{})}
 	go func() {
 		defer close(k.done)
 		buf := make([]byte, 70000)
 		for {
-			n, _, err := c.ReadFromUDP(buf)
+			n, _, err := c.ReadFrom(buf)
 			if err != nil {
 				return
 			}
@@ -277,12 +294,20 @@ func exchange(t *testing.T, port int, req string, wait time.Duration) string {
 	return string(b)
 }
 
+// logAddr is where a logger's catcher listens, as a `log` address.
+func logAddr(l goldenLogger, c *udpCatcher) string {
+	if l.unix {
+		return c.path
+	}
+	return fmt.Sprintf("127.0.0.1:%d", c.port())
+}
+
 func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, ports map[string]int, httpPort, echoPort, closedPort int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "global\n    stats socket %s/admin.sock level admin\n", dir)
 	for _, l := range goldenLoggers() {
 		if l.scope == "global" {
-			fmt.Fprintf(&b, "    log 127.0.0.1:%d%s\n", catchers[l.name].port(), l.logArgs())
+			fmt.Fprintf(&b, "    log %s%s\n", logAddr(l, catchers[l.name]), l.logArgs())
 		}
 	}
 	b.WriteString("\ndefaults\n    timeout connect 1s\n    timeout client 2s\n    timeout server 2s\n    retries 1\n\n")
@@ -300,7 +325,7 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 		}
 		for _, l := range goldenLoggers() {
 			if l.scope == fe.name {
-				fmt.Fprintf(&b, "    log 127.0.0.1:%d%s\n", catchers[l.name].port(), l.logArgs())
+				fmt.Fprintf(&b, "    log %s%s\n", logAddr(l, catchers[l.name]), l.logArgs())
 			}
 		}
 		switch fe.option {
@@ -344,7 +369,11 @@ func updateMainRun(t *testing.T) {
 	closedPort := freeTCPPort(t)
 	catchers := map[string]*udpCatcher{}
 	for _, l := range goldenLoggers() {
-		catchers[l.name] = newCatcher(t)
+		if l.unix {
+			catchers[l.name] = newUnixCatcher(t, dir, l.name)
+		} else {
+			catchers[l.name] = newCatcher(t)
+		}
 	}
 	ports := map[string]int{}
 	for _, fe := range goldenFrontends() {
@@ -371,6 +400,8 @@ func updateMainRun(t *testing.T) {
 	exchange(t, ports["fe_http"], "GET /enc HTTP/1.1\r\nHost: \"q\"#{|}x\r\nUser-Agent: a\x01b\x7fc\xe9d-long-agent-value\r\nConnection: close\r\n\r\n", 3*time.Second)
 	pause()
 
+	get("fe_http", longPath+strings.Repeat("a", longCount), "")
+
 	get("fe_clf", "/clf", "Cookie: SRV=s1\r\n")
 	get("fe_clf", "/clf2", "")
 
@@ -383,6 +414,11 @@ func updateMainRun(t *testing.T) {
 
 	get("fe_custom", "/custom?q=1", "X-Quote: say \"hi\" \\ ]\r\n")
 	get("fe_custom", "/notfound?x", "")
+
+	get("fe_custom2", "http://golden.test/abs/path?x=1", "X-Quote: say \"hi\" \\ ]\r\n")
+	exchange(t, ports["fe_custom2"], "GET /plain HTTP/1.0\r\n\r\n", 3*time.Second)
+	pause()
+	get("fe_custom2", "/e?a=]&b=\\", "")
 
 	exchange(t, ports["fe_null"], "", 200*time.Millisecond) // no data: not logged
 	pause()

@@ -133,6 +133,9 @@ func newLineParser(p *Program, shape frontendShape) (*lineParser, error) {
 	lastIsSpace := true
 	quoted := func(o Options, inner string) string {
 		if o&OptQuote != 0 {
+			if o&OptEscape != 0 && inner == `.*?` {
+				inner = `(?:[^"\\]|\\.)*`
+			}
 			return `"(` + inner + `)"`
 		}
 		return `(` + inner + `)`
@@ -161,7 +164,7 @@ func newLineParser(p *Program, shape frontendShape) (*lineParser, error) {
 				continue
 			}
 			if n.kind == kindReqHeaders || n.kind == kindRspHeaders {
-				frag = quoted(n.opts, `\{.*?\}`)
+				frag = quoted(n.opts, `\{[^{}]*\}`)
 			} else {
 				parts := make([]string, caps)
 				for j := range parts {
@@ -200,6 +203,12 @@ func newLineParser(p *Program, shape frontendShape) (*lineParser, error) {
 			frag = `(....)`
 		case kindFrontendXprt:
 			frag = quoted(n.opts, `.*?`)
+		case kindRequest:
+			frag = quoted(n.opts, `<BADREQ>|\S+ \S+(?: \S+)?`)
+		case kindMethod, kindVersion:
+			frag = quoted(n.opts, `\S+`)
+		case kindPath, kindPathOnly, kindQuery, kindURI:
+			frag = quoted(n.opts, `\S*`)
 		default: // addresses, names, texts, samples, request parts
 			if n.kind == kindClientIP || n.kind == kindFrontendIP || n.kind == kindServerIP || n.kind == kindBackendIP {
 				if n.opts&OptHexa != 0 {
@@ -267,6 +276,23 @@ func parsePort(s string, hexa bool) (uint16, bool) {
 	return uint16(v), err == nil
 }
 
+var captureSampleRe = regexp.MustCompile(`^capture\.req\.hdr\((\d+)\)$`)
+
+// unescape undoes +E's backslashes.
+func unescape(s string, opts Options) string {
+	if opts&OptEscape == 0 || !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 // optional turns a rendered '-' (or an empty quoted value) back into nil.
 func optional(s string) []byte {
 	if s == "-" || s == "" {
@@ -300,7 +326,7 @@ func (lp *lineParser) parse(msg string) (*Record, error) {
 	var acceptMS, reqMS, gmtDate, tsDate, msOnly = time.Time{}, time.Time{}, time.Time{}, time.Time{}, -1
 	var reqParts = map[varKind]string{}
 	for _, s := range lp.slots {
-		v := m[s.group]
+		v := unescape(m[s.group], s.node.opts)
 		hexa := s.node.opts&OptHexa != 0
 		num := func() int64 { x, _ := strconv.ParseInt(v, 10, 64); return x }
 		switch k := s.node.kind; k {
@@ -428,7 +454,7 @@ func (lp *lineParser) parse(msg string) (*Record, error) {
 				caps = r.ResponseCaptures
 			}
 			for i := range caps {
-				part := m[s.group+i]
+				part := unescape(m[s.group+i], s.node.opts)
 				if part == "-" && s.node.opts&OptQuote == 0 {
 					caps[i] = nil
 				} else {
@@ -441,6 +467,15 @@ func (lp *lineParser) parse(msg string) (*Record, error) {
 			}
 		default:
 			reqParts[k] = v
+		}
+	}
+	// A sample that is a request capture shows the same value.
+	for _, s := range lp.slots {
+		if m := captureSampleRe.FindStringSubmatch(s.node.text); s.node.kind == kindSample && m != nil && r.Samples[s.node.sample] != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i < len(r.RequestCaptures) && r.RequestCaptures[i] != nil {
+				r.Samples[s.node.sample] = r.RequestCaptures[i]
+			}
 		}
 	}
 	if r.RequestLine == nil && reqParts[kindMethod] != "" && reqParts[kindMethod] != badReq {

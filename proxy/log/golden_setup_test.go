@@ -23,7 +23,9 @@ type goldenLogger struct {
 	facility string
 	level    string
 	minLevel string
-	length   int // `len`, 0 = default 1024
+	length   int    // `len`, 0 = default 1024
+	sample   string // `sample` clause, if any
+	unix     bool   // a unix datagram socket instead of UDP
 }
 
 // logArgs renders the `log` line's arguments after the address.
@@ -34,6 +36,9 @@ func (l goldenLogger) logArgs() string {
 	}
 	if l.format != "" {
 		b.WriteString(" format " + l.format)
+	}
+	if l.sample != "" {
+		b.WriteString(" sample " + l.sample)
 	}
 	b.WriteString(" " + l.facility)
 	if l.level != "" {
@@ -66,6 +71,12 @@ const (
 		`%Th/%Ti/%TR/%Tq/%Tw/%Tc/%Tr/%Ta/%Tt/%Td/%Tu %ST %B %U %ac/%fc/%bc/%sc/%rc %sq/%bq ` +
 		`%hr %hrl %hs %hsl %HM %HP %HPO %HQ %HU %HV %{+X}ci:%{+X}cp %{+X}Ts %{+X}ms %ts %tsc ` +
 		`%si:%sp %ID %f %{+Q}r %{-Q}r %[capture.req.hdr(0)] %{+Q}[capture.req.hdr(1),lower] %[src] %rt`
+	custom2Format = `%{+E}hr %{+E}hrl %{+E,+Q}[capture.req.hdr(1)] %{+E}r %HM %HPO %HP %HQ %HU %HV %Tl %trl %H %lc ` +
+		`%bi:%bp %{+X}bi:%{+X}bp %{+X}pid %{+X}rt %{+X}lc %{-M}CC|%{+Q}CC|%{+Q}ID|%{-M}ID %{+Q,+E}b %{+X}si  %% end`
+	// longPath makes a request line longer than haproxy's 1024-byte log
+	// buffer, to record how it truncates.
+	longPath  = "/long/"
+	longCount = 1500
 	errorFormat = `ERR %ci:%cp [%tr] %ft %b/%s %ST %{+Q}r %tsc %[fc_err]`
 )
 
@@ -88,6 +99,11 @@ func goldenFrontends() []goldenFrontend {
 				"capture request header X-Quote len 40",
 				"capture response header Content-Type len 24",
 				`unique-id-format %{+X}o\ %ci:%cp_%fi:%fp_%Ts_%rt`,
+			}},
+		{name: "fe_custom2", http: true, option: "custom", logFormat: custom2Format, reqCaps: 2, backend: "be_web",
+			extra: []string{
+				"capture request header Host len 20",
+				"capture request header X-Quote len 40",
 			}},
 		{name: "fe_null", http: true, option: "httplog", backend: "be_web", extra: []string{"option dontlognull"}},
 		{name: "fe_slow", http: true, option: "httplog", backend: "be_web", extra: []string{"timeout client 300ms"}},
@@ -115,6 +131,9 @@ func goldenLoggers() []goldenLogger {
 
 		{name: "fe_http_rfc3164", scope: "fe_http", format: "rfc3164", facility: "local0"},
 		{name: "fe_http_raw", scope: "fe_http", format: "raw", facility: "local0"},
+		{name: "fe_http_sample", scope: "fe_http", format: "raw", facility: "local0", sample: "1,3-4:5"},
+		{name: "global_unix", scope: "global", facility: "local3", unix: true},
+		{name: "fe_custom2_raw", scope: "fe_custom2", format: "raw", facility: "local0"},
 		{name: "fe_clf_default", scope: "fe_clf", facility: "local1"},
 		{name: "fe_tcp_rfc5424", scope: "fe_tcp", format: "rfc5424", facility: "local2"},
 		{name: "fe_tcpdown_raw", scope: "fe_tcpdown", format: "raw", facility: "local2"},

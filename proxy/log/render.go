@@ -152,14 +152,16 @@ func (w *lineWriter) textString(src string, present bool, opts Options) bool {
 		src = src[:i]
 	}
 	if present && len(src) > 0 {
-		n := len(src) + 1
-		if n > size {
-			n = size
-		}
 		var copied int
 		if opts&OptEscape != 0 {
-			// escape_string(dst, dst+n, ...): at most n-1 output bytes.
-			stop := len(w.buf) + n - 1
+			// haproxy 2.6.12 carries the backport of "BUG/MINOR: log:
+			// improper behavior when escaping log data": escape_string()
+			// gets dst+size-1 as its end, so at most size-2 bytes come out.
+			stop := len(w.buf) + size - 2
+			if size-1 <= 0 {
+				w.buf = w.buf[:mark]
+				return false
+			}
 			start := len(w.buf)
 			for i := 0; len(w.buf) < stop && i < len(src); i++ {
 				c := src[i]
@@ -174,6 +176,10 @@ func (w *lineWriter) textString(src string, present bool, opts Options) bool {
 			}
 			copied = len(w.buf) - start
 		} else {
+			n := len(src) + 1
+			if n > size {
+				n = size
+			}
 			copied = n - 1
 			w.buf = append(w.buf, src[:copied]...)
 		}
@@ -184,6 +190,7 @@ func (w *lineWriter) textString(src string, present bool, opts Options) bool {
 			return false
 		}
 		w.buf = append(w.buf, '-')
+		size--
 	}
 	if opts&OptQuote != 0 {
 		if size < 2 {
