@@ -134,7 +134,7 @@ func replay(t *testing.T, sc *scenario) []string {
 			}
 		}
 		rs := sc.request(i)
-		req := requestFor(rs, opts)
+		req := requestFor(i, rs, opts)
 		s := b.Pick(&req, nil)
 		if s == nil {
 			picks[i] = "503"
@@ -151,10 +151,14 @@ func replay(t *testing.T, sc *scenario) []string {
 	return picks
 }
 
-func requestFor(rs reqSpec, opts Options) Request {
+func requestFor(i int, rs reqSpec, opts Options) Request {
 	src := rs.Src
 	if src == "" {
 		src = "127.0.0.1"
+	}
+	if rs.Raw != "" {
+		// mode tcp: no HTTP, only the payload the client sent first
+		return Request{Src: netip.MustParseAddr(src), Payload: []byte(fmt.Sprintf("%sX-Req: %d\r\n", rs.Raw, i))}
 	}
 	r := Request{Src: netip.MustParseAddr(src), URI: []byte(rs.URI), Post: rs.Body != "", Body: []byte(rs.Body)}
 	headers := rs.Headers
@@ -203,6 +207,8 @@ func buildFromScenario(t *testing.T, sc *scenario) (Options, []ServerConfig) {
 			if f[1] == "allbackups" {
 				o.AllBackups = true
 			}
+		case "tcp-request":
+			// inspection rules only delay the pick until data is there
 		case "hash-balance-factor":
 			o.HashBalanceFactor, _ = strconv.Atoi(f[1])
 		default:

@@ -3,8 +3,8 @@ package balance
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +29,7 @@ type reqSpec struct {
 	HTTP10  bool        // send HTTP/1.0 without Host
 	Body    string      // sent as a POST with this form body when set
 	Hold    bool        // the backend keeps the request open until released
+	Raw     string      // mode tcp: payload sent instead of an HTTP request
 }
 
 // step is something done before a request: a runtime API command sent to
@@ -41,6 +42,7 @@ type step struct {
 
 type scenario struct {
 	Name    string
+	TCP     bool     // run the frontend and backend in mode tcp
 	Backend []string // lines of the backend section (balance, hash-type, options)
 	Servers []string // "name [keywords]" per server line, address added
 	N       int      // number of requests (default 100)
@@ -84,6 +86,10 @@ func (p *backendPool) chans(i int) (chan struct{}, chan struct{}) {
 	return p.received[i], p.release[i]
 }
 
+// startBackends starts one raw TCP server per name. Each reads a request
+// up to the blank line (an HTTP request in mode http, or the scenario's
+// raw payload in mode tcp, which ends the same way), optionally waits to be
+// released, and answers with an HTTP response naming itself.
 func startBackends(t *testing.T, names []string) *backendPool {
 	p := &backendPool{received: map[int]chan struct{}{}, release: map[int]chan struct{}{}}
 	for _, name := range names {
@@ -91,23 +97,51 @@ func startBackends(t *testing.T, names []string) *backendPool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if id, err := strconv.Atoi(r.Header.Get("X-Req")); err == nil {
-				rec, rel := p.chans(id)
-				close(rec)
-				if r.Header.Get("X-Hold") == "1" {
-					<-rel
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
 				}
+				go p.serve(c, name)
 			}
-			w.Header().Set("X-Server", name)
-			w.Header().Set("Connection", "close")
-			fmt.Fprintln(w, name)
-		})}
-		go srv.Serve(ln)
-		t.Cleanup(func() { srv.Close() })
+		}()
 		p.addrs = append(p.addrs, ln.Addr().String())
 	}
 	return p
+}
+
+func (p *backendPool) serve(c net.Conn, name string) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	r := bufio.NewReader(c)
+	id, hold := -1, false
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		k, v, _ := strings.Cut(line, ":")
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "x-req":
+			id, _ = strconv.Atoi(strings.TrimSpace(v))
+		case "x-hold":
+			hold = strings.TrimSpace(v) == "1"
+		}
+	}
+	if id >= 0 {
+		rec, rel := p.chans(id)
+		close(rec)
+		if hold {
+			<-rel
+		}
+	}
+	fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Server: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n", name, len(name)+1, name)
 }
 
 func freePort(t *testing.T) int {
@@ -125,10 +159,18 @@ func (sc *scenario) haproxyConfig(addrs []string, port int, sock string) string 
 	var b strings.Builder
 	if addrs != nil {
 		fmt.Fprintf(&b, "global\n\tnbthread 1\n\tstats socket %s mode 600 level admin\n\n", sock)
-		b.WriteString("defaults\n\tmode http\n\ttimeout connect 5s\n\ttimeout client 30s\n\ttimeout server 30s\n\ttimeout queue 30s\n\n")
+		mode := "http"
+		if sc.TCP {
+			mode = "tcp"
+		}
+		fmt.Fprintf(&b, "defaults\n\tmode %s\n", mode)
+		b.WriteString("\ttimeout connect 5s\n\ttimeout client 30s\n\ttimeout server 30s\n\ttimeout queue 30s\n\n")
 		fmt.Fprintf(&b, "frontend fe\n\tbind 127.0.0.1:%d\n\tdefault_backend be\n\n", port)
 	}
 	b.WriteString("backend be\n")
+	if sc.TCP {
+		b.WriteString("\tmode tcp\n")
+	}
 	for _, l := range sc.Backend {
 		fmt.Fprintf(&b, "\t%s\n", l)
 	}
@@ -219,6 +261,8 @@ func runHaproxy(t *testing.T, bin string, sc *scenario) []string {
 	return picks
 }
 
+// waitReady polls the stats socket: once it answers, the listeners are
+// bound. Probing the frontend itself would cost a pick in mode tcp.
 func waitReady(t *testing.T, front, sock string, done chan struct{}, stderr *strings.Builder) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -227,10 +271,12 @@ func waitReady(t *testing.T, front, sock string, done chan struct{}, stderr *str
 			t.Fatalf("haproxy exited: %s", stderr.String())
 		default:
 		}
-		c, err := net.Dial("tcp", front)
-		if err == nil {
+		if c, err := net.Dial("unix", sock); err == nil {
+			fmt.Fprintf(c, "show info\n")
+			buf := make([]byte, 64)
+			n, _ := c.Read(buf)
 			c.Close()
-			if _, err := os.Stat(sock); err == nil {
+			if strings.Contains(string(buf[:n]), "Name") {
 				return
 			}
 		}
@@ -273,6 +319,15 @@ func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
 	}
 	defer c.Close()
 	var b strings.Builder
+	if rs.Raw != "" {
+		b.WriteString(rs.Raw)
+		fmt.Fprintf(&b, "X-Req: %d\r\n", i)
+		if rs.Hold {
+			b.WriteString("X-Hold: 1\r\n")
+		}
+		b.WriteString("\r\n")
+		return exchange(t, c, i, b.String())
+	}
 	method := "GET"
 	if rs.Body != "" {
 		method = "POST"
@@ -297,26 +352,25 @@ func doRequest(t *testing.T, front string, i int, rs reqSpec) string {
 	}
 	b.WriteString("Connection: close\r\n\r\n")
 	b.WriteString(rs.Body)
+	return exchange(t, c, i, b.String())
+}
+
+func exchange(t *testing.T, c net.Conn, i int, req string) string {
 	c.SetDeadline(time.Now().Add(40 * time.Second))
-	if _, err := c.Write([]byte(b.String())); err != nil {
+	if _, err := c.Write([]byte(req)); err != nil {
 		t.Errorf("request %d: %v", i, err)
 		return "error"
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Errorf("request %d: %v", i, err)
 		return "error"
 	}
-	defer resp.Body.Close()
-	buf := make([]byte, 512)
-	for {
-		if _, err := resp.Body.Read(buf); err != nil {
-			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				break
-			}
-			break
-		}
-	}
+	// Read to the close so haproxy is done with the stream (and has
+	// released the server's connection slot) before the next request.
+	io.Copy(io.Discard, resp.Body)
+	io.Copy(io.Discard, br)
 	if s := resp.Header.Get("X-Server"); s != "" {
 		return s
 	}

@@ -51,6 +51,22 @@ func keyReq(i int) reqSpec {
 	return reqSpec{Headers: [][2]string{{"X-Key", fmt.Sprintf("key-%d", i%19)}}}
 }
 
+// tcpReq is an opaque payload for mode tcp scenarios.
+func tcpReq(i int) reqSpec { return reqSpec{Raw: fmt.Sprintf("HELLO %d\r\n", i)} }
+
+// rdpReq sends an RDP connection request with a "Cookie: mstshash=" line
+// (the X.224 header is 11 bytes); some use another cookie name, some none.
+func rdpReq(i int) reqSpec {
+	const x224 = "\x03\x00\x00\x2c\x27\xe0\x00\x00\x00\x00\x00"
+	switch i % 6 {
+	case 2:
+		return reqSpec{Raw: x224 + "NoCookieHere\r\n"}
+	case 4:
+		return reqSpec{Raw: fmt.Sprintf(x224+"Cookie: user=u%d\r\n", i%9)}
+	}
+	return reqSpec{Raw: fmt.Sprintf(x224+"Cookie: mstshash=user%d\r\n", i%13)}
+}
+
 func weighted(ws ...int) []string {
 	var out []string
 	for i, w := range ws {
@@ -209,6 +225,22 @@ func scenarios() []*scenario {
 			}
 			return r
 		}})
+	// mode tcp: the same algorithms on raw connections; rdp-cookie reads
+	// the RDP connection request, so the backend waits for data first.
+	add(&scenario{Name: "tcp_rr_w3_2_1", TCP: true, Backend: []string{"balance roundrobin"}, Servers: weighted(3, 2, 1), Req: tcpReq})
+	add(&scenario{Name: "tcp_source_wide", TCP: true, Backend: []string{"balance source"}, Servers: weighted(1, 2, 3),
+		Req: func(i int) reqSpec { r := wideSrcReq(i); r.Raw = tcpReq(i).Raw; return r }})
+	add(&scenario{Name: "tcp_leastconn_held", TCP: true, Backend: []string{"balance leastconn"}, Servers: weighted(2, 1, 1), N: 60,
+		Req: func(i int) reqSpec { r := tcpReq(i); r.Hold = satHold(i); return r }, Steps: holdPlan(60, satHold, 6, 2)})
+	for _, ht := range []string{"map-based", "consistent"} {
+		short := map[string]string{"map-based": "map", "consistent": "chash"}[ht]
+		add(&scenario{Name: "rdp_cookie_" + short, TCP: true,
+			Backend: []string{"balance rdp-cookie", "hash-type " + ht, "tcp-request inspect-delay 5s", "tcp-request content accept if { req.len gt 0 }"},
+			Servers: weighted(1, 1, 2), Req: rdpReq})
+	}
+	add(&scenario{Name: "rdp_cookie_named", TCP: true,
+		Backend: []string{"balance rdp-cookie(user)", "tcp-request inspect-delay 5s", "tcp-request content accept if { req.len gt 0 }"},
+		Servers: weighted(1, 1, 1), Req: rdpReq})
 	add(&scenario{Name: "random_default", Backend: []string{"balance random"}, Servers: weighted(1, 2, 1)})
 	add(&scenario{Name: "random_draws1", Backend: []string{"balance random(1)"}, Servers: weighted(1, 1, 1, 1)})
 	return out
