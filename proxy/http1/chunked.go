@@ -169,16 +169,17 @@ func (d *ChunkedDecoder) sizeDone() {
 	}
 }
 
-// trailer hands out one complete trailer line, or the end of the body.
-// haproxy forwards trailer lines whatever their name holds (measured:
-// chunk_trailer_bad_name); a line must still have a colon.
+// trailer hands out one complete trailer field, obs-fold continuation
+// lines included (so it needs the first byte after a line to know the
+// field is complete), or the end of the body. haproxy forwards trailer
+// names whatever they hold (measured: chunk_trailer_bad_name) but refuses
+// a line without a colon (chunk_trailer_no_colon).
 func (d *ChunkedDecoder) trailer(in []byte, n int) (int, ChunkEvent, []byte, error) {
 	maxT := d.MaxTrailers
 	if maxT == 0 {
 		maxT = DefaultLimits.maxCost()
 	}
-	i := bytes.IndexByte(in[n:], '\n')
-	if i < 0 {
+	needMore := func() (int, ChunkEvent, []byte, error) {
 		if d.trailers+len(in)-n > maxT {
 			return n, 0, nil, ErrChunkTrailer
 		}
@@ -187,20 +188,40 @@ func (d *ChunkedDecoder) trailer(in []byte, n int) (int, ChunkEvent, []byte, err
 		}
 		return 0, ChunkNeedMore, nil, nil
 	}
-	line := in[n : n+i]
-	used := n + i + 1
-	if len(line) > 0 && line[len(line)-1] == '\r' {
+	i := bytes.IndexByte(in[n:], '\n')
+	if i < 0 {
+		return needMore()
+	}
+	end := n + i // LF of the last line of this field
+	if end == n || end == n+1 && in[n] == '\r' {
+		d.state = ckDone
+		return end + 1, ChunkEnd, nil, nil
+	}
+	if isLWS(in[n]) {
+		return n, 0, nil, ErrChunkTrailer
+	}
+	for {
+		if end+1 >= len(in) {
+			return needMore()
+		}
+		if !isLWS(in[end+1]) {
+			break
+		}
+		j := bytes.IndexByte(in[end+1:], '\n')
+		if j < 0 {
+			return needMore()
+		}
+		end += 1 + j
+	}
+	line := in[n:end]
+	if line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
-	if len(line) == 0 {
-		d.state = ckDone
-		return used, ChunkEnd, nil, nil
-	}
-	d.trailers += len(line) + 2
+	d.trailers += end + 1 - n
 	if d.trailers > maxT || bytes.IndexByte(line, ':') <= 0 {
 		return n, 0, nil, ErrChunkTrailer
 	}
-	return used, ChunkTrailer, line, nil
+	return end + 1, ChunkTrailer, line, nil
 }
 
 func hexVal(c byte) (byte, bool) {
@@ -230,8 +251,9 @@ func AppendChunk(dst, data []byte) []byte {
 // AppendLastChunk writes the zero-size chunk that starts the trailers.
 func AppendLastChunk(dst []byte) []byte { return append(dst, '0', '\r', '\n') }
 
-// AppendTrailer writes one trailer line with its name in lower case, as
-// haproxy forwards trailers. Finish the block with a CRLF.
+// AppendTrailer writes one trailer field with its name in lower case and
+// the line breaks of an obs-fold turned into spaces, as haproxy forwards
+// trailers. Finish the block with a CRLF.
 func AppendTrailer(dst, line []byte) []byte {
 	i := bytes.IndexByte(line, ':')
 	for _, c := range line[:i] {
@@ -245,7 +267,12 @@ func AppendTrailer(dst, line []byte) []byte {
 		v = v[:len(v)-1]
 	}
 	dst = append(dst, ':', ' ')
-	dst = append(dst, v...)
+	for _, c := range v {
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
 	return append(dst, '\r', '\n')
 }
 

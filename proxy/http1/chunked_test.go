@@ -63,6 +63,8 @@ func TestChunkedDecoder(t *testing.T) {
 		{"bws then ext", "5 ;x\r\nhello\r\n0\r\n\r\n", "hello", "", nil},
 		{"bare lf", "5\nhello\n0\n\n", "hello", "", nil},
 		{"trailers", "5\r\nhello\r\n0\r\nA: 1\r\nb: 2\r\n\r\n", "hello", "A: 1|b: 2", nil},
+		{"folded trailer", "0\r\nA: 1\r\n 2\r\n\tz\r\nB: 3\n\n", "", "A: 1\r\n 2\r\n\tz|B: 3", nil},
+		{"trailer starting with space", "0\r\n A: 1\r\n\r\n", "", "", ErrChunkTrailer},
 		{"empty body", "0\r\n\r\n", "", "", nil},
 		{"leading space", " 5\r\nhello\r\n0\r\n\r\n", "", "", ErrChunkSize},
 		{"empty size", "\r\nhello\r\n0\r\n\r\n", "", "", ErrChunkSize},

@@ -139,7 +139,7 @@ func (h *head) version(buf []byte, s, e int) error {
 func (r *Request) target(buf []byte) error {
 	u := r.URI.In(buf)
 	base := int(r.URI.Start)
-	if string(r.Method.In(buf)) == "CONNECT" {
+	if equalFold(r.Method.In(buf), "connect") {
 		if !hasPort(u) {
 			return ErrBadURI
 		}
@@ -245,6 +245,7 @@ func (r *Request) finish(buf []byte) error {
 // hostRules drops repeated identical Host fields, refuses different ones,
 // and checks an absolute or authority target against Host after both lose
 // a default port (measured: host_*, absolute_uri_*, connect_* goldens).
+// The method is compared without case to find CONNECT's authority form.
 func (r *Request) hostRules(buf []byte) error {
 	for i := range r.Fields {
 		f := &r.Fields[i]
@@ -275,13 +276,18 @@ func (r *Request) hostRules(buf []byte) error {
 		defPorts[0] = defaultPortOf(u[:indexByte(u, ':')])
 	}
 	auth = cutDefaultPort(auth, defPorts)
-	if r.host == 0 {
-		return nil
+	if r.host == 0 || len(auth) == 0 {
+		return nil // measured: "http:///p" is not checked against Host
 	}
 	hf := &r.Fields[r.host-1]
 	hv := hf.Value.In(buf)
 	nh := cutDefaultPort(hv, defPorts)
-	if len(nh) != len(hv) {
+	// The forwarded Host loses its default port only when the target lost
+	// one too, or for an upper-case CONNECT (measured:
+	// absolute_uri_host_default_port_only, connect_port_80,
+	// connect_lowercase_method).
+	cut := r.uriCut.Len() > 0 || r.Form == FormAuthority && string(r.Method.In(buf)) == "CONNECT"
+	if cut && len(nh) != len(hv) {
 		r.hostCut = Span{hf.Value.Start + int32(len(nh)), hf.Value.End}
 	}
 	if !equalFoldBytes(nh, auth) {

@@ -113,7 +113,7 @@ func TestRequestForwardedHead(t *testing.T) {
 	cases := []struct{ in, out string }{
 		{"GET  /p   HTTP/1.1\r\nX-A:  a \r\nHOST: h\r\n\r\n", "GET /p HTTP/1.1\r\nx-a: a\r\nhost: h\r\n\r\n"},
 		{"GET / HTTP/1.0\r\nConnection: close, X-Y\r\n\r\n", "GET / HTTP/1.0\r\nconnection: X-Y\r\nconnection: keep-alive\r\n\r\n"},
-		{"GET / HTTP/1.1\r\nConnection: X-A, close, X-B\r\n\r\n", "GET / HTTP/1.1\r\nconnection: X-A, X-B\r\n\r\n"},
+		{"GET / HTTP/1.1\r\nConnection: X-A, close, X-B\r\n\r\n", "GET / HTTP/1.1\r\nconnection: X-A,X-B\r\n\r\n"},
 		{"GET / HTTP/1.1\r\nX-F: a\r\n\tb\r\n\r\n", "GET / HTTP/1.1\r\nx-f: a  \tb\r\n\r\n"},
 		{"POST / HTTP/1.1\r\nContent-Length: 05, 5\r\nContent-Length: 5\r\n\r\n", "POST / HTTP/1.1\r\ncontent-length: 5\r\n\r\n"},
 		{"GET https://h:443/x HTTP/1.1\r\nHost: h:443\r\n\r\n", "GET https://h/x HTTP/1.1\r\nhost: h\r\n\r\n"},

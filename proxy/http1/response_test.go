@@ -83,6 +83,8 @@ func TestClientConnectionFor(t *testing.T) {
 		{req("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), sized, ConnKeepAlive},
 		{req("GET / HTTP/1.1\r\n\r\n"), resp("HTTP/1.1 200 OK\r\n\r\n"), ConnClose},
 		{req("GET / HTTP/1.1\r\n\r\n"), resp("HTTP/1.0 200 OK\r\n\r\n"), ConnNothing},
+		{req("GET / HTTP/1.1\r\n\r\n"), resp("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"), ConnKeepAlive},
+		{req("GET / HTTP/1.1\r\n\r\n"), resp("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), ConnNothing},
 	}
 	for i, c := range cases {
 		if got := ClientConnectionFor(c.req, c.resp); got != c.want {

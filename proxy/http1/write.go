@@ -42,20 +42,25 @@ const (
 	ConnClose                             // add "connection: close"
 )
 
-// ClientConnectionFor is haproxy's choice for the response to req: an
-// HTTP/1.0 client is told keep-alive or close explicitly; an HTTP/1.1
-// client is told close when haproxy will close after the response
-// (measured: http10_*, connection_close, cl_te_both, resp_*_until_close).
+// ClientConnectionFor is haproxy's choice for the response to req. The
+// forwarded response keeps the server's version, and haproxy says what
+// that version would not imply: keep-alive on an HTTP/1.0 response or to
+// an HTTP/1.0 client, close on an HTTP/1.1 response (measured: http10_*,
+// connection_close, cl_te_both, resp_http1*_until_close,
+// resp_http10_keepalive).
 func ClientConnectionFor(req *Request, resp *Response) ClientConnection {
-	keep := req.KeepAlive && resp.Body != BodyUntilClose
-	if !req.VersionAtLeast11() {
-		if keep {
+	keep := req.KeepAlive && resp.Body != BodyUntilClose && (resp.VersionAtLeast11() || resp.KeepAlive)
+	if resp.VersionAtLeast11() {
+		switch {
+		case !keep:
+			return ConnClose
+		case !req.VersionAtLeast11():
 			return ConnKeepAlive
 		}
-		return ConnClose
+		return ConnNothing
 	}
-	if !keep && resp.VersionAtLeast11() {
-		return ConnClose
+	if keep {
+		return ConnKeepAlive
 	}
 	return ConnNothing
 }
@@ -127,8 +132,8 @@ func appendField(dst, buf []byte, h *head, i int, cut Span) []byte {
 }
 
 // appendConnectionTokens writes the Connection tokens haproxy keeps:
-// all but close and keep-alive, joined by ", " (an assumption for lists
-// of several kept tokens; single tokens are measured).
+// all but close and keep-alive, trimmed and joined by a bare comma
+// (measured: connection_kept_tokens_list).
 func appendConnectionTokens(dst, v []byte) []byte {
 	first := true
 	for len(v) > 0 {
@@ -139,7 +144,7 @@ func appendConnectionTokens(dst, v []byte) []byte {
 		tok := trimLWS(v[:j])
 		if len(tok) > 0 && !equalFold(tok, "close") && !equalFold(tok, "keep-alive") {
 			if !first {
-				dst = append(dst, ',', ' ')
+				dst = append(dst, ',')
 			}
 			dst = append(dst, tok...)
 			first = false
