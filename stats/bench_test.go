@@ -109,3 +109,18 @@ func FuzzParseShowStat(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPrometheus2000x10 renders /metrics for 2,000 backends of 10 servers.
+func BenchmarkPrometheus2000x10(b *testing.B) {
+	proxies := bigConfig(2000, 10)
+	in := &Info{}
+	e := &PromExporter{}
+	clk := Now()
+	buf := e.Append(nil, in, proxies, clk)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = e.Append(buf[:0], in, proxies, clk)
+	}
+}

@@ -216,7 +216,7 @@ var captureFiles = []string{
 	"metrics.txt", "metrics_show_stat.csv", "metrics_show_info.txt",
 	"transition_up.csv", "transition_down.csv", "clear_counters.csv",
 	"clear_counters_all.csv", "show_schema.json", "show_stat_up.csv",
-	"show_stat_no_maint.csv", "show_stat_listener.csv",
+	"show_stat_no_maint.csv", "show_stat_listener.csv", "stats_json_http.txt", "show_info_desc.txt",
 }
 
 func TestCaptureGolden(t *testing.T) {
@@ -323,6 +323,8 @@ func TestCaptureGolden(t *testing.T) {
 	out["show_stat_no_maint.csv"] = cliCommand(t, sock, "show stat no-maint")
 	out["show_stat_listener.csv"] = cliCommand(t, sock, "show stat 2 8 1")
 	out["stats_csv_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;norefresh")
+	out["stats_json_http.txt"] = rawHTTP(t, statsPort, "/stats;json")
+	out["show_info_desc.txt"] = cliCommand(t, sock, "show info desc")
 
 	// /metrics and the CSV it is compared with must describe the same state:
 	// retry until a show stat taken before and after /metrics agree on every

@@ -151,6 +151,8 @@ func PageHeaders(format PageFormat, refresh int, noRefresh bool) [][2]string {
 		ct = "text/html"
 	case PageJSON:
 		ct = "application/json"
+	case PagePrometheus:
+		ct = PrometheusContentType
 	}
 	h := [][2]string{{"cache-control", "no-cache"}, {"content-type", ct}}
 	if refresh > 0 && !noRefresh {
@@ -162,19 +164,21 @@ func PageHeaders(format PageFormat, refresh int, noRefresh bool) [][2]string {
 // PageFormat is the stats page's output format.
 type PageFormat uint8
 
-// Page formats: the HTML page, ";csv", ";json".
+// Page formats: the HTML page, ";csv", ";json", and the Prometheus
+// exporter (which sends the same cache-control and its own content-type).
 const (
 	PageHTML PageFormat = iota
 	PageCSV
 	PageJSON
+	PagePrometheus
 )
 
-// CSVPageHeaders renders the ";csv" response headers as haproxy's HTTP/1
-// mux sends them for a chunked answer (with "connection: close" when the
-// request asked for it), including the blank line.
-func CSVPageHeaders(close bool) []byte {
-	var b []byte
-	for _, h := range PageHeaders(PageCSV, 0, true) {
+// AppendPageHeaders renders a stats page dump's response header block as
+// haproxy's HTTP/1 mux sends it for a chunked answer: the headers of
+// PageHeaders, then "transfer-encoding: chunked", "connection: close" when
+// the request asked for it, and the blank line.
+func AppendPageHeaders(b []byte, format PageFormat, refresh int, noRefresh, close bool) []byte {
+	for _, h := range PageHeaders(format, refresh, noRefresh) {
 		b = append(b, h[0]...)
 		b = append(b, ": "...)
 		b = append(b, h[1]...)

@@ -109,13 +109,13 @@ func (d *StatDump) AppendProxy(b []byte, px *Proxy) []byte {
 // hidden applies "no-maint" and "up".
 func (d *StatDump) hidden(sv *Server) bool {
 	adm := sv.Admin.Load()
-	if d.Options.NoMaint && adm&(AdminMaint|AdminIMaint|AdminRMaint) != 0 {
+	if d.Options.NoMaint && adm&AdminAnyMaint != 0 {
 		return true
 	}
 	if !d.Options.HideDown {
 		return false
 	}
-	if adm&(AdminMaint|AdminIMaint|AdminRMaint) != 0 {
+	if adm&AdminAnyMaint != 0 {
 		return true
 	}
 	if ServerState(sv.State.Load()) != SrvStopped {

@@ -80,26 +80,39 @@ func TestGoldenShowStatJSON(t *testing.T) {
 	}
 }
 
-// TestGoldenStatsPageCSV checks the ";csv" page: same body as show stat but
-// without the legends (no "stats show-legends"), and haproxy's headers.
-func TestGoldenStatsPageCSV(t *testing.T) {
-	raw := readGolden(t, "stats_csv_http.txt")
+func readHTTPGolden(t *testing.T, name string) (head, body string) {
+	raw := readGolden(t, name)
 	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(raw)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := string(body)
-	proxies := buildModel(t, parseCSVStat(t, want))
-	diffLines(t, ";csv body", want, renderStat(proxies, FormatCSV, Options{}, Filter{}))
+	head, _, _ = strings.Cut(raw, "\r\n\r\n")
+	return head + "\r\n\r\n", string(b)
+}
 
-	head, _, _ := strings.Cut(raw, "\r\n\r\n")
-	wantHead := "HTTP/1.1 200 OK\r\n" + string(CSVPageHeaders(true))
-	if head+"\r\n\r\n" != wantHead {
-		t.Errorf("headers differ\nhaproxy: %q\ngoha:    %q", head+"\r\n\r\n", wantHead)
+// TestGoldenStatsPage checks the ";csv" and ";json" pages: the same bodies
+// as show stat but without the legends (no "stats show-legends"), and
+// haproxy's response headers.
+func TestGoldenStatsPage(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		page   PageFormat
+		format Format
+		parse  func(testing.TB, string) []statRow
+	}{
+		{"stats_csv_http.txt", PageCSV, FormatCSV, parseCSVStat},
+		{"stats_json_http.txt", PageJSON, FormatJSON, parseJSONStat},
+	} {
+		head, want := readHTTPGolden(t, tc.golden)
+		proxies := buildModel(t, tc.parse(t, want))
+		diffLines(t, tc.golden, want, renderStat(proxies, tc.format, Options{}, Filter{}))
+		if got := "HTTP/1.1 200 OK\r\n" + string(AppendPageHeaders(nil, tc.page, 0, false, true)); got != head {
+			t.Errorf("%s headers differ\nhaproxy: %q\ngoha:    %q", tc.golden, head, got)
+		}
 	}
 }
 
@@ -129,10 +142,19 @@ func parseInfo(t *testing.T, text string) *Info {
 }
 
 func TestGoldenShowInfo(t *testing.T) {
-	for _, name := range []string{"show_info.txt", "metrics_show_info.txt"} {
+	for _, name := range []string{"show_info.txt", "metrics_show_info.txt", "show_info_desc.txt"} {
 		want := cliBody(readGolden(t, name))
-		in := parseInfo(t, want)
-		diffLines(t, name, want, string(AppendInfo(nil, in, FormatCSV, false)))
+		desc := strings.Contains(name, "desc")
+		text := want
+		if desc {
+			var b strings.Builder
+			for _, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
+				b.WriteString(line[:strings.LastIndex(line, ":\"")] + "\n")
+			}
+			text = b.String()
+		}
+		in := parseInfo(t, text)
+		diffLines(t, name, want, string(AppendInfo(nil, in, FormatCSV, desc)))
 	}
 }
 

@@ -137,6 +137,9 @@ const (
 	AdminDrain                     // forced or inherited drain
 )
 
+// AdminAnyMaint is any maintenance flag (haproxy's SRV_ADMF_MAINT mask).
+const AdminAnyMaint = AdminMaint | AdminIMaint | AdminRMaint
+
 // CheckStatus is a health check result code (HCHK_STATUS_*).
 type CheckStatus uint8
 
@@ -284,7 +287,7 @@ func (s *Server) Agent() *Check {
 
 // usable mirrors srv_currently_usable(): the server may take new traffic.
 func (s *Server) usable() bool {
-	if s.EWeight.Load() == 0 || s.Admin.Load()&(AdminMaint|AdminIMaint|AdminRMaint|AdminDrain) != 0 {
+	if s.EWeight.Load() == 0 || s.Admin.Load()&(AdminAnyMaint|AdminDrain) != 0 {
 		return false
 	}
 	st := ServerState(s.State.Load())

@@ -169,7 +169,7 @@ func promSrvState(sv *Server) int {
 	case SrvStopping:
 		st = 4
 	}
-	if sv.Admin.Load()&(AdminMaint|AdminIMaint|AdminRMaint) != 0 {
+	if sv.Admin.Load()&AdminAnyMaint != 0 {
 		st = 2
 	}
 	return st
@@ -187,65 +187,111 @@ type PromOptions struct {
 	NoMaint bool // "no-maint": skip servers in maintenance
 }
 
-// promWriter accumulates the output and writes each family's header lazily.
-type promWriter struct {
-	b       []byte
-	name    []byte
-	help    string
-	counter bool
-	hdr     bool // header still to write
+// PrometheusContentType is the exporter's Content-Type (text format 0.0.4).
+const PrometheusContentType = "text/plain; version=0.0.4"
+
+// promFamilies collects the samples of one object kind. haproxy walks
+// field by field and, inside, object by object; we fill each object's row
+// once and append its samples to one buffer per field, then write the
+// buffers in field order: same bytes, one fill per object.
+type promFamilies struct {
+	prefix string
+	kind   uint8
+	buf    [NumStaticFields][]byte
+	lab    []string // label scratch
 }
 
-func (w *promWriter) family(prefix, name, help string, counter bool) {
-	w.name = append(append(w.name[:0], prefix...), name...)
-	w.help, w.counter, w.hdr = help, counter, true
+// labels returns the empty label scratch slice, with room for every label
+// a sample carries (proxy, server or listener, state or code).
+func (p *promFamilies) labels() []string {
+	if cap(p.lab) < 6 {
+		p.lab = make([]string, 0, 6)
+	}
+	return p.lab[:0]
 }
 
-// sample writes one line; labels are name/value pairs.
-func (w *promWriter) sample(labels []string, f *Field) {
-	if w.hdr {
-		w.b = append(w.b, "# HELP "...)
-		w.b = append(w.b, w.name...)
-		w.b = append(w.b, ' ')
-		w.b = append(w.b, w.help...)
-		w.b = append(w.b, "\n# TYPE "...)
-		w.b = append(w.b, w.name...)
-		if w.counter {
-			w.b = append(w.b, " counter\n"...)
-		} else {
-			w.b = append(w.b, " gauge\n"...)
+func (p *promFamilies) sample(f int, labels []string, v *Field) {
+	b := p.buf[f]
+	b = append(b, p.prefix...)
+	b = append(b, promStat[f].name...)
+	b = appendLabels(b, labels)
+	b = appendPromValue(b, v)
+	p.buf[f] = b
+}
+
+// flush writes every non-empty family with its HELP and TYPE lines. The
+// http_responses_total codes share one header, written before 1xx.
+func (p *promFamilies) flush(b []byte) []byte {
+	for f := range p.buf {
+		if len(p.buf[f]) == 0 {
+			continue
 		}
-		w.hdr = false
-	}
-	w.b = append(w.b, w.name...)
-	if len(labels) > 0 {
-		w.b = append(w.b, '{')
-		for i := 0; i < len(labels); i += 2 {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = append(w.b, labels[i]...)
-			w.b = append(w.b, `="`...)
-			w.b = append(w.b, labels[i+1]...)
-			w.b = append(w.b, '"')
+		if f <= FHrsp1xx || f > FHrspOther {
+			b = appendPromHeader(b, p.prefix, promStat[f].name, promHelp(f), promStat[f].counter)
 		}
-		w.b = append(w.b, '}')
+		b = append(b, p.buf[f]...)
+		p.buf[f] = p.buf[f][:0]
 	}
-	w.b = append(w.b, ' ')
+	return b
+}
+
+func appendPromHeader(b []byte, prefix, name, help string, counter bool) []byte {
+	b = append(b, "# HELP "...)
+	b = append(b, prefix...)
+	b = append(b, name...)
+	b = append(b, ' ')
+	b = append(b, help...)
+	b = append(b, "\n# TYPE "...)
+	b = append(b, prefix...)
+	b = append(b, name...)
+	if counter {
+		return append(b, " counter\n"...)
+	}
+	return append(b, " gauge\n"...)
+}
+
+func appendLabels(b []byte, labels []string) []byte {
+	if len(labels) == 0 {
+		return b
+	}
+	b = append(b, '{')
+	for i := 0; i < len(labels); i += 2 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, labels[i]...)
+		b = append(b, `="`...)
+		b = append(b, labels[i+1]...)
+		b = append(b, '"')
+	}
+	return append(b, '}')
+}
+
+// appendPromValue prints like promex_metric_to_str: integers as is,
+// floats with "%f", anything else (empty fields, strings) as NaN.
+func appendPromValue(b []byte, f *Field) []byte {
+	b = append(b, ' ')
 	switch f.Format {
 	case FU32, FU64:
-		w.b = strconv.AppendUint(w.b, f.U, 10)
+		b = strconv.AppendUint(b, f.U, 10)
 	case FS32, FS64:
-		w.b = strconv.AppendInt(w.b, f.I, 10)
+		b = strconv.AppendInt(b, f.I, 10)
 	case FFlt:
-		w.b = strconv.AppendFloat(w.b, f.F, 'f', 6, 64)
+		b = strconv.AppendFloat(b, f.F, 'f', 6, 64)
 	default:
-		w.b = append(w.b, "NaN"...)
+		b = append(b, "NaN"...)
 	}
-	w.b = append(w.b, '\n')
+	return append(b, '\n')
 }
 
 func gauge(v uint64) Field { return Field{Format: FU32, U: v} }
+
+func boolGauge(v bool) Field {
+	if v {
+		return gauge(1)
+	}
+	return gauge(0)
+}
 
 func secs(ms uint32) Field { return Field{Format: FFlt, F: float64(ms) / 1000.0} }
 
@@ -256,11 +302,35 @@ func promHelp(f int) string {
 	return fieldNames[f].desc
 }
 
-// AppendPrometheus renders the exporter's body for the given process info
-// and proxies. version is the build_info label (haproxy's version string).
-func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromOptions) []byte {
-	w := &promWriter{b: b}
+func isHrsp(f int) bool { return f >= FHrsp1xx && f <= FHrspOther }
 
+// httpOnlyFE lists frontend/backend families haproxy skips for TCP proxies.
+func httpOnly(f int) bool {
+	switch f {
+	case FReqRateMax, FReqTot, FIntercepted, FCacheLookups, FCacheHits, FCompIn, FCompOut, FCompByp, FCompRsp:
+		return true
+	}
+	return isHrsp(f)
+}
+
+// PromExporter renders the exporter's body. Reuse it across scrapes: it
+// keeps its buffers.
+type PromExporter struct {
+	Options PromOptions
+	row     Row
+	fam     promFamilies
+}
+
+// AppendPrometheus renders the exporter's body for the given process info
+// and proxies (a convenience wrapper around PromExporter).
+func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromOptions) []byte {
+	e := &PromExporter{Options: opt}
+	return e.Append(b, in, proxies, clk)
+}
+
+// Append writes the process, frontend, listener, backend and server
+// families, in haproxy 2.6.12's order.
+func (e *PromExporter) Append(b []byte, in *Info, proxies []*Proxy, clk Clock) []byte {
 	// Process metrics come from show info, in field order.
 	info := in.Fields()
 	for i := range promInfo {
@@ -268,281 +338,230 @@ func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromO
 		if m.name == "" {
 			continue
 		}
-		w.family("haproxy_process_", m.name, infoNames[i].desc, m.counter)
+		b = appendPromHeader(b, "haproxy_process_", m.name, infoNames[i].desc, m.counter)
+		b = append(b, "haproxy_process_"...)
+		b = append(b, m.name...)
 		if i == IBuildInfo {
-			w.sample([]string{"version", in.S[IVersion]}, &Field{Format: FU32, U: 1})
+			one := gauge(1)
+			b = appendLabels(b, []string{"version", in.S[IVersion]})
+			b = appendPromValue(b, &one)
 			continue
 		}
-		w.sample(nil, &info[i])
+		b = appendPromValue(b, &info[i])
 	}
+	p := &e.fam
+	r := &e.row
 
-	rows := fillAll(proxies, clk)
-
-	// Frontends.
-	for f := range promStat {
-		m := promStat[f]
-		if m.kinds&pFE == 0 {
+	p.prefix, p.kind = "haproxy_frontend_", pFE
+	for _, px := range proxies {
+		if px.Cap&CapFE == 0 {
 			continue
 		}
-		w.family("haproxy_frontend_", m.name, promHelp(f), m.counter)
-		if f > FHrsp1xx && f <= FHrspOther {
-			w.hdr = false // one header for all http_responses_total codes
-		}
-		for i, px := range proxies {
-			if px.Cap&CapFE == 0 {
-				continue
-			}
-			r := &rows.fe[i]
-			switch f {
-			case FStatus:
-				up := uint64(1)
-				// only a stopped proxy is DOWN; a paused one is UP
-				if ProxyState(px.State.Load()) == ProxyStopped {
-					up = 0
-				}
-				w.sample([]string{"proxy", px.Name, "state", "DOWN"}, &Field{Format: FU32, U: 1 - up})
-				w.sample([]string{"proxy", px.Name, "state", "UP"}, &Field{Format: FU32, U: up})
-				continue
-			case FReqRateMax, FReqTot, FIntercepted, FCacheLookups, FCacheHits, FCompIn, FCompOut, FCompByp, FCompRsp:
-				if px.Mode != ModeHTTP {
-					continue
-				}
-			case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
-				if px.Mode != ModeHTTP {
-					continue
-				}
-				w.sample([]string{"proxy", px.Name, "code", hrspCodes[f-FHrsp1xx]}, &r[f])
-				continue
-			}
-			w.sample([]string{"proxy", px.Name}, &r[f])
-		}
+		FillFrontend(r, px, clk)
+		e.frontend(px)
 	}
+	b = p.flush(b)
 
-	// Listeners (only those with "option socket-stats").
-	for f := range promStat {
-		m := promStat[f]
-		if m.kinds&pLI == 0 {
+	p.prefix, p.kind = "haproxy_listener_", pLI
+	for _, px := range proxies {
+		if px.Cap&CapFE == 0 {
 			continue
 		}
-		w.family("haproxy_listener_", m.name, promHelp(f), m.counter)
-		for i, px := range proxies {
-			if px.Cap&CapFE == 0 {
-				continue
-			}
-			for j, l := range px.Listeners {
-				r := &rows.li[i][j]
-				if f == FStatus {
-					st := ListenerStatus(l.Status.Load())
-					for s := ListenerWaiting; s <= ListenerFull; s++ {
-						v := uint64(0)
-						if s == st {
-							v = 1
-						}
-						w.sample([]string{"proxy", px.Name, "listener", l.Name, "state", s.String()}, &Field{Format: FU32, U: v})
-					}
-					continue
-				}
-				w.sample([]string{"proxy", px.Name, "listener", l.Name}, &r[f])
-			}
+		for _, l := range px.Listeners {
+			FillListener(r, px, l, Options{})
+			e.listener(px, l)
 		}
 	}
+	b = p.flush(b)
 
-	// Backends.
-	for f := range promStat {
-		m := promStat[f]
-		if m.kinds&pBE == 0 {
+	p.prefix, p.kind = "haproxy_backend_", pBE
+	for _, px := range proxies {
+		if px.Cap&CapBE == 0 {
 			continue
 		}
-		w.family("haproxy_backend_", m.name, promHelp(f), m.counter)
-		if f > FHrsp1xx && f <= FHrspOther {
-			w.hdr = false
-		}
-		for i, px := range proxies {
-			if px.Cap&CapBE == 0 {
-				continue
-			}
-			r := &rows.be[i]
-			c := &px.BE
-			switch f {
-			case FAggServerStatus, FAggServerCheckStatus:
-				if len(px.Servers) == 0 {
-					continue
-				}
-				var n [len(promSrvStates)]uint64
-				for _, sv := range px.Servers {
-					n[promSrvState(sv)]++
-				}
-				for s, name := range promSrvStates {
-					w.sample([]string{"proxy", px.Name, "state", name}, &Field{Format: FU32, U: n[s]})
-				}
-				continue
-			case FAggCheckStatus:
-				if len(px.Servers) == 0 {
-					continue
-				}
-				n := map[CheckStatus]uint64{}
-				for _, sv := range px.Servers {
-					n[sv.Check().Status]++
-				}
-				for _, s := range promCheckStates {
-					w.sample([]string{"proxy", px.Name, "state", s.Info()}, &Field{Format: FU32, U: n[s]})
-				}
-				continue
-			case FStatus:
-				up := uint64(0)
-				if Summarize(px).TotalWeight > 0 || len(px.Servers) == 0 {
-					up = 1
-				}
-				w.sample([]string{"proxy", px.Name, "state", "DOWN"}, &Field{Format: FU32, U: 1 - up})
-				w.sample([]string{"proxy", px.Name, "state", "UP"}, &Field{Format: FU32, U: up})
-				continue
-			case FQtime:
-				v := secs(c.QTime.Avg(TimeSamples))
-				w.sample([]string{"proxy", px.Name}, &v)
-				continue
-			case FCtime:
-				v := secs(c.CTime.Avg(TimeSamples))
-				w.sample([]string{"proxy", px.Name}, &v)
-				continue
-			case FRtime:
-				v := secs(c.DTime.Avg(TimeSamples))
-				w.sample([]string{"proxy", px.Name}, &v)
-				continue
-			case FTtime:
-				v := secs(c.TTime.Avg(TimeSamples))
-				w.sample([]string{"proxy", px.Name}, &v)
-				continue
-			case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
-				v := secs(uint32(r[f].U))
-				w.sample([]string{"proxy", px.Name}, &v)
-				continue
-			case FReqTot, FCacheLookups, FCacheHits, FCompIn, FCompOut, FCompByp, FCompRsp:
-				if px.Mode != ModeHTTP {
-					continue
-				}
-			case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
-				if px.Mode != ModeHTTP {
-					continue
-				}
-				w.sample([]string{"proxy", px.Name, "code", hrspCodes[f-FHrsp1xx]}, &r[f])
-				continue
-			}
-			w.sample([]string{"proxy", px.Name}, &r[f])
-		}
+		FillBackend(r, px, clk, Options{})
+		e.backend(px)
 	}
+	b = p.flush(b)
 
-	// Servers.
-	for f := range promStat {
-		m := promStat[f]
-		if m.kinds&pSV == 0 {
+	p.prefix, p.kind = "haproxy_server_", pSV
+	for _, px := range proxies {
+		if px.Cap&CapBE == 0 {
 			continue
 		}
-		w.family("haproxy_server_", m.name, promHelp(f), m.counter)
-		if f > FHrsp1xx && f <= FHrspOther {
-			w.hdr = false
-		}
-		for i, px := range proxies {
-			if px.Cap&CapBE == 0 {
+		for _, sv := range px.Servers {
+			if e.Options.NoMaint && sv.Admin.Load()&AdminAnyMaint != 0 {
 				continue
 			}
-			if f >= FHrsp1xx && f <= FHrspOther && px.Mode != ModeHTTP {
-				continue
-			}
-			for j, sv := range px.Servers {
-				if opt.NoMaint && sv.Admin.Load()&AdminMaint != 0 {
-					continue
-				}
-				r := &rows.sv[i][j]
-				c := &sv.C
-				chk := sv.Check()
-				labels := []string{"proxy", px.Name, "server", sv.Name}
-				var v Field
-				switch f {
-				case FStatus:
-					st := promSrvState(sv)
-					for s, name := range promSrvStates {
-						v := gauge(0)
-						if s == st {
-							v.U = 1
-						}
-						w.sample(append(labels, "state", name), &v)
-					}
-					continue
-				case FQtime:
-					v = secs(c.QTime.Avg(TimeSamples))
-				case FCtime:
-					v = secs(c.CTime.Avg(TimeSamples))
-				case FRtime:
-					v = secs(c.DTime.Avg(TimeSamples))
-				case FTtime:
-					v = secs(c.TTime.Avg(TimeSamples))
-				case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
-					v = secs(uint32(r[f].U))
-				case FCheckStatus:
-					if !checkActive(chk) {
-						continue
-					}
-					for _, s := range promCheckStates {
-						v := gauge(0)
-						if chk.Status == s {
-							v.U = 1
-						}
-						w.sample(append(labels, "state", s.Info()), &v)
-					}
-					continue
-				case FCheckCode:
-					if !checkActive(chk) {
-						continue
-					}
-					v = gauge(0)
-					if chk.Status >= ChkL57Data {
-						v.U = uint64(uint32(chk.Code))
-					}
-				case FCheckDuration:
-					if chk.Status < ChkChecked {
-						continue
-					}
-					v = Field{Format: FFlt, F: float64(chk.Duration) / 1000.0}
-				case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
-					v = r[f]
-					labels = append(labels, "code", hrspCodes[f-FHrsp1xx])
-				default:
-					v = r[f]
-				}
-				w.sample(labels, &v)
-			}
+			FillServer(r, px, sv, clk, Options{})
+			e.server(px, sv)
 		}
 	}
-	return w.b
+	return p.flush(b)
 }
 
-// filled holds every object's row for one exporter run.
-type filled struct {
-	fe, be []Row
-	li, sv [][]Row
-}
-
-func fillAll(proxies []*Proxy, clk Clock) *filled {
-	r := &filled{fe: make([]Row, len(proxies)), be: make([]Row, len(proxies)),
-		li: make([][]Row, len(proxies)), sv: make([][]Row, len(proxies))}
-	for i, px := range proxies {
-		if px.Cap&CapFE != 0 {
-			FillFrontend(&r.fe[i], px, clk)
-			r.li[i] = make([]Row, len(px.Listeners))
-			for j, l := range px.Listeners {
-				FillListener(&r.li[i][j], px, l, Options{})
-			}
+func (e *PromExporter) frontend(px *Proxy) {
+	p, r := &e.fam, &e.row
+	lab := append(p.labels(), "proxy", px.Name)
+	for f := range promStat {
+		if promStat[f].kinds&pFE == 0 || (httpOnly(f) && px.Mode != ModeHTTP) {
+			continue
 		}
-		if px.Cap&CapBE != 0 {
-			FillBackend(&r.be[i], px, clk, Options{})
-			r.sv[i] = make([]Row, len(px.Servers))
-			for j, sv := range px.Servers {
-				FillServer(&r.sv[i][j], px, sv, clk, Options{})
-			}
+		switch {
+		case f == FStatus:
+			// only a stopped proxy is DOWN; a paused one is UP
+			up := ProxyState(px.State.Load()) != ProxyStopped
+			down, upv := boolGauge(!up), boolGauge(up)
+			p.sample(f, append(lab, "state", "DOWN"), &down)
+			p.sample(f, append(lab, "state", "UP"), &upv)
+		case isHrsp(f):
+			p.sample(f, append(lab, "code", hrspCodes[f-FHrsp1xx]), &r[f])
+		default:
+			p.sample(f, lab, &r[f])
 		}
 	}
-	return r
 }
 
-// PrometheusContentType is the exporter's Content-Type (text format 0.0.4).
-const PrometheusContentType = "text/plain; version=0.0.4"
+func (e *PromExporter) listener(px *Proxy, l *Listener) {
+	p, r := &e.fam, &e.row
+	lab := append(p.labels(), "proxy", px.Name, "listener", l.Name)
+	for f := range promStat {
+		if promStat[f].kinds&pLI == 0 {
+			continue
+		}
+		if f == FStatus {
+			st := ListenerStatus(l.Status.Load())
+			for s := ListenerWaiting; s <= ListenerFull; s++ {
+				v := boolGauge(s == st)
+				p.sample(f, append(lab, "state", s.String()), &v)
+			}
+		} else {
+			p.sample(f, lab, &r[f])
+		}
+	}
+}
+
+func (e *PromExporter) backend(px *Proxy) {
+	p, r := &e.fam, &e.row
+	c := &px.BE
+	lab := append(p.labels(), "proxy", px.Name)
+	for f := range promStat {
+		if promStat[f].kinds&pBE == 0 || (httpOnly(f) && px.Mode != ModeHTTP) {
+			continue
+		}
+		var v Field
+		switch f {
+		case FAggServerStatus, FAggServerCheckStatus:
+			if len(px.Servers) == 0 {
+				continue
+			}
+			var n [len(promSrvStates)]uint64
+			for _, sv := range px.Servers {
+				n[promSrvState(sv)]++
+			}
+			for s, name := range promSrvStates {
+				v := gauge(n[s])
+				p.sample(f, append(lab, "state", name), &v)
+			}
+			continue
+		case FAggCheckStatus:
+			if len(px.Servers) == 0 {
+				continue
+			}
+			var n [ChkProcOK + 1]uint64
+			for _, sv := range px.Servers {
+				if st := sv.Check().Status; st <= ChkProcOK {
+					n[st]++
+				}
+			}
+			for _, s := range promCheckStates {
+				v := gauge(n[s])
+				p.sample(f, append(lab, "state", s.Info()), &v)
+			}
+			continue
+		case FStatus:
+			up := Summarize(px).TotalWeight > 0 || len(px.Servers) == 0
+			down, upv := boolGauge(!up), boolGauge(up)
+			p.sample(f, append(lab, "state", "DOWN"), &down)
+			p.sample(f, append(lab, "state", "UP"), &upv)
+			continue
+		// the exporter averages over the full window, unlike show stat
+		case FQtime:
+			v = secs(c.QTime.Avg(TimeSamples))
+		case FCtime:
+			v = secs(c.CTime.Avg(TimeSamples))
+		case FRtime:
+			v = secs(c.DTime.Avg(TimeSamples))
+		case FTtime:
+			v = secs(c.TTime.Avg(TimeSamples))
+		case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
+			v = secs(uint32(r[f].U))
+		case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
+			p.sample(f, append(lab, "code", hrspCodes[f-FHrsp1xx]), &r[f])
+			continue
+		default:
+			v = r[f]
+		}
+		p.sample(f, lab, &v)
+	}
+}
+
+func (e *PromExporter) server(px *Proxy, sv *Server) {
+	p, r := &e.fam, &e.row
+	c := &sv.C
+	chk := sv.Check()
+	lab := append(p.labels(), "proxy", px.Name, "server", sv.Name)
+	for f := range promStat {
+		if promStat[f].kinds&pSV == 0 || (isHrsp(f) && px.Mode != ModeHTTP) {
+			continue
+		}
+		var v Field
+		switch f {
+		case FStatus:
+			st := promSrvState(sv)
+			for s, name := range promSrvStates {
+				v := boolGauge(s == st)
+				p.sample(f, append(lab, "state", name), &v)
+			}
+			continue
+		case FQtime:
+			v = secs(c.QTime.Avg(TimeSamples))
+		case FCtime:
+			v = secs(c.CTime.Avg(TimeSamples))
+		case FRtime:
+			v = secs(c.DTime.Avg(TimeSamples))
+		case FTtime:
+			v = secs(c.TTime.Avg(TimeSamples))
+		case FQtimeMax, FCtimeMax, FRtimeMax, FTtimeMax:
+			v = secs(uint32(r[f].U))
+		case FCheckStatus:
+			if !checkActive(chk) {
+				continue
+			}
+			for _, s := range promCheckStates {
+				v := boolGauge(chk.Status == s)
+				p.sample(f, append(lab, "state", s.Info()), &v)
+			}
+			continue
+		case FCheckCode:
+			if !checkActive(chk) {
+				continue
+			}
+			v = gauge(0)
+			if chk.Status >= ChkL57Data {
+				v.U = uint64(uint32(chk.Code))
+			}
+		case FCheckDuration:
+			if chk.Status < ChkChecked {
+				continue
+			}
+			v = Field{Format: FFlt, F: float64(chk.Duration) / 1000.0}
+		case FHrsp1xx, FHrsp2xx, FHrsp3xx, FHrsp4xx, FHrsp5xx, FHrspOther:
+			p.sample(f, append(lab, "code", hrspCodes[f-FHrsp1xx]), &r[f])
+			continue
+		default:
+			v = r[f]
+		}
+		p.sample(f, lab, &v)
+	}
+}

@@ -1,9 +1,6 @@
 package stats
 
 import (
-	"bufio"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -41,20 +38,12 @@ func maskProm(text string) string {
 }
 
 func TestGoldenPrometheus(t *testing.T) {
-	raw := readGolden(t, "metrics.txt")
-	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(raw)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != PrometheusContentType {
-		t.Errorf("content-type %q, want %q", ct, PrometheusContentType)
+	head, body := readHTTPGolden(t, "metrics.txt")
+	if got := "HTTP/1.1 200 OK\r\n" + string(AppendPageHeaders(nil, PagePrometheus, 0, true, true)); got != head {
+		t.Errorf("headers differ\nhaproxy: %q\ngoha:    %q", head, got)
 	}
 	proxies := buildModel(t, parseCSVStat(t, cliBody(readGolden(t, "metrics_show_stat.csv"))))
 	in := parseInfo(t, cliBody(readGolden(t, "metrics_show_info.txt")))
 	got := string(AppendPrometheus(nil, in, proxies, testClock, PromOptions{}))
-	diffLines(t, "/metrics", maskProm(string(body)), maskProm(got))
+	diffLines(t, "/metrics", maskProm(body), maskProm(got))
 }
