@@ -63,6 +63,10 @@ func goldenNodes() map[string][]goldenNode {
 	uni.Unicast = true
 	owner := tutorialMaster()
 	owner.Priority = 255
+	uni3 := v3
+	uni3.Unicast = true
+	v3backup := v3
+	v3backup.Priority, v3backup.InitialState, v3backup.AdvertInterval, v3backup.SourceAddr = 50, Backup, 2*time.Second, addrLB2
 	tracked := tutorialMaster()
 	tracked.InitPending = 1 // chk_fault has weight 0
 	preempting := tutorialBackup()
@@ -71,6 +75,11 @@ func goldenNodes() map[string][]goldenNode {
 		"v2-track": {
 			{"lb1", tracked, addrLB1, addrLB2, map[string]int{"weight": -60, "fault": 0}},
 			{"lb2", preempting, addrLB2, addrLB1, nil},
+		},
+		"v3-unicast": {{"lb1", uni3, addrLB1, netip.Addr{}, nil}},
+		"v3-pair": {
+			{"lb1", v3, addrLB1, addrLB2, nil},
+			{"lb2", v3backup, addrLB2, addrLB1, nil},
 		},
 		"v2-split": {
 			{"lb1", tutorialMaster(), addrLB1, addrLB2, nil},

@@ -49,6 +49,29 @@ func (r Reason) String() string {
 	return fmt.Sprintf("Reason(%d)", uint8(r))
 }
 
+// ChecksumCompat is the VRRPv3 unicast checksum mode (keepalived's
+// old_unicast_checksum): keepalived up to v1.3.6 computed the checksum of
+// unicast IPv4 adverts over a pseudo-header whose destination was
+// 224.0.0.18 instead of the peer.
+type ChecksumCompat uint8
+
+// Checksum compatibility modes.
+const (
+	// ChecksumAuto uses the real destination and switches to the old
+	// form when a peer's advert only verifies with it (the default).
+	ChecksumAuto ChecksumCompat = iota
+	// ChecksumNever always uses the real destination
+	// (old_unicast_checksum never).
+	ChecksumNever
+	// ChecksumOld uses 224.0.0.18 (old_unicast_checksum, or after an
+	// automatic switch); Encode with dst GroupIPv4 to send that form.
+	ChecksumOld
+)
+
+// OldChecksumMessage is keepalived's log line when Check switches an
+// instance to the old unicast checksum (Result.SwitchToOldChecksum).
+const OldChecksumMessage = "(%s) Setting unicast VRRPv3 checksum to old version"
+
 // Expect describes the local virtual router that adverts are checked
 // against.
 type Expect struct {
@@ -70,6 +93,8 @@ type Expect struct {
 	// unicast advert must be one of them.
 	Peers           []netip.Addr
 	CheckUnicastSrc bool
+	// UnicastChecksum is the VRRPv3 unicast IPv4 checksum mode.
+	UnicastChecksum ChecksumCompat
 }
 
 // Received describes how an advert arrived.
@@ -100,6 +125,11 @@ type Result struct {
 	Multicast bool
 	// IPv6 is the instance's family (TooShort).
 	IPv6 bool
+	// SwitchToOldChecksum is set on an accepted VRRPv3 unicast advert
+	// that only verified with the old pseudo-header: the caller sets
+	// Expect.UnicastChecksum to ChecksumOld, sends that form from now on
+	// and logs OldChecksumMessage.
+	SwitchToOldChecksum bool
 }
 
 // Dropped reports whether keepalived treats the failure as "not relevant
@@ -225,7 +255,7 @@ func Check(e *Expect, rx *Received, b []byte, p *Packet, checkAddrs bool) Result
 		res.Reason, res.Got, res.Want = IPLengthMismatch, rx.IPHeaderLen+len(b), rx.IPTotalLen
 		return res
 	}
-	if !Verify(b, rx.Src, rx.Dst) {
+	if !verifyFor(e, rx, b, &res) {
 		res.Reason, res.Want = BadChecksum, int(e.Version)
 		return res
 	}
@@ -247,6 +277,24 @@ func Check(e *Expect, rx *Received, b []byte, p *Packet, checkAddrs bool) Result
 		}
 	}
 	return res
+}
+
+// verifyFor verifies the checksum as keepalived does for e, including the
+// VRRPv3 unicast compatibility modes.
+func verifyFor(e *Expect, rx *Received, b []byte, res *Result) bool {
+	v3unicast4 := e.Version == 3 && !e.IPv6 && e.Unicast
+	dst := rx.Dst
+	if v3unicast4 && e.UnicastChecksum == ChecksumOld {
+		dst = GroupIPv4
+	}
+	if Verify(b, rx.Src, dst) {
+		return true
+	}
+	if v3unicast4 && e.UnicastChecksum == ChecksumAuto && dst != GroupIPv4 && Verify(b, rx.Src, GroupIPv4) {
+		res.SwitchToOldChecksum = true
+		return true
+	}
+	return false
 }
 
 func contains(list []netip.Addr, a netip.Addr) bool {

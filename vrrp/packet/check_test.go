@@ -130,3 +130,33 @@ func TestCheckVRRPv3IPv6(t *testing.T) {
 		t.Error("Reason.String")
 	}
 }
+
+func TestCheckOldUnicastChecksum(t *testing.T) {
+	src, dst := netip.MustParseAddr("192.168.13.129"), netip.MustParseAddr("192.168.13.128")
+	vip := netip.MustParseAddr("192.168.13.144")
+	p := Packet{Version: 3, Type: 1, VRID: 80, Priority: 50, Interval: 100, Addresses: []netip.Addr{vip}}
+	newForm, oldForm := make([]byte, 12), make([]byte, 12)
+	_, _ = p.Encode(newForm, src, dst)
+	_, _ = p.Encode(oldForm, src, GroupIPv4)
+	rx := Received{Src: src, Dst: dst, TTL: 255, IPHeaderLen: 20, IPTotalLen: 32}
+	tests := []struct {
+		mode    ChecksumCompat
+		b       []byte
+		reason  Reason
+		switch_ bool
+	}{
+		{ChecksumAuto, newForm, OK, false},
+		{ChecksumAuto, oldForm, OK, true},
+		{ChecksumNever, oldForm, BadChecksum, false},
+		{ChecksumOld, oldForm, OK, false},
+		{ChecksumOld, newForm, BadChecksum, false},
+	}
+	for i, tc := range tests {
+		e := Expect{Version: 3, VRID: 80, Unicast: true, Addresses: []netip.Addr{vip}, UnicastChecksum: tc.mode}
+		var q Packet
+		r := Check(&e, &rx, tc.b, &q, true)
+		if r.Reason != tc.reason || r.SwitchToOldChecksum != tc.switch_ {
+			t.Errorf("case %d: %v switch=%v, want %v switch=%v", i, r.Reason, r.SwitchToOldChecksum, tc.reason, tc.switch_)
+		}
+	}
+}

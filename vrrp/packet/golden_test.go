@@ -20,6 +20,9 @@ type goldenInstance struct {
 	password string
 	addrs    []netip.Addr
 	src, dst netip.Addr
+	// alt is another priority the sender may advertise (a tracked
+	// script's weight applied), or 0.
+	alt uint8
 }
 
 var (
@@ -34,16 +37,29 @@ var (
 // goldenScenarios maps each capture to the instances whose adverts it
 // holds, keyed by IP source.
 var goldenScenarios = map[string]map[netip.Addr]goldenInstance{
-	"v2-master":  {lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4}},
-	"v2-owner":   {lb1: {2, 255, 1, AuthPassword, "1111", vip, lb1, GroupIPv4}},
-	"v2-unicast": {lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, lb2}},
-	"v3-master":  {lb1: {3, 100, 100, AuthNone, "", vip, lb1, GroupIPv4}},
-	"v3-fast":    {lb1: {3, 150, 35, AuthNone, "", vip, lb1, GroupIPv4}},
+	"v2-master":  {lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4, 0}},
+	"v2-owner":   {lb1: {2, 255, 1, AuthPassword, "1111", vip, lb1, GroupIPv4, 0}},
+	"v2-unicast": {lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, lb2, 0}},
+	"v3-master":  {lb1: {3, 100, 100, AuthNone, "", vip, lb1, GroupIPv4, 0}},
+	"v3-fast":    {lb1: {3, 150, 35, AuthNone, "", vip, lb1, GroupIPv4, 0}},
 	"v3-ipv6": {lb1LL: {3, 100, 100, AuthNone, "", []netip.Addr{
-		netip.MustParseAddr("fe80::80"), netip.MustParseAddr("2001:db8:13::144")}, lb1LL, GroupIPv6}},
+		netip.MustParseAddr("fe80::80"), netip.MustParseAddr("2001:db8:13::144")}, lb1LL, GroupIPv6, 0}},
 	"v2-pair": {
-		lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4},
-		lb2: {2, 50, 1, AuthPassword, "1111", vip, lb2, GroupIPv4},
+		lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4, 0},
+		lb2: {2, 50, 1, AuthPassword, "1111", vip, lb2, GroupIPv4, 0},
+	},
+	"v2-split": {
+		lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4, 0},
+		lb2: {2, 50, 1, AuthPassword, "1111", vip, lb2, GroupIPv4, 0},
+	},
+	"v2-track": {
+		lb1: {2, 100, 1, AuthPassword, "1111", vip, lb1, GroupIPv4, 40},
+		lb2: {2, 50, 1, AuthPassword, "1111", vip, lb2, GroupIPv4, 0},
+	},
+	"v3-unicast": {lb1: {3, 100, 100, AuthNone, "", vip, lb1, lb2, 0}},
+	"v3-pair": {
+		lb1: {3, 100, 100, AuthNone, "", vip, lb1, GroupIPv4, 0},
+		lb2: {3, 50, 200, AuthNone, "", vip, lb2, GroupIPv4, 0},
 	},
 }
 
@@ -89,7 +105,7 @@ func TestGoldenAdverts(t *testing.T) {
 				}
 				if got.Priority == PriorityStop {
 					stops++
-				} else if got.Priority != inst.priority {
+				} else if got.Priority != inst.priority && (inst.alt == 0 || got.Priority != inst.alt) {
 					t.Errorf("advert %d: priority %d, want %d", i, got.Priority, inst.priority)
 				}
 				want := inst.packet(got.Priority)
@@ -129,6 +145,11 @@ func TestGoldenAdverts(t *testing.T) {
 				if len(e.What) > 5 && e.What[:5] == "stop " {
 					wantStops++
 				}
+				if e.What == "fail fault" {
+					// A master entering FAULT sends two (vrrp.c
+					// vrrp_state_leave_master, then vrrp_restore_interface).
+					wantStops += 2
+				}
 			}
 			if stops != wantStops {
 				t.Errorf("%d priority-0 adverts, want one per stop (%d)", stops, wantStops)
@@ -161,7 +182,7 @@ func checkIPv4Header(t *testing.T, i int, got []byte, src, dst netip.Addr, vrrpL
 }
 
 func TestGoldenGratuitousARP(t *testing.T) {
-	for _, name := range []string{"v2-master", "v3-master", "v3-fast", "v2-unicast", "v2-owner", "v2-pair"} {
+	for _, name := range []string{"v2-master", "v3-master", "v3-fast", "v2-unicast", "v3-unicast", "v2-owner", "v2-pair", "v3-pair", "v2-track", "v2-split"} {
 		t.Run(name, func(t *testing.T) {
 			sc := loadGolden(t, name)
 			garps := sc.Of(golden.GARP)

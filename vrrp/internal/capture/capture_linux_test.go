@@ -74,6 +74,16 @@ func scenarios() []scenario {
 		single("v3-fast", conf+"v3-fast.conf", false),
 		single("v3-ipv6", conf+"v3-ipv6.conf", true),
 		single("v2-unicast", conf+"v2-unicast.conf", false),
+		single("v3-unicast", conf+"v3-unicast.conf", false),
+		// VRRPv3 pair with different intervals: the backup adopts the
+		// master's 1 s, takes over after a skew computed with it, then
+		// returns to its own 2 s; the master comes back and preempts.
+		{name: "v3-pair", conf1: conf + "v3-master.conf", conf2: conf + "v3-backup-2s.conf",
+			steps: []step{
+				{0, "start lb2"}, {500 * time.Millisecond, "start lb1"},
+				{9 * time.Second, "stop lb1"}, {14 * time.Second, "start lb1"},
+				{22 * time.Second, "stop lb1"}, {26 * time.Second, "stop lb2"},
+			}, end: 27 * time.Second},
 		// Tracking: lb1's chk_weight (-60) fails, so the preempting
 		// backup (50) takes over; it recovers and lb1 preempts back; then
 		// chk_fault (weight 0) fails: FAULT; then it recovers.
