@@ -360,6 +360,7 @@ func TestGoldenUpdate(t *testing.T) {
 	t.Run("main", updateMainRun)
 	t.Run("hostname", updateHostnameRun)
 	t.Run("errors", updateCompileErrors)
+	t.Run("targets", updateTargetErrors)
 }
 
 func updateMainRun(t *testing.T) {

@@ -75,8 +75,8 @@ const (
 		`%bi:%bp %{+X}bi:%{+X}bp %{+X}pid %{+X}rt %{+X}lc %{-M}CC|%{+Q}CC|%{+Q}ID|%{-M}ID %{+Q,+E}b %{+X}si  %% end`
 	// longPath makes a request line longer than haproxy's 1024-byte log
 	// buffer, to record how it truncates.
-	longPath  = "/long/"
-	longCount = 1500
+	longPath    = "/long/"
+	longCount   = 1500
 	errorFormat = `ERR %ci:%cp [%tr] %ft %b/%s %ST %{+Q}r %tsc %[fc_err]`
 )
 

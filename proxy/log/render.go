@@ -1,6 +1,7 @@
 package log
 
 import (
+	"strings"
 	"time"
 )
 
@@ -202,14 +203,7 @@ func (w *lineWriter) textString(src string, present bool, opts Options) bool {
 	return true
 }
 
-func indexNUL(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return i
-		}
-	}
-	return -1
-}
+func indexNUL(s string) int { return strings.IndexByte(s, 0) }
 
 // encode is lf_encode_string()/lf_encode_chunk(): bytes of set become
 // '#XX'; under +E, '"', '\' and ']' get a backslash. It silently stops
@@ -220,23 +214,34 @@ func (w *lineWriter) encode(s string, set *byteSet, opts Options) {
 		return
 	}
 	esc := opts&OptEscape != 0
-	for i := 0; i < len(s) && len(w.buf) < stop; i++ {
-		c := s[i]
-		if !set[c] {
-			if esc && rfc5424Escape[c] {
-				if len(w.buf)+2 >= stop {
-					break
-				}
-				w.buf = append(w.buf, '\\', c)
-				continue
+	for i := 0; i < len(s) && len(w.buf) < stop; {
+		// Copy the run of bytes that need no encoding in one go.
+		j := i
+		for j < len(s) && !set[s[j]] && !(esc && rfc5424Escape[s[j]]) {
+			j++
+		}
+		if run := j - i; run > 0 {
+			if room := stop - len(w.buf); run > room {
+				run = room
 			}
-			w.buf = append(w.buf, c)
+			w.buf = append(w.buf, s[i:i+run]...)
+			i += run
+			continue
+		}
+		c := s[i]
+		if !set[c] { // +E: backslash before '"', '\' or ']'
+			if len(w.buf)+2 >= stop {
+				break
+			}
+			w.buf = append(w.buf, '\\', c)
+			i++
 			continue
 		}
 		if len(w.buf)+3 >= stop {
 			break
 		}
 		w.buf = append(w.buf, '#', hexDigits[c>>4], hexDigits[c&15])
+		i++
 	}
 }
 
