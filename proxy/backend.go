@@ -1,0 +1,373 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"goha/parser/haproxy"
+	"goha/proxy/balance"
+	"goha/proxy/check"
+)
+
+// backend is the runtime side of a backend (or listen) section: its
+// servers, their balancer and health checks, and the connection policy
+// (retries, redispatch, queueing).
+type backend struct {
+	name    string
+	mode    haproxy.Mode
+	cfg     *haproxy.Proxy
+	servers []*server
+
+	// mu guards the balancer: picks and server state changes are
+	// serialised, as haproxy serialises them under the lbprm lock.
+	mu sync.Mutex
+	lb *balance.Balancer
+	// freed is closed and replaced whenever a connection slot frees up, to
+	// wake requests waiting in the backend queue.
+	freed chan struct{}
+
+	retries            int
+	redispatch         bool
+	redispatchInterval int
+	timeouts           haproxy.Timeouts
+}
+
+// server is one server line at run time.
+type server struct {
+	name string
+	addr string // host:port to connect to
+	lbs  *balance.Server
+	be   *backend
+	pool idlePool
+}
+
+// defaultRetries is CONN_RETRIES (configuration.txt §4.2 "retries").
+const defaultRetries = 3
+
+func algorithm(a haproxy.BalanceAlgo) balance.Algorithm {
+	switch a {
+	case haproxy.BalanceStaticRR:
+		return balance.StaticRR
+	case haproxy.BalanceLeastConn:
+		return balance.LeastConn
+	case haproxy.BalanceFirst:
+		return balance.First
+	case haproxy.BalanceSource:
+		return balance.Source
+	case haproxy.BalanceURI:
+		return balance.URI
+	case haproxy.BalanceURLParam:
+		return balance.URLParam
+	case haproxy.BalanceHdr:
+		return balance.Header
+	case haproxy.BalanceRDPCookie:
+		return balance.RDPCookie
+	case haproxy.BalanceRandom:
+		return balance.Random
+	}
+	return balance.RoundRobin
+}
+
+func hashFunc(name string) balance.HashFunc {
+	switch name {
+	case "sdbm":
+		return balance.HashSDBM
+	case "djb2":
+		return balance.HashDJB2
+	case "wt6":
+		return balance.HashWT6
+	case "crc32":
+		return balance.HashCRC32
+	}
+	return balance.HashDefault
+}
+
+func newBackend(px *haproxy.Proxy) (*backend, error) {
+	opts := balance.Options{
+		Algorithm:     algorithm(px.Balance.Algo),
+		URILen:        px.Balance.URILen,
+		URIDepth:      px.Balance.URIDepth,
+		URIWhole:      px.Balance.URIWhole,
+		URIPathOnly:   px.Balance.URIPathOnly,
+		Param:         px.Balance.Param,
+		CheckPost:     px.Balance.CheckPost,
+		UseDomainOnly: px.Balance.UseDomainOnly,
+		Draws:         px.Balance.Draws,
+		HashFunc:      hashFunc(px.HashType.Function),
+		Avalanche:     px.HashType.Avalanche,
+		AllBackups:    px.Options.AllBackups,
+		FullConn:      px.FullConn,
+	}
+	if px.HashType.Consistent {
+		opts.HashType = balance.Consistent
+	}
+	var scs []balance.ServerConfig
+	for _, s := range px.Servers {
+		scs = append(scs, balance.ServerConfig{
+			Name: s.Name, ID: s.ID, Weight: s.Weight, Backup: s.Backup, Disabled: s.Disabled,
+			MaxConn: s.MaxConn, MinConn: s.MinConn, MaxQueue: s.MaxQueue,
+		})
+	}
+	lb, err := balance.New(opts, scs)
+	if err != nil {
+		return nil, fmt.Errorf("backend '%s': %v", px.Name, err)
+	}
+	b := &backend{
+		name: px.Name, mode: px.Mode, cfg: px, lb: lb, freed: make(chan struct{}),
+		retries: px.Retries, redispatch: px.Options.Redispatch,
+		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
+	}
+	for i, s := range px.Servers {
+		b.servers = append(b.servers, &server{name: s.Name, addr: serverAddr(s.Address), lbs: lb.Servers()[i], be: b})
+	}
+	return b, nil
+}
+
+// serverAddr is the dial address of a server line. A server without a
+// port, or with a +N offset, would use the client's destination port; we
+// fall back to port 80 for the former and note the latter is not mapped.
+func serverAddr(a haproxy.Address) string {
+	port := a.Port
+	if a.PortOffset && port == 0 {
+		port = 80
+	}
+	return net.JoinHostPort(a.Host, strconv.Itoa(port))
+}
+
+// byBalance maps a balancer server back to ours.
+func (b *backend) byBalance(s *balance.Server) *server {
+	if s == nil {
+		return nil
+	}
+	return b.servers[s.Index()]
+}
+
+// pick chooses a server and takes a connection slot on it. It returns nil
+// when no server is usable, and queued=true when usable servers exist but
+// are all saturated (the caller waits in the queue).
+func (b *backend) pick(req *balance.Request, avoid *server) (s *server, queued bool, freed <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var av *balance.Server
+	if avoid != nil {
+		av = avoid.lbs
+	}
+	if p := b.lb.Pick(req, av); p != nil {
+		b.lb.TakeConn(p)
+		return b.byBalance(p), false, nil
+	}
+	return nil, b.lb.Usable(), b.freed
+}
+
+// release gives back a connection slot and wakes queued requests.
+func (b *backend) release(s *server) {
+	b.mu.Lock()
+	b.lb.DropConn(s.lbs)
+	close(b.freed)
+	b.freed = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// Errors of connect, each mapped by the caller to haproxy's status and
+// termination state.
+var (
+	errNoServer     = errors.New("no server available")    // 503, "SC"
+	errQueueTimeout = errors.New("queue timeout")          // 503, "sQ"
+	errConnFailed   = errors.New("cannot connect to server") // 503, "SC"
+)
+
+// connectResult says what connect did, for logs and counters.
+type connectResult struct {
+	server    *server
+	retries   int
+	redispat  bool
+	queueWait time.Duration
+	connWait  time.Duration
+}
+
+// turnaround is the pause before a retry: haproxy waits for the connect
+// timeout's remainder, at most one second, before trying again (§4.2
+// "retries").
+func (b *backend) turnaround() time.Duration {
+	d := time.Second
+	if c := b.timeouts.Connect; c > 0 && c < d {
+		d = c
+	}
+	return d
+}
+
+// connect picks a server and connects to it, retrying as haproxy does:
+// `retries` more attempts after a failed connection, each after a
+// turnaround pause, on the same server unless "option redispatch" allows
+// moving to another one (by default on the last retry). dial opens the
+// connection (it may reuse an idle one).
+func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
+	var res connectResult
+	start := time.Now()
+	s, err := b.waitPick(ctx, req, nil)
+	res.queueWait = time.Since(start)
+	if err != nil {
+		return nil, res, err
+	}
+	connStart := time.Now()
+	for attempt := 0; ; attempt++ {
+		res.server = s
+		c, err := dial(s)
+		if err == nil {
+			res.connWait = time.Since(connStart)
+			return c, res, nil
+		}
+		b.release(s)
+		if attempt >= b.retries {
+			res.connWait = time.Since(connStart)
+			return nil, res, errConnFailed
+		}
+		res.retries++
+		select {
+		case <-ctx.Done():
+			return nil, res, ctx.Err()
+		case <-time.After(b.turnaround()):
+		}
+		avoid := (*server)(nil)
+		if b.shouldRedispatch(attempt + 1) {
+			avoid = s
+			res.redispat = true
+		}
+		if avoid == nil {
+			// Retry the same server: take its slot again.
+			b.mu.Lock()
+			b.lb.TakeConn(s.lbs)
+			b.mu.Unlock()
+			continue
+		}
+		if s, err = b.waitPick(ctx, req, avoid); err != nil {
+			return nil, res, err
+		}
+	}
+}
+
+// shouldRedispatch says whether retry number n (1-based) may move to
+// another server (§4.2 "option redispatch <interval>": positive P every
+// P-th retry, negative -P on the P-th retry before the last, 0 never).
+func (b *backend) shouldRedispatch(n int) bool {
+	if !b.redispatch {
+		return false
+	}
+	iv := b.redispatchInterval
+	switch {
+	case iv == 0:
+		return false
+	case iv > 0:
+		return n%iv == 0
+	}
+	return n == b.retries+1+iv
+}
+
+// waitPick picks a server, waiting in the backend queue while all usable
+// servers are saturated, at most "timeout queue" (or "timeout connect"
+// when unset, as haproxy does).
+func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *server) (*server, error) {
+	qt := b.timeouts.Queue
+	if qt == 0 {
+		qt = b.timeouts.Connect
+	}
+	var deadline <-chan time.Time
+	for {
+		s, queued, freed := b.pick(req, avoid)
+		if s != nil {
+			return s, nil
+		}
+		if !queued {
+			return nil, errNoServer
+		}
+		if deadline == nil {
+			if qt > 0 {
+				t := time.NewTimer(qt)
+				defer t.Stop()
+				deadline = t.C
+			} else {
+				deadline = make(chan time.Time) // wait forever
+			}
+		}
+		select {
+		case <-freed:
+		case <-deadline:
+			return nil, errQueueTimeout
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// dialServer opens a new connection to s within "timeout connect".
+func (b *backend) dialServer(s *server) (net.Conn, error) {
+	d := net.Dialer{Timeout: b.timeouts.Connect}
+	return d.Dial("tcp", s.addr)
+}
+
+// checkTargets builds the health checks of the backend's servers and
+// records which server each target checks.
+func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Target {
+	var ts []*check.Target
+	for i, s := range b.cfg.Servers {
+		if !s.Check {
+			continue
+		}
+		rise, fall := s.Rise, s.Fall
+		if rise == 0 {
+			rise = 2
+		}
+		if fall == 0 {
+			fall = 3
+		}
+		inter := s.Inter
+		if inter == 0 {
+			inter = check.DefaultInter
+		}
+		host, port := s.Address.Host, s.Address.Port
+		if s.Addr != "" {
+			host = s.Addr
+		}
+		if s.Port != 0 {
+			port = s.Port
+		}
+		// "option httpchk" makes every check an HTTP one, in tcp mode too.
+		var probe check.Probe = check.TCPProbe{}
+		if hc := b.cfg.Options.HTTPChk; hc != nil {
+			probe = check.HTTPProbe{Request: httpCheckRequest(hc)}
+		}
+		ts = append(ts, &check.Target{
+			Name:      b.name + "/" + s.Name,
+			Addr:      net.JoinHostPort(host, strconv.Itoa(port)),
+			Probe:     probe,
+			Health:    check.NewHealth(rise, fall, s.Disabled),
+			Intervals: check.Intervals{Inter: inter, Fast: s.FastInter, Down: s.DownInter},
+			Timeout:   b.timeouts.Check,
+		})
+		targets[ts[len(ts)-1]] = b.servers[i]
+	}
+	return ts
+}
+
+// httpCheckRequest is the request "option httpchk" sends (§4.2): method
+// OPTIONS, URI / and HTTP/1.0 by default.
+func httpCheckRequest(hc *haproxy.HTTPChk) []byte {
+	method, uri, ver := hc.Method, hc.URI, hc.Version
+	if method == "" {
+		method = "OPTIONS"
+	}
+	if uri == "" {
+		uri = "/"
+	}
+	if ver == "" {
+		ver = "HTTP/1.0"
+	}
+	// The 2.x "version" argument may carry headers after "\r\n" (the
+	// deprecated Host hack); it is sent as written.
+	return []byte(method + " " + uri + " " + ver + "\r\n\r\n")
+}

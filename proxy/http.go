@@ -1,0 +1,563 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"goha/parser/haproxy"
+	"goha/proxy/acl"
+	"goha/proxy/balance"
+	"goha/proxy/http1"
+)
+
+// bufSize is tune.bufsize: a request or response head must fit in it.
+const bufSize = 16384
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
+// stream is one client connection in mode http: requests are read, routed
+// and forwarded one after the other (pipelined requests wait their turn).
+type stream struct {
+	f      *frontend
+	client net.Conn
+	src    net.Addr
+	cbuf   []byte // client buffer: bytes read and not yet consumed
+	clen   int
+	sbuf   []byte // server buffer
+	out    []byte // scratch for heads we write
+	req    *http1.Request
+	resp   *http1.Response
+	nreq   int
+	txn    acl.Txn
+	hdrs   fieldHeaders
+	// bodyInBuf is how much of the request body sits in cbuf after the
+	// head (consumed together with it).
+	bodyInBuf int
+	// edits are the header changes of http-request rules and options,
+	// applied to the forwarded head.
+	edits []headerEdit
+	be    *backend
+}
+
+// fieldHeaders adapts a parsed head to acl.Headers without copying.
+type fieldHeaders struct {
+	buf    []byte
+	fields []http1.Field
+}
+
+func (h *fieldHeaders) Len() int { return len(h.fields) }
+func (h *fieldHeaders) At(i int) (name, value []byte) {
+	f := &h.fields[i]
+	return f.Name.In(h.buf), f.Value.In(h.buf)
+}
+
+func (f *frontend) serveHTTP(c net.Conn) {
+	cb := bufPool.Get().(*[]byte)
+	sb := bufPool.Get().(*[]byte)
+	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
+		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits)}
+	defer func() {
+		c.Close()
+		bufPool.Put(cb)
+		bufPool.Put(sb)
+	}()
+	for s.serveOne() {
+	}
+}
+
+// Errors that end a stream without an answer.
+var errClientGone = errors.New("client closed")
+
+// readHead reads until p parses a complete head from buf[:*n], reading
+// from conn with the given inactivity timeout.
+func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, parse func([]byte) (bool, error)) (read bool, err error) {
+	for {
+		if *n > 0 {
+			done, perr := parse(buf[:*n])
+			if perr != nil {
+				return true, perr
+			}
+			if done {
+				return true, nil
+			}
+		}
+		if *n == len(buf) {
+			return true, http1.ErrHeadTooLarge
+		}
+		if timeout > 0 {
+			conn.SetReadDeadline(time.Now().Add(timeout))
+		}
+		m, rerr := conn.Read(buf[*n:])
+		*n += m
+		if m > 0 {
+			read = true
+		}
+		if rerr != nil && m == 0 {
+			return *n > 0, rerr
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// serveOne handles one request; it reports whether the client connection
+// stays open for another.
+func (s *stream) serveOne() bool {
+	f := s.f
+	s.req.Reset()
+	// The first request waits "timeout http-request" (else client); a
+	// kept-alive connection waits "timeout http-keep-alive" for the next
+	// one to start (§4.2).
+	wait := f.timeouts.HTTPRequest
+	if wait == 0 {
+		wait = f.timeouts.Client
+	}
+	if s.nreq > 0 && s.clen == 0 && f.timeouts.HTTPKeepAlive > 0 {
+		wait = f.timeouts.HTTPKeepAlive
+	}
+	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.req.Parse)
+	if err != nil {
+		var perr *http1.Error
+		switch {
+		case errors.As(err, &perr):
+			s.client.Write(http1.ErrorResponse(perr.Status))
+		case isTimeout(err) && (got || s.nreq == 0):
+			s.client.Write(http1.ErrorResponse(408))
+		}
+		return false
+	}
+	s.nreq++
+	s.edits = s.edits[:0]
+	s.client.SetReadDeadline(time.Time{})
+	buf := s.cbuf[:s.clen]
+	s.hdrs = fieldHeaders{buf: buf, fields: s.req.Fields}
+	s.txn = acl.Txn{
+		Src: addrPortOf(s.src), Dst: addrPortOf(s.client.LocalAddr()),
+		Method: s.req.Method.In(buf), URI: s.req.URI.In(buf),
+		Version: versionDigits(s.req), Headers: &s.hdrs, HTTP: true,
+	}
+
+	// Frontend rules, then routing (§4.2 "use_backend": first match wins).
+	if done, keep := s.applyRules(f.cfg.HTTPRequest); done {
+		return keep
+	}
+	be := f.defBE
+	for _, u := range f.uses {
+		if u.cond.Eval(&s.txn) {
+			be = u.be
+			break
+		}
+	}
+	if be == nil {
+		return s.answer(503)
+	}
+	if be.cfg != f.cfg {
+		if done, keep := s.applyRules(be.cfg.HTTPRequest); done {
+			return keep
+		}
+	}
+	if st := &be.cfg.Stats; st.Enabled {
+		if handled, keep := s.serveStats(be); handled {
+			return keep
+		}
+	}
+	return s.forward(be)
+}
+
+func versionDigits(r *http1.Request) []byte {
+	switch {
+	case r.Major == 1 && r.Minor == 1:
+		return []byte("1.1")
+	case r.Major == 1 && r.Minor == 0:
+		return []byte("1.0")
+	}
+	return []byte{'0' + r.Major, '.', '0' + r.Minor}
+}
+
+// answer sends one of haproxy's own responses, generated through its HTX
+// layer (lower-case headers), and keeps the connection when the request
+// allows it. The request body, if any, is discarded first.
+func (s *stream) answer(code int) bool {
+	keep := s.req.KeepAlive && s.skipRequestBody()
+	s.client.Write(http1.ErrorResponseHTX(code))
+	s.consume()
+	return keep
+}
+
+// consume drops the current request head (and any body already skipped)
+// from the client buffer, keeping pipelined bytes that follow.
+func (s *stream) consume() {
+	n := s.req.HeadLen + s.bodyInBuf
+	if n > s.clen {
+		n = s.clen
+	}
+	copy(s.cbuf, s.cbuf[n:s.clen])
+	s.clen -= n
+	s.bodyInBuf = 0
+}
+
+// skipRequestBody reads and discards a request body of known length (up
+// to one buffer) so that the connection can carry another request.
+func (s *stream) skipRequestBody() bool {
+	switch s.req.Body {
+	case http1.BodyNone:
+		return true
+	case http1.BodyLength:
+		have := int64(s.clen - s.req.HeadLen)
+		if have >= s.req.ContentLength {
+			s.bodyInBuf = int(s.req.ContentLength)
+			return true
+		}
+	}
+	return false
+}
+
+// forward sends the request to a server of be and relays the response.
+func (s *stream) forward(be *backend) bool {
+	s.be = be
+	buf := s.cbuf[:s.clen]
+	key := balance.Request{Src: s.txn.Src.Addr(), URI: s.txn.URI}
+	if be.lb.Options().Param != "" && be.lb.Algorithm() == balance.Header {
+		key.Header, key.HasHeader = s.req.Lookup(buf, be.lb.Options().Param)
+	}
+	firstOfSession := s.nreq == 1
+	// http-reuse safe (§4.2 "http-reuse"): a session's first request always
+	// gets a new server connection, later ones may reuse an idle one.
+	dial := func(sv *server) (net.Conn, error) {
+		if !firstOfSession {
+			if c := sv.pool.get(); c != nil {
+				return c, nil
+			}
+		}
+		return be.dialServer(sv)
+	}
+	ctx := context.Background()
+	sc, res, err := be.connect(ctx, &key, dial)
+	if err != nil {
+		return s.answer(503)
+	}
+	sv := res.server
+	keepServer := false
+	defer func() {
+		be.release(sv)
+		if keepServer {
+			sv.pool.put(sc)
+			return
+		}
+		sc.Close()
+	}()
+
+	// Request head, then body.
+	s.out = http1.AppendRequestHead(s.out[:0], buf, s.req)
+	s.out = s.editRequestHead(s.out, be)
+	if _, err := sc.Write(s.out); err != nil {
+		return s.answer(503)
+	}
+	if err := s.copyRequestBody(sc, be); err != nil {
+		if errors.Is(err, errClientGone) {
+			return false
+		}
+		return s.answer(502)
+	}
+
+	// Response: 1xx interim responses are relayed until the final one.
+	serverTimeout := be.timeouts.Server
+	isHead := bytes.Equal(s.txn.Method, []byte("HEAD"))
+	slen := 0
+	for {
+		s.resp.Reset()
+		s.resp.RequestHEAD = isHead
+		_, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
+		if err != nil {
+			if isTimeout(err) {
+				return s.answer(504)
+			}
+			return s.answer(502)
+		}
+		if s.resp.Status >= 100 && s.resp.Status < 200 && s.resp.Status != 101 {
+			s.out = http1.AppendResponseHead(s.out[:0], s.sbuf[:slen], s.resp, http1.ConnNothing)
+			s.client.Write(s.out)
+			copy(s.sbuf, s.sbuf[s.resp.HeadLen:slen])
+			slen -= s.resp.HeadLen
+			continue
+		}
+		break
+	}
+	sbuf := s.sbuf[:slen]
+	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !f2close(s.f.cfg, be.cfg)
+	cc := http1.ClientConnectionFor(s.req, s.resp)
+	if !clientKeep && cc == http1.ConnNothing && s.resp.VersionAtLeast11() && s.req.VersionAtLeast11() {
+		cc = http1.ConnClose
+	}
+	s.out = http1.AppendResponseHead(s.out[:0], sbuf, s.resp, cc)
+	if _, err := s.client.Write(s.out); err != nil {
+		return false
+	}
+	if s.resp.Status == 101 {
+		// Protocol upgrade (WebSocket): a plain tunnel from now on.
+		rest := sbuf[s.resp.HeadLen:]
+		if len(rest) > 0 {
+			s.client.Write(rest)
+		}
+		if n := s.clen - s.req.HeadLen; n > 0 {
+			sc.Write(s.cbuf[s.req.HeadLen:s.clen])
+		}
+		s.clen = 0
+		idle := be.timeouts.Tunnel
+		if idle == 0 {
+			idle = be.timeouts.Server
+		}
+		pipe(s.client, sc, idle, idle)
+		return false
+	}
+	complete, err := s.copyResponseBody(sc, sbuf[s.resp.HeadLen:])
+	if err != nil || !complete {
+		return false
+	}
+	s.consume()
+	keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg)
+	return clientKeep
+}
+
+// f2close reports whether "option httpclose" applies (frontend or backend).
+func f2close(fe, be *haproxy.Proxy) bool {
+	return fe.Options.HTTPClose || be.Options.HTTPClose
+}
+
+// serverClose reports whether the server connection must close after each
+// response ("option httpclose" or "option http-server-close").
+func serverClose(fe, be *haproxy.Proxy) bool {
+	return f2close(fe, be) || fe.Options.HTTPServerClose || be.Options.HTTPServerClose
+}
+
+// editRequestHead applies "option forwardfor" to a forwarded head.
+func (s *stream) editRequestHead(head []byte, be *backend) []byte {
+	ff := be.cfg.Options.ForwardFor
+	if ff == nil {
+		ff = s.f.cfg.Options.ForwardFor
+	}
+	if ff == nil {
+		return applyEdits(head, s.edits)
+	}
+	name := ff.Header
+	if name == "" {
+		name = "x-forwarded-for"
+	}
+	ip := s.txn.Src.Addr()
+	if ff.Except != "" {
+		if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {
+			return applyEdits(head, s.edits)
+		}
+	}
+	if ff.IfNone {
+		if _, ok := s.req.Lookup(s.cbuf[:s.clen], name); ok {
+			return applyEdits(head, s.edits)
+		}
+	}
+	s.edits = append(s.edits, headerEdit{op: editAdd, name: lowerASCII(name), value: ip.String()})
+	return applyEdits(head, s.edits)
+}
+
+// copyRequestBody forwards the request body: already-buffered bytes, then
+// the rest from the client, re-chunking a chunked body as haproxy does.
+func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
+	switch s.req.Body {
+	case http1.BodyNone:
+		return nil
+	case http1.BodyLength:
+		inBuf := int64(s.clen - s.req.HeadLen)
+		if inBuf >= s.req.ContentLength {
+			s.bodyInBuf = int(s.req.ContentLength)
+			_, err := sc.Write(s.cbuf[s.req.HeadLen : s.req.HeadLen+s.bodyInBuf])
+			return err
+		}
+		if _, err := sc.Write(s.cbuf[s.req.HeadLen:s.clen]); err != nil {
+			return err
+		}
+		s.bodyInBuf = s.clen - s.req.HeadLen
+		rest := s.req.ContentLength - inBuf
+		r := io.LimitReader(deadlineConn{s.client, s.f.timeouts.Client}, rest)
+		n, err := io.CopyBuffer(sc, r, s.sbuf)
+		if n < rest {
+			return errClientGone
+		}
+		return err
+	case http1.BodyChunked:
+		return s.copyChunked(sc)
+	}
+	return nil
+}
+
+// copyChunked decodes the client's chunked body and writes it re-chunked.
+func (s *stream) copyChunked(sc net.Conn) error {
+	var dec http1.ChunkedDecoder
+	pos := s.req.HeadLen
+	out := s.out[:0]
+	trailers := false
+	for {
+		n, ev, payload, err := dec.Decode(s.cbuf[pos:s.clen])
+		if err != nil {
+			return err
+		}
+		pos += n
+		switch ev {
+		case http1.ChunkData:
+			out = http1.AppendChunk(out, payload)
+		case http1.ChunkTrailer:
+			if !trailers {
+				out = http1.AppendLastChunk(out)
+				trailers = true
+			}
+			out = http1.AppendTrailer(out, payload)
+		case http1.ChunkEnd:
+			if !trailers {
+				out = http1.AppendLastChunk(out)
+			}
+			out = append(out, '\r', '\n')
+			_, err := sc.Write(out)
+			s.out = out[:0]
+			s.bodyInBuf = pos - s.req.HeadLen
+			return err
+		}
+		if len(out) > bufSize/2 {
+			if _, err := sc.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
+		if ev == http1.ChunkNeedMore || pos == s.clen {
+			// compact and read more
+			copy(s.cbuf[s.req.HeadLen:], s.cbuf[pos:s.clen])
+			s.clen -= pos - s.req.HeadLen
+			pos = s.req.HeadLen
+			if s.clen == len(s.cbuf) {
+				return http1.ErrChunkLine
+			}
+			s.client.SetReadDeadline(deadline(s.f.timeouts.Client))
+			m, rerr := s.client.Read(s.cbuf[s.clen:])
+			s.clen += m
+			if rerr != nil && m == 0 {
+				return errClientGone
+			}
+		}
+	}
+}
+
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// copyResponseBody relays the response body; complete reports whether it
+// ended cleanly so that both connections may be reused.
+func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err error) {
+	switch s.resp.Body {
+	case http1.BodyNone:
+		return true, nil
+	case http1.BodyLength:
+		n := int64(len(inBuf))
+		if n > s.resp.ContentLength {
+			inBuf, n = inBuf[:s.resp.ContentLength], s.resp.ContentLength
+		}
+		if _, err := s.client.Write(inBuf); err != nil {
+			return false, err
+		}
+		rest := s.resp.ContentLength - n
+		if rest == 0 {
+			return true, nil
+		}
+		r := io.LimitReader(deadlineConn{sc, s.srvTimeout()}, rest)
+		m, err := io.CopyBuffer(s.client, r, s.sbuf)
+		return m == rest, err
+	case http1.BodyChunked:
+		return s.relayChunked(sc, inBuf)
+	default: // until close
+		if _, err := s.client.Write(inBuf); err != nil {
+			return false, err
+		}
+		_, err := io.CopyBuffer(s.client, deadlineConn{sc, s.srvTimeout()}, s.sbuf)
+		return false, err
+	}
+}
+
+func (s *stream) srvTimeout() time.Duration { return s.be.timeouts.Server }
+
+// relayChunked decodes a chunked response and re-chunks it to the client.
+func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
+	var dec http1.ChunkedDecoder
+	n := copy(s.sbuf, inBuf)
+	pos := 0
+	out := s.out[:0]
+	trailers := false
+	for {
+		used, ev, payload, err := dec.Decode(s.sbuf[pos:n])
+		if err != nil {
+			return false, err
+		}
+		pos += used
+		switch ev {
+		case http1.ChunkData:
+			out = http1.AppendChunk(out, payload)
+		case http1.ChunkTrailer:
+			if !trailers {
+				out = http1.AppendLastChunk(out)
+				trailers = true
+			}
+			out = http1.AppendTrailer(out, payload)
+		case http1.ChunkEnd:
+			if !trailers {
+				out = http1.AppendLastChunk(out)
+			}
+			out = append(out, '\r', '\n')
+			_, err := s.client.Write(out)
+			s.out = out[:0]
+			return err == nil, err
+		}
+		if len(out) > bufSize/2 || ev == http1.ChunkNeedMore || pos == n {
+			if len(out) > 0 {
+				if _, err := s.client.Write(out); err != nil {
+					return false, err
+				}
+				out = out[:0]
+			}
+		}
+		if ev == http1.ChunkNeedMore || pos == n {
+			copy(s.sbuf, s.sbuf[pos:n])
+			n -= pos
+			pos = 0
+			if n == len(s.sbuf) {
+				return false, http1.ErrChunkLine
+			}
+			sc.SetReadDeadline(deadline(s.srvTimeout()))
+			m, rerr := sc.Read(s.sbuf[n:])
+			n += m
+			if rerr != nil && m == 0 {
+				return false, rerr
+			}
+		}
+	}
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
