@@ -176,8 +176,8 @@ func (b *backend) release(s *server) {
 // Errors of connect, each mapped by the caller to haproxy's status and
 // termination state.
 var (
-	errNoServer     = errors.New("no server available")    // 503, "SC"
-	errQueueTimeout = errors.New("queue timeout")          // 503, "sQ"
+	errNoServer     = errors.New("no server available")      // 503, "SC"
+	errQueueTimeout = errors.New("queue timeout")            // 503, "sQ"
 	errConnFailed   = errors.New("cannot connect to server") // 503, "SC"
 )
 
