@@ -265,18 +265,17 @@ func (b *Balancer) DropConn(s *Server) {
 	b.reposition(s)
 }
 
-// Enqueue and Dequeue track requests waiting in s's own queue: a queued
-// server counts as saturated and leastconn counts them as in flight.
-func (b *Balancer) Enqueue(s *Server) {
-	s.queued++
-	b.reposition(s)
-}
+// Enqueue and Dequeue track requests waiting in s's own queue: a server
+// with a queue counts as saturated, and leastconn counts queued requests
+// as in flight the next time it re-sorts s. As in haproxy (queue.c), the
+// queue itself does not re-sort; a dequeued request that starts being
+// served is reported with TakeConn.
+func (b *Balancer) Enqueue(s *Server) { s.queued++ }
 
 func (b *Balancer) Dequeue(s *Server) {
 	if s.queued > 0 {
 		s.queued--
 	}
-	b.reposition(s)
 }
 
 func (b *Balancer) reposition(s *Server) {
