@@ -62,7 +62,6 @@ func Check(path string, opts Options) (*Config, *Report) {
 	}
 
 	cfg := vrrp.cfg
-	cfg.Global = global
 	var unsupported []*RawBlock
 	for _, rb := range checker.cfg.Unsupported {
 		if rb.Keyword != "bfd_instance" {

@@ -89,6 +89,9 @@ type reader struct {
 	order   []string
 	pending []string // rest of a multiline definition being expanded
 	depth   int
+	// multi is the multiline definition whose continuation lines are
+	// being read.
+	multi *definition
 }
 
 // loadSource reads path (a glob, as keepalived's -f accepts) into events.
@@ -287,11 +290,16 @@ func (r *reader) readFile(name, dir string, unnamed bool, from position) {
 		}
 		text := strings.TrimRight(raw.text, "\r\n")
 		if text == "" {
+			r.multi = nil // an empty line ends a multiline definition
 			continue
 		}
 		text, d := decomment(text)
 		if d != "" {
 			r.diag(LevelGeneralError, d, pos, false)
+		}
+		if r.multi != nil {
+			r.continueDefinition(text)
+			continue
 		}
 		if text == "" {
 			continue
@@ -448,6 +456,7 @@ func (r *reader) define(buf string) bool {
 	if strings.HasSuffix(val, "\\") {
 		d.multiline = true
 		val = strings.TrimRight(strings.TrimSuffix(val, "\\"), " \t")
+		r.multi = d
 	}
 	d.value = val
 	if _, ok := r.defs[name]; !ok {
@@ -455,6 +464,25 @@ func (r *reader) define(buf string) bool {
 	}
 	r.defs[name] = d
 	return true
+}
+
+// continueDefinition adds a line to a multiline definition; a line ending
+// in '\' continues it further.
+func (r *reader) continueDefinition(text string) {
+	d := r.multi
+	more := strings.HasSuffix(text, "\\")
+	if more {
+		text = strings.TrimRight(strings.TrimSuffix(text, "\\"), " \t")
+	} else {
+		r.multi = nil
+	}
+	if text == "" {
+		return
+	}
+	if d.value != "" {
+		d.value += "\n"
+	}
+	d.value += text
 }
 
 // substitute replaces $NAME and ${NAME} (lib/parser.c replace_param).

@@ -17,16 +17,16 @@ import (
 // vrrp_complete_instance in 2.2.7), in the same order, with the same words.
 // Instances that keepalived would refuse are removed from the model.
 func (p *pass) completeVRRP() {
-	if p.st.nonExistentIf {
-		p.errorNoLoc(LevelBadInterface, "Non-existent interface specified in configuration")
-		return
-	}
 	cfg := p.cfg
 	if cfg.Global.VRRPGarpLowerPrioDelay < 0 {
 		cfg.Global.VRRPGarpLowerPrioDelay = cfg.Global.VRRPGarpMasterDelay
 	}
 	if cfg.Global.VRRPGarpLowerPrioRepeat < 0 {
 		cfg.Global.VRRPGarpLowerPrioRepeat = cfg.Global.VRRPGarpMasterRepeat
+	}
+	if p.st.nonExistentIf {
+		p.errorNoLoc(LevelBadInterface, "Non-existent interface specified in configuration")
+		return
 	}
 	if len(cfg.Instances) > 0 {
 		p.checkScriptSecurity()
