@@ -83,3 +83,16 @@ func trimLWS(b []byte) []byte {
 	}
 	return b
 }
+
+// equalFoldAny compares b with s ignoring ASCII case on both sides.
+func equalFoldAny(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}

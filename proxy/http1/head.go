@@ -120,6 +120,21 @@ const (
 	stDone
 )
 
+// Info is what the proxy needs to know about a message once its head is
+// parsed: how the body is delimited and what happens to the connection.
+type Info struct {
+	Body          BodyKind
+	ContentLength int64 // valid when Body == BodyLength
+	// KeepAlive: for a request, haproxy's decision for the client
+	// connection after this exchange (HTTP/1.1 unless "close", HTTP/1.0
+	// only with "keep-alive", never when Transfer-Encoding came with
+	// Content-Length or in HTTP/1.0); for a response, whether the server
+	// connection may be reused.
+	KeepAlive bool
+	Upgrade   bool // Connection: upgrade with an Upgrade header (101 for a response)
+	Expect100 bool // Expect: 100-continue
+}
+
 // head is what requests and responses share: the header fields, the
 // semantics drawn from them and the incremental parsing state.
 type head struct {
@@ -130,14 +145,7 @@ type head struct {
 	Major, Minor uint8
 	VersionText  Span
 
-	Body          BodyKind
-	ContentLength int64 // valid when Body == BodyLength
-	// KeepAlive is haproxy's decision for the client connection after this
-	// exchange: HTTP/1.1 unless "close", HTTP/1.0 only with "keep-alive",
-	// never when Transfer-Encoding came with Content-Length or in HTTP/1.0.
-	KeepAlive bool
-	Upgrade   bool // Connection: upgrade with an Upgrade header
-	Expect100 bool // Expect: 100-continue
+	Info
 
 	// HeadLen is the size of the whole head, start line to the empty line
 	// included, once Parse has returned done.
@@ -179,7 +187,7 @@ func (h *head) init(l Limits) {
 func (h *head) Lookup(buf []byte, name string) ([]byte, bool) {
 	for i := range h.Fields {
 		f := &h.Fields[i]
-		if f.flags&fieldDropped == 0 && equalFold(f.Name.In(buf), name) {
+		if f.flags&fieldDropped == 0 && equalFoldAny(f.Name.In(buf), name) {
 			return f.Value.In(buf), true
 		}
 	}
@@ -191,7 +199,7 @@ func (h *head) Count(buf []byte, name string) int {
 	n := 0
 	for i := range h.Fields {
 		f := &h.Fields[i]
-		if f.flags&fieldDropped == 0 && equalFold(f.Name.In(buf), name) {
+		if f.flags&fieldDropped == 0 && equalFoldAny(f.Name.In(buf), name) {
 			n++
 		}
 	}
