@@ -217,6 +217,7 @@ var captureFiles = []string{
 	"transition_up.csv", "transition_down.csv", "clear_counters.csv",
 	"clear_counters_all.csv", "show_schema.json", "show_stat_up.csv",
 	"show_stat_no_maint.csv", "show_stat_listener.csv", "stats_json_http.txt", "show_info_desc.txt",
+	"metrics_scope_be_srv.txt", "metrics_scope_empty.txt", "metrics_scope_bad.txt", "metrics_scope_fe_li.txt",
 }
 
 func TestCaptureGolden(t *testing.T) {
@@ -324,6 +325,10 @@ func TestCaptureGolden(t *testing.T) {
 	out["show_stat_listener.csv"] = cliCommand(t, sock, "show stat 2 8 1")
 	out["stats_csv_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;norefresh")
 	out["stats_json_http.txt"] = rawHTTP(t, statsPort, "/stats;json")
+	out["metrics_scope_be_srv.txt"] = rawHTTP(t, statsPort, "/metrics?scope=backend&scope=server&no-maint")
+	out["metrics_scope_empty.txt"] = rawHTTP(t, statsPort, "/metrics?scope=")
+	out["metrics_scope_bad.txt"] = rawHTTP(t, statsPort, "/metrics?scope=bogus")
+	out["metrics_scope_fe_li.txt"] = rawHTTP(t, statsPort, "/metrics?scope=listener&foo=bar&scope=frontend")
 	out["show_info_desc.txt"] = cliCommand(t, sock, "show info desc")
 
 	// /metrics and the CSV it is compared with must describe the same state:

@@ -1,7 +1,9 @@
 package stats
 
 import (
+	"errors"
 	"strconv"
+	"strings"
 )
 
 // The Prometheus exporter of haproxy 2.6 ("http-request use-service
@@ -184,7 +186,134 @@ var hrspCodes = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other"}
 
 // PromOptions are the exporter's query-string options.
 type PromOptions struct {
-	NoMaint bool // "no-maint": skip servers in maintenance
+	NoMaint bool      // "no-maint": skip servers in maintenance
+	Scopes  PromScope // families to dump; the zero value means all
+}
+
+// PromScope selects metric families ("scope=" query parameters).
+type PromScope uint8
+
+// Scopes, as named in the query string.
+const (
+	ScopeGlobal PromScope = 1 << iota
+	ScopeFrontend
+	ScopeBackend
+	ScopeServer
+	ScopeListener
+	ScopeStickTable
+	ScopeAll = ScopeGlobal | ScopeFrontend | ScopeBackend | ScopeServer | ScopeListener | ScopeStickTable
+	// ScopeExplicit marks a scope set that was given, so that an empty
+	// one ("scope=") selects nothing instead of everything.
+	ScopeExplicit PromScope = 1 << 7
+)
+
+// ErrBadPromQuery means the exporter answers 400 Bad Request.
+var ErrBadPromQuery = errors.New("bad prometheus exporter query")
+
+// ParsePromQuery reads the exporter's query string (what follows '?', up
+// to an optional '#') like promex_parse_uri: "scope=<name>" may repeat and
+// replaces the default of every scope; "scope=" alone selects nothing,
+// "scope=*" everything; "no-maint" hides servers in maintenance. Unknown
+// parameters are ignored; an unknown scope, a bad %-escape or a second '='
+// in a value is an error.
+func ParsePromQuery(q string) (PromOptions, error) {
+	var opt PromOptions
+	scoped := false
+	var scopes PromScope
+	if i := strings.IndexByte(q, '#'); i >= 0 {
+		q = q[:i]
+	}
+	for q != "" {
+		var param string
+		param, q, _ = strings.Cut(q, "&")
+		key, value, hasValue := strings.Cut(param, "=")
+		if strings.IndexByte(value, '=') >= 0 {
+			return opt, ErrBadPromQuery
+		}
+		key, ok := urlDecode(key)
+		if !ok {
+			return opt, ErrBadPromQuery
+		}
+		if value, ok = urlDecode(value); !ok {
+			return opt, ErrBadPromQuery
+		}
+		switch key {
+		case "scope":
+			scoped = true
+			if !hasValue {
+				return opt, ErrBadPromQuery
+			}
+			switch value {
+			case "":
+				scopes = 0
+			case "global":
+				scopes |= ScopeGlobal
+			case "server":
+				scopes |= ScopeServer
+			case "backend":
+				scopes |= ScopeBackend
+			case "frontend":
+				scopes |= ScopeFrontend
+			case "listener":
+				scopes |= ScopeListener
+			case "sticktable":
+				scopes |= ScopeStickTable
+			default:
+				if value[0] != '*' {
+					return opt, ErrBadPromQuery
+				}
+				scopes = ScopeAll
+			}
+		case "no-maint":
+			opt.NoMaint = true
+		}
+	}
+	opt.Scopes = ScopeAll
+	if scoped {
+		opt.Scopes = scopes | ScopeExplicit
+	}
+	return opt, nil
+}
+
+// urlDecode is haproxy's url_decode(in_form=1): '+' is a space, %XX must be
+// two hex digits.
+func urlDecode(s string) (string, bool) {
+	if strings.IndexAny(s, "+%") < 0 {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			b = append(b, ' ')
+		case '%':
+			if i+2 >= len(s) {
+				return "", false
+			}
+			h, ok1 := unhex(s[i+1])
+			l, ok2 := unhex(s[i+2])
+			if !ok1 || !ok2 {
+				return "", false
+			}
+			b = append(b, h<<4|l)
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b), true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // PrometheusContentType is the exporter's Content-Type (text format 0.0.4).
@@ -331,7 +460,76 @@ func AppendPrometheus(b []byte, in *Info, proxies []*Proxy, clk Clock, opt PromO
 // Append writes the process, frontend, listener, backend and server
 // families, in haproxy 2.6.12's order.
 func (e *PromExporter) Append(b []byte, in *Info, proxies []*Proxy, clk Clock) []byte {
-	// Process metrics come from show info, in field order.
+	scopes := e.Options.Scopes
+	if scopes&ScopeExplicit == 0 && scopes == 0 {
+		scopes = ScopeAll
+	}
+	if scopes&ScopeGlobal != 0 {
+		b = appendProcess(b, in)
+	}
+	p := &e.fam
+	r := &e.row
+
+	if scopes&ScopeFrontend != 0 {
+		p.prefix, p.kind = "haproxy_frontend_", pFE
+		for _, px := range proxies {
+			if px.Cap&CapFE == 0 {
+				continue
+			}
+			FillFrontend(r, px, clk)
+			e.frontend(px)
+		}
+		b = p.flush(b)
+	}
+
+	if scopes&ScopeListener != 0 {
+		p.prefix, p.kind = "haproxy_listener_", pLI
+		for _, px := range proxies {
+			if px.Cap&CapFE == 0 {
+				continue
+			}
+			for _, l := range px.Listeners {
+				FillListener(r, px, l, Options{})
+				e.listener(px, l)
+			}
+		}
+		b = p.flush(b)
+	}
+
+	if scopes&ScopeBackend != 0 {
+		p.prefix, p.kind = "haproxy_backend_", pBE
+		for _, px := range proxies {
+			if px.Cap&CapBE == 0 {
+				continue
+			}
+			FillBackend(r, px, clk, Options{})
+			e.backend(px)
+		}
+		b = p.flush(b)
+	}
+
+	if scopes&ScopeServer != 0 {
+		p.prefix, p.kind = "haproxy_server_", pSV
+		for _, px := range proxies {
+			if px.Cap&CapBE == 0 {
+				continue
+			}
+			for _, sv := range px.Servers {
+				if e.Options.NoMaint && sv.Admin.Load()&AdminAnyMaint != 0 {
+					continue
+				}
+				FillServer(r, px, sv, clk, Options{})
+				e.server(px, sv)
+			}
+		}
+		b = p.flush(b)
+	}
+	// Stick tables (haproxy_sticktable_*) are not modelled yet.
+	return b
+}
+
+// appendProcess writes the haproxy_process_* families from show info.
+func appendProcess(b []byte, in *Info) []byte {
 	info := in.Fields()
 	for i := range promInfo {
 		m := promInfo[i]
@@ -349,55 +547,7 @@ func (e *PromExporter) Append(b []byte, in *Info, proxies []*Proxy, clk Clock) [
 		}
 		b = appendPromValue(b, &info[i])
 	}
-	p := &e.fam
-	r := &e.row
-
-	p.prefix, p.kind = "haproxy_frontend_", pFE
-	for _, px := range proxies {
-		if px.Cap&CapFE == 0 {
-			continue
-		}
-		FillFrontend(r, px, clk)
-		e.frontend(px)
-	}
-	b = p.flush(b)
-
-	p.prefix, p.kind = "haproxy_listener_", pLI
-	for _, px := range proxies {
-		if px.Cap&CapFE == 0 {
-			continue
-		}
-		for _, l := range px.Listeners {
-			FillListener(r, px, l, Options{})
-			e.listener(px, l)
-		}
-	}
-	b = p.flush(b)
-
-	p.prefix, p.kind = "haproxy_backend_", pBE
-	for _, px := range proxies {
-		if px.Cap&CapBE == 0 {
-			continue
-		}
-		FillBackend(r, px, clk, Options{})
-		e.backend(px)
-	}
-	b = p.flush(b)
-
-	p.prefix, p.kind = "haproxy_server_", pSV
-	for _, px := range proxies {
-		if px.Cap&CapBE == 0 {
-			continue
-		}
-		for _, sv := range px.Servers {
-			if e.Options.NoMaint && sv.Admin.Load()&AdminAnyMaint != 0 {
-				continue
-			}
-			FillServer(r, px, sv, clk, Options{})
-			e.server(px, sv)
-		}
-	}
-	return p.flush(b)
+	return b
 }
 
 func (e *PromExporter) frontend(px *Proxy) {
