@@ -2,6 +2,7 @@ package http1
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -106,5 +107,21 @@ func TestResponseIncremental(t *testing.T) {
 		if wDone != pDone || wErr != pErr || wDone && (whole.Status != part.Status || len(whole.Fields) != len(part.Fields) || whole.Body != part.Body) {
 			t.Errorf("%s: whole %v %v, byte by byte %v %v", name, wDone, wErr, pDone, pErr)
 		}
+	}
+}
+
+func TestResponseLimits(t *testing.T) {
+	small := Limits{BufSize: 256, MaxRewrite: 64, MaxHeaders: 3}
+	r := NewResponse(small)
+	if _, err := r.Parse([]byte("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")); err != ErrBadResponse {
+		t.Errorf("too many fields: %v", err)
+	}
+	r = NewResponse(small)
+	if _, err := r.Parse([]byte("HTTP/1.1 200 OK\r\nA: " + strings.Repeat("v", 200) + "\r\n\r\n")); err != ErrBadResponse {
+		t.Errorf("too large: %v", err)
+	}
+	r = NewResponse(small)
+	if _, err := r.Parse([]byte("HTTP/1.1 200 OK\r\nA: " + strings.Repeat("v", 300))); err != ErrBadResponse {
+		t.Errorf("incomplete and full: %v", err)
 	}
 }
