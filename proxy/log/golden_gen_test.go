@@ -302,7 +302,7 @@ func logAddr(l goldenLogger, c *udpCatcher) string {
 	return fmt.Sprintf("127.0.0.1:%d", c.port())
 }
 
-func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, ports map[string]int, httpPort, echoPort, closedPort int) string {
+func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, ports map[string]int, httpPort, echoPort, closedPort, flapPort int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "global\n    stats socket %s/admin.sock level admin\n", dir)
 	for _, l := range goldenLoggers() {
@@ -347,6 +347,7 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 	fmt.Fprintf(&b, "backend be_ck\n    mode http\n    log global\n    cookie SRV insert indirect nocache\n    server s1 127.0.0.1:%d cookie s1\n\n", httpPort)
 	fmt.Fprintf(&b, "backend be_down\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
 	fmt.Fprintf(&b, "backend be_down2\n    mode http\n    log global\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
+	fmt.Fprintf(&b, "backend be_flap\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 200ms fall 1 rise 1\n    server b1 127.0.0.1:%d backup check inter 200ms\n\n", flapPort, closedPort)
 	fmt.Fprintf(&b, "backend be_tcp\n    mode tcp\n    log global\n    server e1 127.0.0.1:%d\n\n", echoPort)
 	fmt.Fprintf(&b, "backend be_tcpdown\n    mode tcp\n    log global\n    server t1 127.0.0.1:%d\n", closedPort)
 	return b.String()
@@ -380,7 +381,8 @@ func updateMainRun(t *testing.T) {
 	for _, fe := range goldenFrontends() {
 		ports[fe.name] = freeTCPPort(t)
 	}
-	cfg := buildMainConfig(t, dir, catchers, ports, httpPort, echoPort, closedPort)
+	flapPort := freeTCPPort(t)
+	cfg := buildMainConfig(t, dir, catchers, ports, httpPort, echoPort, closedPort, flapPort)
 	r := startHAProxy(t, cfg, dir)
 	r.sock = filepath.Join(dir, "admin.sock")
 	r.waitReady(t)
@@ -448,6 +450,23 @@ func updateMainRun(t *testing.T) {
 	pause()
 
 	get("fe_asap", "/asap", "")
+
+	// be_flap/s1 comes to life: "Server be_flap/s1 is UP, reason: ...".
+	fl, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", flapPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Close()
+	go func() {
+		for {
+			c, err := fl.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	time.Sleep(700 * time.Millisecond)
 
 	r.cli(t, "disable server be_web/s1")
 	pause()

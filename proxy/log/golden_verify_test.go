@@ -106,6 +106,10 @@ var messageRenderers = []messageRenderer{
 		return ServerEnterMaint(nil, ServerRef{Backend: m[2], Server: m[3], Backup: m[1] != ""}, "", parseReason(m[4]),
 			ServerCounts{Active: atoi(m[5]), Backup: atoi(m[6]), Sessions: atoi(m[7]), Requeued: atoi(m[8]), Queue: atoi(m[9])}, false, false, true)
 	}},
+	{regexp.MustCompile(`^(Backup )?Server (\S+)/(\S+) is UP` + reasonRe + `\. (\d+) active and (\d+) backup servers online\.(?: Running on backup\.)? (\d+) sessions requeued, (\d+) total in queue\.$`), func(m []string) ([]byte, int) {
+		return ServerUp(nil, ServerRef{Backend: m[2], Server: m[3], Backup: m[1] != ""}, parseReason(m[4]),
+			ServerCounts{Active: atoi(m[5]), Backup: atoi(m[6]), Requeued: atoi(m[7]), Queue: atoi(m[8])})
+	}},
 	{regexp.MustCompile(`^(Backup )?Server (\S+)/(\S+) is (UP|DOWN)/(READY|DRAIN) \(leaving (forced )?maintenance\)\.$`), func(m []string) ([]byte, int) {
 		how := LeaveMaint
 		if m[6] != "" {
