@@ -70,41 +70,40 @@ func (p *program) run(args []string) int {
 }
 
 // load reads the configuration and reports on it: haproxy -c's verdict
-// with -c, otherwise the honest statement that nothing can be served yet.
+// with -c, otherwise it serves the configuration.
 func (p *program) load(r *reporter, o *Options) int {
-	res := haproxy.Load(o.Files, haproxy.Options{})
+	// The parser adds haproxy's closing alerts itself, the zero-warning
+	// one included (-dW or global "zero-warning").
+	res := haproxy.Load(o.Files, haproxy.Options{ZeroWarning: o.ZeroWarning})
 	for _, d := range res.Diags {
 		r.diag(d)
 	}
 	if res.Fatal {
-		return 1
+		return max(res.ExitCode, 1)
 	}
 	if res.Config == nil {
 		r.alert("config", "internal error: the configuration parser returned no configuration and no error.")
-		return 1
-	}
-	if r.warned && (o.ZeroWarning || zeroWarningSet(res.Config)) {
-		r.alert("config", "Some warnings were found and 'zero-warning' is set. Aborting.")
 		return 1
 	}
 	if o.DumpKeywords {
 		dumpKeywords(p.stdout, p.stderr, o.KeywordClass)
 	}
 	if o.Check {
-		quiet := r.quiet || quietSet(res.Config) && !o.Verbose
-		if r.warned && !quiet {
+		// "quiet" in the global section silences these lines like -q.
+		quiet := r.quiet || res.Config.Global.Quiet && !o.Verbose
+		if (res.Warnings || r.warned) && !quiet {
 			fmt.Fprintln(p.stdout, "Warnings were found.")
 		}
-		if hasListener(res.Config) {
+		if res.NoListener {
 			if !quiet {
-				fmt.Fprintln(p.stdout, "Configuration file is valid")
+				fmt.Fprintln(p.stdout, "Configuration file has no error but will not start (no listener) => exit(2).")
 			}
-			return 0
+			return 2
 		}
 		if !quiet {
-			fmt.Fprintln(p.stdout, "Configuration file has no error but will not start (no listener) => exit(2).")
+			fmt.Fprintln(p.stdout, "Configuration file is valid")
 		}
-		return 2
+		return 0
 	}
 	// Not a check: haproxy would start serving here. The engine does not
 	// exist yet, so say so plainly instead of pretending to run.

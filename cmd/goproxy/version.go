@@ -63,10 +63,10 @@ func writeBuildInfo(w io.Writer) {
 var supported = [][2]string{
 	{"configuration check", "yes (-c, -q, -V, -dW, multiple -f files and directories)"},
 	{"conditions (-cc)", "not yet (exits 2 like haproxy on an expression it cannot evaluate)"},
+	{"removed keywords", "nbproc, contimeout/clitimeout/srvtimeout, reqadd/rspadd, reqdel/rspdel on a whole header, redispatch, option forceclose, monitor-net: accepted with a warning naming the modern form"},
 	{"proxy engine", "not yet (without -c goproxy checks the configuration and exits 1)"},
 	{"master-worker (-W)", "not yet"},
 	{"stats / runtime API", "not yet"},
-	{"legacy keywords", "nbproc, contimeout, clitimeout, srvtimeout accepted with a warning"},
 }
 
 // acceptedFlags are all the options haproxy 2.6 reads; effectiveFlags are
