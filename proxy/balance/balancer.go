@@ -15,6 +15,7 @@ package balance
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Algorithm is the "balance" keyword's algorithm.
@@ -107,6 +108,9 @@ type ServerConfig struct {
 	// Down starts the server operationally down (e.g. "init-state down").
 	Down                       bool
 	MaxConn, MinConn, MaxQueue int
+	// Slowstart is the "slowstart" warm-up after the server comes back;
+	// haproxy keeps it in whole seconds, rounded up.
+	Slowstart time.Duration
 }
 
 // Limits shared with the rest of haproxy (include/haproxy/server-t.h,
@@ -233,7 +237,7 @@ func (b *Balancer) addServers(cfgs []ServerConfig) error {
 	for i, c := range cfgs {
 		s := &Server{name: c.Name, index: i, puid: c.ID, uweight: c.Weight, iweight: c.Weight,
 			backup: c.Backup, maxconn: c.MaxConn, minconn: c.MinConn, maxqueue: c.MaxQueue,
-			nextState: stRunning}
+			nextState: stRunning, slowSec: int((c.Slowstart + time.Second - 1) / time.Second)}
 		if s.puid == 0 {
 			// cfgparse.c: first spare id starting at the running counter.
 			for used[next] {

@@ -255,10 +255,13 @@ func TestAutomaticIDsSkipTakenOnes(t *testing.T) {
 }
 
 func TestSlowstartRamp(t *testing.T) {
-	b := mustNew(t, Options{Algorithm: RoundRobin}, ServerConfig{Name: "a", Weight: 10, MaxConn: 100}, srv("b", 10))
+	b := mustNew(t, Options{Algorithm: RoundRobin}, ServerConfig{Name: "a", Weight: 10, MaxConn: 100, Slowstart: 9500 * time.Millisecond}, srv("b", 10))
 	a := b.Server("a")
 	b.SetDown(a)
-	b.StartSlowstart(a, 10*time.Second)
+	b.SetUp(a)
+	if !a.Starting() || a.WarmupInterval() != time.Second {
+		t.Fatalf("starting=%v interval=%v", a.Starting(), a.WarmupInterval())
+	}
 	// server.c: eweight = uweight * ((16*elapsed + slowstart) / slowstart)
 	steps := []struct {
 		elapsed time.Duration

@@ -35,6 +35,7 @@ func runOps(t *testing.T, data []byte) {
 			c.Backup = i%3 == 2
 			c.MaxConn = int(data[(4+i)%len(data)]) % 3
 			c.Disabled = data[(5+i)%len(data)]%7 == 0
+			c.Slowstart = time.Duration(data[(6+i)%len(data)]%4) * time.Second
 			cfgs = append(cfgs, c)
 		}
 		b, err := New(opts, cfgs)
@@ -76,7 +77,7 @@ func runOps(t *testing.T, data []byte) {
 			case 7:
 				_ = b.SetWeight(s, int(ops[i]>>4)*17%257)
 			case 8:
-				b.StartSlowstart(s, time.Duration(ops[i]>>4)*time.Second)
+				b.SetDrain(s, ops[i]&0x10 != 0)
 			case 9:
 				b.Warmup(s, time.Duration(ops[i]>>4)*time.Second)
 			}

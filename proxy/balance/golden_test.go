@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "record testdata/golden from the real haproxy (needs /usr/sbin/haproxy 2.6)")
@@ -133,6 +134,12 @@ func replay(t *testing.T, sc *scenario) []string {
 				delete(held, st.Release)
 			}
 		}
+		if sc.Clock != nil {
+			// the warm-up step haproxy last computed: whole seconds
+			for _, s := range b.Servers() {
+				b.Warmup(s, sc.Clock(i).Truncate(time.Second))
+			}
+		}
 		rs := sc.request(i)
 		req := requestFor(i, rs, opts)
 		s := b.Pick(&req, nil)
@@ -243,6 +250,13 @@ func buildFromScenario(t *testing.T, sc *scenario) (Options, []ServerConfig) {
 				c.MaxQueue = arg()
 			case "id":
 				c.ID = arg()
+			case "slowstart":
+				i++
+				d, err := time.ParseDuration(f[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Slowstart = d
 			default:
 				t.Fatalf("server keyword %q not understood", f[i])
 			}
@@ -326,6 +340,19 @@ func applyCLI(t *testing.T, b *Balancer, cmd string) {
 		}
 		if err := b.SetWeight(s, w); err != nil {
 			t.Fatalf("%q: %v", cmd, err)
+		}
+	case len(f) == 5 && f[0] == "set" && f[1] == "server" && f[3] == "state":
+		s := srv(f[2])
+		switch f[4] {
+		case "drain":
+			b.SetDrain(s, true)
+		case "maint":
+			b.SetMaintenance(s, true)
+		case "ready":
+			b.SetDrain(s, false)
+			b.SetMaintenance(s, false)
+		default:
+			t.Fatalf("%q not mirrored", cmd)
 		}
 	case len(f) == 3 && f[1] == "server" && (f[0] == "disable" || f[0] == "enable"):
 		b.SetMaintenance(srv(f[2]), f[0] == "disable")

@@ -48,6 +48,11 @@ type scenario struct {
 	N       int      // number of requests (default 100)
 	Req     func(i int) reqSpec
 	Steps   map[int][]step // before request i
+	// Clock, when set, paces the requests: request i leaves Clock(i) after
+	// an instant aligned 50ms past a wall-clock second, where the steps
+	// of request 0 run. haproxy counts slowstart in whole seconds of its
+	// clock, so requests sent mid-second see a known warm-up step.
+	Clock func(i int) time.Duration
 }
 
 func (sc *scenario) count() int {
@@ -222,7 +227,13 @@ func runHaproxy(t *testing.T, bin string, sc *scenario) []string {
 
 	picks := make([]string, sc.count())
 	held := map[int]chan string{}
+	var epoch time.Time
 	for i := 0; i < sc.count(); i++ {
+		if sc.Clock != nil && i == 0 {
+			now := time.Now()
+			epoch = now.Truncate(time.Second).Add(time.Second + 50*time.Millisecond)
+			time.Sleep(time.Until(epoch))
+		}
 		for _, st := range sc.Steps[i] {
 			if st.CLI != "" {
 				out := cli(t, sock, st.CLI)
@@ -236,6 +247,9 @@ func runHaproxy(t *testing.T, bin string, sc *scenario) []string {
 			picks[st.Release] = <-held[st.Release]
 			delete(held, st.Release)
 			time.Sleep(2 * time.Millisecond) // let haproxy close the stream
+		}
+		if sc.Clock != nil {
+			time.Sleep(time.Until(epoch.Add(sc.Clock(i))))
 		}
 		rs := sc.request(i)
 		if rs.Hold {

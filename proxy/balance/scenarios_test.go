@@ -3,6 +3,7 @@ package balance
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Request generators shared by the scenarios.
@@ -225,6 +226,21 @@ func scenarios() []*scenario {
 			}
 			return r
 		}})
+	// slowstart: a server leaving maintenance ramps its weight up over 6s
+	pace := func(i int) time.Duration {
+		return time.Duration(i/8)*time.Second + 500*time.Millisecond + time.Duration(i%8)*40*time.Millisecond
+	}
+	add(&scenario{Name: "rr_slowstart", Backend: []string{"balance roundrobin"},
+		Servers: []string{"s1 weight 10 slowstart 6s disabled", "s2 weight 10", "s3 weight 5"}, N: 64, Clock: pace,
+		Steps: cliAt(0, "enable server be/s1")})
+	add(&scenario{Name: "uri_chash_slowstart", Backend: []string{"balance uri", "hash-type consistent"},
+		Servers: []string{"s1 weight 2 slowstart 5s disabled", "s2", "s3"}, N: 64, Clock: pace, Req: pathReq,
+		Steps: cliAt(0, "enable server be/s1")})
+	// drain: no new traffic for the server until it is ready again
+	for _, algo := range []string{"roundrobin", "leastconn", "static-rr"} {
+		add(&scenario{Name: "drain_" + strings.ReplaceAll(algo, "-", ""), Backend: []string{"balance " + algo}, Servers: weighted(2, 1, 1),
+			Steps: cliAt(30, "set server be/s1 state drain", 60, "set server be/s1 state ready", 80, "set server be/s3 state maint")})
+	}
 	// mode tcp: the same algorithms on raw connections; rdp-cookie reads
 	// the RDP connection request, so the backend waits for data first.
 	add(&scenario{Name: "tcp_rr_w3_2_1", TCP: true, Backend: []string{"balance roundrobin"}, Servers: weighted(3, 2, 1), Req: tcpReq})

@@ -166,32 +166,56 @@ func (b *Balancer) propagate(s *Server) {
 	}
 }
 
-// SetUp marks s operationally up (a health check succeeded, "set server
-// state ready" after a down).
+// SetUp marks s operationally up (its health check passed). A server with
+// a slowstart period comes back starting, at the smallest weight, and
+// grows with Warmup. Like haproxy (server.c srv_set_running), a server in
+// maintenance keeps its state until maintenance ends.
 func (b *Balancer) SetUp(s *Server) {
+	if s.curAdmin&admMaint != 0 || s.nextState != stStopped {
+		return
+	}
+	b.comeBack(s)
+}
+
+// comeBack enters starting (slowstart) or running, measured from now.
+func (b *Balancer) comeBack(s *Server) {
 	s.nextState = stRunning
-	s.warmSec, s.slowSec = 0, 0
+	s.warmSec = 0
+	if s.slowSec > 0 {
+		s.nextState = stStarting
+	}
 	b.recalcEweight(s)
 	b.propagate(s)
 }
 
-// SetDown marks s operationally down.
+// SetDown marks s operationally down (its health check failed); ignored
+// during maintenance as in server.c srv_set_stopped.
 func (b *Balancer) SetDown(s *Server) {
+	if s.curAdmin&admMaint != 0 || s.nextState == stStopped {
+		return
+	}
 	s.nextState = stStopped
 	b.recalcEweight(s)
 	b.propagate(s)
 }
 
 // SetMaintenance sets or clears maintenance ("disable server" / "enable
-// server", the "disabled" keyword).
+// server", the "disabled" keyword). Leaving maintenance brings the server
+// straight back up (through slowstart if it has one), as haproxy does for
+// a server whose checks are disabled or passing: checks restart from
+// "rise" (server.c srv_update_status).
 func (b *Balancer) SetMaintenance(s *Server, on bool) {
 	if on {
 		s.nextAdmin |= admMaint
-	} else {
-		s.nextAdmin &^= admMaint
+		b.recalcEweight(s)
+		b.propagate(s)
+		return
 	}
-	b.recalcEweight(s)
-	b.propagate(s)
+	if s.nextAdmin&admMaint == 0 {
+		return
+	}
+	s.nextAdmin &^= admMaint
+	b.comeBack(s)
 }
 
 // SetDrain sets or clears drain mode: the server keeps its connections but
@@ -222,30 +246,29 @@ func (b *Balancer) SetWeight(s *Server, w int) error {
 	return nil
 }
 
-// StartSlowstart puts s (coming up) into its "slowstart" ramp of the given
-// length; Warmup must then be called as time passes.
-func (b *Balancer) StartSlowstart(s *Server, slowstart time.Duration) {
-	sec := int(slowstart / time.Second)
-	if sec <= 0 {
-		b.SetUp(s)
+// Warmup advances a starting server to elapsed time since it came up: its
+// effective weight (dynamic algorithms only) and its maxconn grow linearly
+// in whole seconds, and it is fully up once its slowstart period is over.
+// haproxy re-evaluates every max(1s, slowstart/20) (server.c
+// server_warmup); the engine should call Warmup on the same schedule.
+func (b *Balancer) Warmup(s *Server, elapsed time.Duration) {
+	if s.curAdmin&admMaint != 0 {
 		return
 	}
-	s.nextState = stStarting
-	s.warmSec, s.slowSec = 0, sec
-	b.recalcEweight(s)
-	b.propagate(s)
-}
-
-// Warmup advances a slowstarting server to elapsed time since it came up:
-// its effective weight (dynamic algorithms) and its maxconn grow linearly
-// in whole seconds, and it becomes fully up once the period is over.
-func (b *Balancer) Warmup(s *Server, elapsed time.Duration) {
 	if s.nextState != stStarting {
 		return
 	}
 	s.warmSec = int(elapsed / time.Second)
 	b.recalcEweight(s)
 	b.propagate(s)
+}
+
+// Starting reports whether s is in its slowstart ramp.
+func (s *Server) Starting() bool { return s.curState == stStarting }
+
+// WarmupInterval is how often haproxy re-evaluates a starting server.
+func (s *Server) WarmupInterval() time.Duration {
+	return max(time.Second, time.Duration(s.slowSec)*time.Second/20)
 }
 
 // TakeConn records that s starts serving a connection (haproxy's served++
