@@ -203,12 +203,18 @@ patterns:
 			return nil, fmt.Sprintf("failed to open pattern file <%s>", f), ""
 		}
 	}
-	if match == "reg" {
-		for _, pat := range acl.Patterns {
-			if _, err := regexp.Compile(pat); err != nil && !pcreCompatible(pat) {
-				return nil, fmt.Sprintf("regex '%s' is invalid", pat), ""
-			}
+	if match == "" && len(convs) == 0 {
+		switch fetchTypes[fetch] {
+		case "sint":
+			match = "int"
+		case "ipv4", "ipv6":
+			match = "ip"
+		case "bool":
+			match = "bool"
 		}
+	}
+	if msg := checkPatterns(match, acl.Patterns, acl.NoDNS, p); msg != "" {
+		return nil, msg, ""
 	}
 	if len(acl.Patterns) == 0 && len(acl.Files) == 0 && match != "found" && match != "bool" && defMatch != "" {
 		return acl, "", fmt.Sprintf("parsing acl keyword '%s' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n", fetch)
@@ -296,4 +302,85 @@ func osStat(path string) (bool, error) {
 		return false, err
 	}
 	return fi.IsDir(), nil
+}
+
+// isStdOp reports the acl operators accepted before integer patterns.
+func isStdOp(s string) bool {
+	return s == "eq" || s == "ge" || s == "gt" || s == "le" || s == "lt"
+}
+
+// checkPatterns validates ACL patterns for their match method as
+// haproxy's pat_parse_* functions do.
+func checkPatterns(match string, pats []string, noDNS bool, p *parser) string {
+	op := "eq"
+	for _, pat := range pats {
+		switch match {
+		case "reg":
+			if _, err := regexp.Compile(pat); err != nil && !pcreCompatible(pat) {
+				return fmt.Sprintf("regex '%s' is invalid", pat)
+			}
+		case "int", "len":
+			if isStdOp(pat) {
+				op = pat
+				continue
+			}
+			hasRange := strings.ContainsAny(pat, ":-")
+			if !hasRange && op != "eq" {
+				if !isInteger(pat) {
+					return fmt.Sprintf("'%s' is neither a number nor a supported operator", pat)
+				}
+				continue
+			}
+			if msg := checkIntPattern(pat); msg != "" {
+				return msg
+			}
+		case "ip":
+			if validNetwork(pat) {
+				continue
+			}
+			addr, _, _ := strings.Cut(pat, "/")
+			if !noDNS && p != nil && !strings.ContainsAny(addr, ":") && !isAllDigitsDots(addr) && p.resolveHost(addr) {
+				continue
+			}
+			return fmt.Sprintf("'%s' is not a valid IPv4 or IPv6 address", pat)
+		}
+	}
+	return ""
+}
+
+func isAllDigitsDots(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkIntPattern is pat_parse_int(): N, N:M, :M, N: (or '-' instead of ':').
+func checkIntPattern(text string) string {
+	i := strings.IndexAny(text, ":-")
+	if i < 0 {
+		if !isInteger(text) {
+			return fmt.Sprintf("'%s' is not a number", text)
+		}
+		return ""
+	}
+	bad := fmt.Sprintf("'%s' is not a valid number range", text)
+	lo, hi := text[:i], text[i+1:]
+	switch {
+	case lo == "" && hi != "":
+		if !isInteger(hi) {
+			return bad
+		}
+	case hi == "":
+		if !isInteger(lo) {
+			return bad
+		}
+	default:
+		if !isInteger(lo) || !isInteger(hi) || atoi(lo) > atoi(hi) {
+			return bad
+		}
+	}
+	return ""
 }

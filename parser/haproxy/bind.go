@@ -73,6 +73,9 @@ func (p *parser) parseBind(st *stmt, px *Proxy) int {
 	}
 	b := &Bind{Pos: st.Pos}
 	for _, one := range strings.Split(st.args[1], ",") {
+		if one == "" {
+			continue // str2listener skips empty elements
+		}
 		a, msg := parseAddress(one, paPortOK|paPortMand|paPortRange|paResolve|paSocketFD|paStream, p.resolveHost)
 		if msg != "" {
 			return p.alert(st, "'%s' : %s", st.args[0], indentMsg(strings.TrimSuffix(msg, "\n")))
@@ -179,7 +182,7 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			b.GID = atoi(val)
 		case "maxconn", "backlog":
 			v := atoi(val)
-			if v < 0 || (kw == "backlog" && v <= 0) {
+			if v < 0 {
 				rel := ">= 0"
 				if kw == "backlog" {
 					rel = "> 0"

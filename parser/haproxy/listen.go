@@ -149,6 +149,7 @@ func inherit(px, def *Proxy) {
 		px.MonitorURI = def.MonitorURI
 		px.DefaultBackend = def.DefaultBackend
 		px.LogFormat = def.LogFormat
+		px.logFormatKind = def.logFormatKind
 		px.Captures = append([]*Capture(nil), def.Captures...)
 	}
 	if be {
@@ -203,11 +204,12 @@ func (p *parser) startProxy(st *stmt) int {
 		if c, bad := invalidChar(name); bad {
 			code |= p.alert(st, "character '%c' is not permitted in '%s' name '%s'.", c, st.args[0], name)
 		}
+		// like haproxy, a section with frontend capability is only
+		// compared with frontends, a backend with backends.
 		var other *Proxy
 		if kind == KindFrontend || kind == KindListen {
 			other = p.cfg.frontends[name]
-		}
-		if other == nil && (kind == KindBackend || kind == KindListen) {
+		} else {
 			other = p.cfg.backends[name]
 		}
 		if other != nil {
@@ -423,6 +425,12 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 	case "use-server":
 		px.nUseServer++
+	case "http-reuse":
+		switch st.arg(1) {
+		case "never", "safe", "aggressive", "always":
+		default:
+			return p.alert(st, "'%s' only supports 'never', 'safe', 'aggressive', 'always'.", kw)
+		}
 	case "bind-process":
 		px.Other = append(px.Other, st.statement())
 		return p.warnNS(st, "'%s' has no effect, is deprecated, and will be removed in version 2.7.", kw)
@@ -566,6 +574,9 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 		}
 		if c, bad := p.tooManyArgs(st, 1); bad {
 			return code | c
+		}
+		if st.arg(1) == "" {
+			return code | p.alert(st, "'%s' expects an integer argument.", kw)
 		}
 		px.MaxConn = atoi(st.arg(1))
 	case "backlog":

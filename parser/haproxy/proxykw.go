@@ -201,6 +201,9 @@ func (p *parser) parseOption(st *stmt, px *Proxy) int {
 		}
 		px.Options.HTTPChk = hc
 		px.Options.Set[name] = true
+		if strings.Contains(hc.Version, "\r\n") {
+			return p.warnNS(st, "'%s %s' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.", st.args[0], name)
+		}
 		return 0
 	case "ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check",
 		"spop-check", "tcp-check", "external-check", "http-restrict-req-hdr-names":
@@ -306,6 +309,12 @@ func (p *parser) parseBalance(st *stmt, px *Proxy) int {
 	}
 	b := Balance{Set: true, Draws: 2}
 	algo := st.arg(1)
+	if algo == "" {
+		// no algorithm: roundrobin (cfgparse-listen.c)
+		px.Balance = b
+		px.balancePos = st.Pos
+		return code
+	}
 	fail := func(msg string) int { return code | p.alert(st, "%s %s", st.args[0], msg) }
 	switch {
 	case algo == "roundrobin":
@@ -438,7 +447,7 @@ func (p *parser) parseHashType(st *stmt, px *Proxy) int {
 		h.Avalanche = h.Consistent
 	} else {
 		switch st.args[2] {
-		case "sdbm", "djb2", "wt6", "crc32", "none":
+		case "sdbm", "djb2", "wt6", "crc32":
 			h.Function = st.args[2]
 		default:
 			return code | p.alert(st, "'%s' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.", st.args[0])
@@ -516,7 +525,7 @@ func (p *parser) parseStats(st *stmt, px *Proxy) int {
 		s.Enabled = true
 		return code
 	case "auth":
-		if st.arg(2) == "" || !strings.Contains(st.args[2], ":") {
+		if st.arg(2) == "" {
 			return p.alert(st, "'auth' needs a user:password account.")
 		}
 		u, pw, _ := strings.Cut(st.args[2], ":")
@@ -676,8 +685,11 @@ func (p *parser) parseCapture(st *stmt, px *Proxy) int {
 	}
 	switch st.arg(1) {
 	case "cookie":
-		if st.nargs() != 5 || st.args[3] != "len" {
-			return p.alert(st, "'%s %s' expects 'len' <length> as argument.", st.args[0], st.args[1])
+		if c, bad := p.tooManyArgsIdx(st, 4, 1); bad {
+			return c
+		}
+		if st.arg(4) == "" {
+			return p.alert(st, "'%s' expects 'cookie' <cookie_name> 'len' <len>.", st.args[0])
 		}
 		px.Captures = append(px.Captures, &Capture{Pos: st.Pos, Kind: "cookie", Header: st.args[2], Len: atoi(st.args[4])})
 		return 0
@@ -688,16 +700,10 @@ func (p *parser) parseCapture(st *stmt, px *Proxy) int {
 		if c, bad := p.tooManyArgs(st, 5); bad {
 			return c
 		}
-		if st.arg(4) != "len" {
+		if st.arg(3) == "" || st.arg(4) != "len" || st.arg(5) == "" {
 			return p.alert(st, "'%s %s' expects 'header' <header_name> 'len' <len>.", st.args[0], st.args[1])
 		}
 		n := atoi(st.arg(5))
-		if st.arg(5) == "" {
-			return p.alert(st, "'%s %s' expects 'header' <header_name> 'len' <len>.", st.args[0], st.args[1])
-		}
-		if n < 1 {
-			return p.alert(st, "'%s %s' expects 'len' <length> as argument.", st.args[0], st.args[1])
-		}
 		px.Captures = append(px.Captures, &Capture{Pos: st.Pos, Kind: st.args[1], Header: st.args[3], Len: n})
 		return 0
 	}

@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -15,8 +16,8 @@ var serverKeywords = []struct {
 	args  int
 	defOK bool
 }{
-	{"backup", 0, true}, {"cookie", 1, false}, {"disabled", 0, true}, {"enabled", 0, true}, {"error-limit", 1, true},
-	{"ws", 1, true}, {"id", 1, true}, {"init-addr", 1, true}, {"log-proto", 1, true}, {"maxconn", 1, true},
+	{"backup", 0, true}, {"cookie", 1, true}, {"disabled", 0, true}, {"enabled", 0, true}, {"error-limit", 1, true},
+	{"ws", 1, true}, {"id", 1, false}, {"init-addr", 1, true}, {"log-proto", 1, true}, {"maxconn", 1, true},
 	{"maxqueue", 1, true}, {"max-reuse", 1, true}, {"minconn", 1, true}, {"namespace", 1, true}, {"no-backup", 0, true},
 	{"no-send-proxy", 0, true}, {"no-send-proxy-v2", 0, true}, {"no-tfo", 0, true}, {"non-stick", 0, true},
 	{"observe", 1, true}, {"on-error", 1, true}, {"on-marked-down", 1, true}, {"on-marked-up", 1, true},
@@ -34,8 +35,8 @@ var serverKeywords = []struct {
 	{"check-ssl", 0, true}, {"ciphers", 1, true}, {"ciphersuites", 1, true}, {"crl-file", 1, true}, {"crt", 1, true},
 	{"force-sslv3", 0, true}, {"force-tlsv10", 0, true}, {"force-tlsv11", 0, true}, {"force-tlsv12", 0, true},
 	{"force-tlsv13", 0, true}, {"no-check-ssl", 0, true}, {"no-send-proxy-v2-ssl", 0, true},
-	{"no-send-proxy-v2-ssl-cn", 0, true}, {"no-ssl", 0, true}, {"no-ssl-reuse", 0, true}, {"no-sslv3", 0, true},
-	{"no-tlsv10", 0, true}, {"no-tlsv11", 0, true}, {"no-tlsv12", 0, true}, {"no-tlsv13", 0, true},
+	{"no-send-proxy-v2-ssl-cn", 0, true}, {"no-ssl", 0, true}, {"no-ssl-reuse", 0, true}, {"no-sslv3", 0, false},
+	{"no-tlsv10", 0, false}, {"no-tlsv11", 0, false}, {"no-tlsv12", 0, false}, {"no-tlsv13", 0, false},
 	{"no-tls-tickets", 0, true}, {"npn", 1, true}, {"send-proxy-v2-ssl", 0, true}, {"send-proxy-v2-ssl-cn", 0, true},
 	{"sni", 1, true}, {"ssl", 0, true}, {"ssl-min-ver", 1, true}, {"ssl-max-ver", 1, true}, {"ssl-reuse", 0, true},
 	{"tls-tickets", 0, true}, {"verify", 1, true}, {"verifyhost", 1, true},
@@ -187,7 +188,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 	// messages from option parsers get a final '.' appended by haproxy's
 	// display_parser_err().
 	fail := func(format string, args ...any) (int, int) {
-		return ctx("%s.", fmt.Sprintf(format, args...)), -1
+		return ctx("%s.", strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")), -1
 	}
 	intArg := func() (int, bool) {
 		if val == "" {
@@ -240,9 +241,8 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		if !ok {
 			return fail("'%s' expects a port number as argument.", opt)
 		}
-		if n < 1 || n > 65535 {
-			return fail("'%s' expects a valid port number (got '%s').", opt, val)
-		}
+		n = atoi(val)
+		_ = n
 		if opt == "port" {
 			sp.Port = n
 		} else {
@@ -321,10 +321,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		}
 		sp.Slowstart = d
 	case "maxconn", "maxqueue", "minconn":
-		if val == "" || !isDigit(val[0]) && val[0] != '-' && val[0] != '+' {
-			return fail("'%s' expects an integer argument.", opt)
-		}
-		n := atoi(val)
+		n := atoi(val) // atol(), as haproxy: no validation
 		switch opt {
 		case "maxconn":
 			sp.MaxConn = n
@@ -362,7 +359,8 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		switch val {
 		case "none", "layer4", "layer7":
 			if val == "layer7" && px.Mode != ModeHTTP {
-				return fail("'%s' can only be used in http proxies.\n", val)
+				c, _ := fail("'%s' can only be used in http proxies.\n", val)
+				return c &^ errFatal, -1
 			}
 			sp.Observe = val
 		default:
@@ -388,6 +386,13 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 			return fail("'%s' expects 'shutdown-backup-sessions' but got '%s'", opt, val)
 		}
 		sp.OnMarkedUp = val
+	case "ca-file", "crl-file":
+		if val == "" {
+			return fail("'%s' : missing %s file path", opt, opt)
+		}
+		if _, err := os.Stat(val); err != nil {
+			return fail("Couldn't open the %s '%s' (%s)", opt, val, errnoText(err))
+		}
 	case "resolvers":
 		if val == "" {
 			return fail("'%s' expects <name> as argument", opt)
