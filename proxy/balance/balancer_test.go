@@ -363,3 +363,46 @@ func TestEmptyBackend(t *testing.T) {
 		}
 	}
 }
+
+func TestWeightPercentAndStats(t *testing.T) {
+	b := mustNew(t, Options{Algorithm: RoundRobin}, srv("a", 20), srv("b", 200))
+	a, bb := b.Server("a"), b.Server("b")
+	tests := []struct {
+		s         *Server
+		pct, want int
+	}{
+		{a, 50, 10}, {a, 100, 20}, {a, 0, 0}, {bb, 200, 256}, {a, 1000000, 256},
+	}
+	for _, tt := range tests {
+		if err := b.SetWeightPercent(tt.s, tt.pct); err != nil {
+			t.Fatal(err)
+		}
+		if tt.s.Weight() != tt.want || b.StatsWeight(tt.s) != tt.want {
+			t.Errorf("%s at %d%%: weight %d, stats %d; want %d", tt.s.Name(), tt.pct, tt.s.Weight(), b.StatsWeight(tt.s), tt.want)
+		}
+	}
+	if err := b.SetWeightPercent(a, -1); err == nil {
+		t.Error("negative percentage accepted")
+	}
+	// static algorithms report weights in user units despite the GCD
+	sb := mustNew(t, Options{Algorithm: StaticRR}, srv("a", 4), srv("b", 6))
+	if got := sb.StatsWeight(sb.Server("b")); got != 6 || sb.TotalWeight() != 10 {
+		t.Errorf("static-rr stats weight %d total %d, want 6 and 10", got, sb.TotalWeight())
+	}
+}
+
+func TestQueueFirst(t *testing.T) {
+	for _, tt := range []struct {
+		algo          Algorithm
+		queued, conns int
+		want          bool
+	}{
+		{RoundRobin, 0, 5, false}, {RoundRobin, 2, 5, true}, {RoundRobin, 5, 5, false},
+		{First, 1, 3, true}, {StaticRR, 1, 3, true}, {LeastConn, 1, 3, false}, {URI, 1, 3, false},
+	} {
+		b := mustNew(t, Options{Algorithm: tt.algo, Param: "x"}, srv("a", 1))
+		if got := b.QueueFirst(tt.queued, tt.conns); got != tt.want {
+			t.Errorf("%v queued %d of %d: %v, want %v", tt.algo, tt.queued, tt.conns, got, tt.want)
+		}
+	}
+}

@@ -36,6 +36,19 @@ func (b *Balancer) Pick(r *Request, avoid *Server) *Server {
 	return b.mapRR(avoid)
 }
 
+// QueueFirst reports whether a new request must go straight to the backend
+// queue without trying the algorithm: for first, roundrobin and static-rr,
+// requests already waiting in the backend queue (unless every backend
+// connection is one of them) mean every server is full (backend.c
+// assign_server).
+func (b *Balancer) QueueFirst(backendQueued, backendConns int) bool {
+	switch b.opts.Algorithm {
+	case First, RoundRobin, StaticRR:
+		return backendQueued != 0 && backendQueued != backendConns
+	}
+	return false
+}
+
 // hashKey computes the request's hash for the backend's algorithm, or
 // reports that the key is absent. With a single usable server nothing is
 // hashed and the key is 0, as haproxy skips the work (except url_param,

@@ -263,6 +263,21 @@ func (b *Balancer) Warmup(s *Server, elapsed time.Duration) {
 	b.propagate(s)
 }
 
+// SetWeightPercent applies "set weight <pct>%": a share of the initial
+// weight, capped at 256 (server.c server_parse_weight_change_request).
+func (b *Balancer) SetWeightPercent(s *Server, pct int) error {
+	if pct < 0 {
+		return errorString("Relative weight must be positive.")
+	}
+	return b.SetWeight(s, min(s.iweight*min(pct, 25600)/100, MaxWeight))
+}
+
+// StatsWeight is the weight the stats page and "show stat" report for s:
+// its effective weight back in user units.
+func (b *Balancer) StatsWeight(s *Server) int {
+	return (s.curEW*b.wmult + b.wdiv - 1) / b.wdiv
+}
+
 // Starting reports whether s is in its slowstart ramp.
 func (s *Server) Starting() bool { return s.curState == stStarting }
 
