@@ -190,3 +190,60 @@ func TestParseShowStat(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentCountAndDump counts on the request path, changes server
+// state and check results, and dumps, all at once; run with -race.
+func TestConcurrentCountAndDump(t *testing.T) {
+	proxies := bigConfig(3, 4)
+	fe := &Proxy{Name: "fe", ID: 1, Cap: CapFE, Mode: ModeHTTP, Listeners: []*Listener{{Name: "sock-1", ID: 1}}}
+	proxies = append([]*Proxy{fe}, proxies...)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			be := proxies[1+g]
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				clk := Now()
+				sv := be.Servers[i%len(be.Servers)]
+				fe.Accept(fe.Listeners[0], clk.Ms)
+				fe.SessionStart(clk.Ms)
+				fe.Request(clk.Ms)
+				be.BackendStart(sv, clk, true)
+				sv.C.AddResponse(200)
+				sv.C.AddTimes(0, 1, 2, 3)
+				be.BackendEnd(sv)
+				fe.SessionEnd(fe.Listeners[0])
+				if i%50 == 0 {
+					sv.SetCheck(Check{Enabled: true, Status: ChkL4OK, Rise: 2, Fall: 3, Health: int32(i % 5)})
+					sv.Admin.Store(uint32(i/50%2) * AdminDrain)
+				}
+			}
+		}(g)
+	}
+	d := &StatDump{}
+	e := &PromExporter{}
+	in := &Info{}
+	var buf []byte
+	for i := 0; i < 50; i++ {
+		d.Clock = Now()
+		buf = d.AppendAll(buf[:0], proxies)
+		buf = e.Append(buf[:0], in, proxies, d.Clock)
+		if i == 25 {
+			ClearCounters(proxies, i%2 == 0)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	var r Row
+	FillFrontend(&r, fe, Now())
+	if r[FScur].U != 0 || r[FStot].U == 0 {
+		t.Fatalf("after the run: scur=%d stot=%d", r[FScur].U, r[FStot].U)
+	}
+}
