@@ -26,6 +26,8 @@ func Example() {
 		b.DropConn(s) // ...and done
 		return s.Name()
 	}
+	// haproxy's FWRR serves the heavier server's turns first in each
+	// window (see testdata/golden/rr_w1_2.txt).
 	fmt.Println(pick(), pick(), pick())
 	b.SetDown(b.Server("web1"))
 	b.SetMaintenance(b.Server("web2"), true)
@@ -33,7 +35,7 @@ func Example() {
 	b.SetDown(b.Server("spare"))
 	fmt.Println(pick(), b.Usable())
 	// Output:
-	// web1 web2 web1
+	// web1 web1 web2
 	// spare 0 1
 	// 503 false
 }
