@@ -1,13 +1,17 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"goha/parser/haproxy"
 	"goha/proxy/acl"
@@ -20,6 +24,9 @@ type Options struct {
 	// sends to its logs (server state changes, "Proxy X started."). nil
 	// discards them.
 	Logf func(level, format string, args ...any)
+	// NoReusePort disables SO_REUSEPORT on listeners (haproxy -dR). With
+	// it, a reloading process (-sf) binds beside the old one.
+	NoReusePort bool
 }
 
 // Engine runs a configuration: it binds the frontends, balances requests
@@ -146,7 +153,7 @@ func (e *Engine) Start() error {
 	for _, f := range e.front {
 		for _, b := range f.cfg.Binds {
 			for _, a := range b.Addresses {
-				lns, err := listen(a, b)
+				lns, err := listen(a, b, !e.opts.NoReusePort)
 				if err != nil {
 					e.Close()
 					return fmt.Errorf("Starting frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
@@ -177,7 +184,7 @@ func (e *Engine) Start() error {
 
 // listen opens the sockets of one bind address (a port range gives
 // several).
-func listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, error) {
+func listen(a haproxy.Address, b *haproxy.Bind, reusePort bool) ([]net.Listener, error) {
 	switch a.Family {
 	case haproxy.FamilyUnix:
 		os.Remove(a.Host)
@@ -206,8 +213,22 @@ func listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, error) {
 	if end < a.Port {
 		end = a.Port
 	}
+	lc := net.ListenConfig{}
+	if reusePort {
+		lc.Control = func(network, address string, c syscall.RawConn) error {
+			var serr error
+			c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			})
+			return serr
+		}
+	}
+	host := a.Host
+	if host == "*" {
+		host = "" // "*:80": every address
+	}
 	for p := a.Port; p <= end; p++ {
-		ln, err := net.Listen(network, net.JoinHostPort(a.Host, strconv.Itoa(p)))
+		ln, err := lc.Listen(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(p)))
 		if err != nil {
 			for _, l := range out {
 				l.Close()

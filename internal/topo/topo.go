@@ -223,9 +223,29 @@ func modeFor(path string) os.FileMode {
 }
 
 // Path returns the name under which the host's file path is reachable from
-// outside the host.
+// outside the host. Symbolic links on the way are resolved inside the
+// host: an absolute link such as /var/run -> /run would otherwise be
+// followed in the caller's file system, not the host's.
 func (h *Host) Path(path string) string {
-	return filepath.Join("/proc", strconv.Itoa(h.holder.Process.Pid), "root", path)
+	root := filepath.Join("/proc", strconv.Itoa(h.holder.Process.Pid), "root")
+	resolved := "/"
+	parts := strings.Split(strings.Trim(filepath.Clean("/"+path), "/"), "/")
+	for hops := 0; len(parts) > 0 && hops < 40; {
+		next := filepath.Join(resolved, parts[0])
+		parts = parts[1:]
+		target, err := os.Readlink(filepath.Join(root, next))
+		if err != nil {
+			resolved = next
+			continue
+		}
+		hops++
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(resolved, target)
+		}
+		parts = append(strings.Split(strings.Trim(filepath.Clean(target), "/"), "/"), parts...)
+		resolved = "/"
+	}
+	return filepath.Join(root, resolved)
 }
 
 // WriteFile writes a file inside the host, creating its directory.

@@ -154,3 +154,20 @@ func TestNginxRealServer(t *testing.T) {
 		t.Fatalf("after restart: %q %v", out, err)
 	}
 }
+
+func TestPathResolvesLinksInsideHost(t *testing.T) {
+	tp := build(t, Spec{Hosts: []HostSpec{{Name: "a", Private: []string{"/run"}}}})
+	a := tp.Hosts["a"]
+	// /var/run is a link to /run; a file written through it must land in
+	// the host's private /run, not the machine's.
+	if err := a.WriteFile("/var/run/topo-test.pid", "42\n"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := a.Output("cat", "/run/topo-test.pid"); err != nil || out != "42\n" {
+		t.Fatalf("inside the host: %q %v", out, err)
+	}
+	if _, err := os.Stat("/run/topo-test.pid"); err == nil {
+		os.Remove("/run/topo-test.pid")
+		t.Fatal("the file went to the machine's /run")
+	}
+}
