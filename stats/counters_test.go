@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestFreqCtrSlidingSecond(t *testing.T) {
@@ -245,5 +246,29 @@ func TestConcurrentCountAndDump(t *testing.T) {
 	FillFrontend(&r, fe, Now())
 	if r[FScur].U != 0 || r[FStot].U == 0 {
 		t.Fatalf("after the run: scur=%d stot=%d", r[FScur].U, r[FStot].U)
+	}
+}
+
+func TestProcessInfo(t *testing.T) {
+	p := &Process{Started: time.Unix(1000, 0)}
+	clk := Clock{Unix: 1000 + 90061, Ms: 777_000}
+	for i := 0; i < 5; i++ {
+		p.Conn(clk.Ms)
+		p.Sess(clk.Ms)
+	}
+	p.Out(clk.Ms, 64*10)
+	in := &Info{}
+	p.Fill(in, clk)
+	f := in.Fields()
+	if f[IUptime].S != "1d 1h01m01s" || in.U[IMaxConnRate] != 5 || in.U[ISessRate] != 5 || in.U[IBytesOutRate] != 640 {
+		t.Fatalf("uptime %q maxconnrate %d sessrate %d bytesoutrate %d", f[IUptime].S, in.U[IMaxConnRate], in.U[ISessRate], in.U[IBytesOutRate])
+	}
+	p.ClearMax()
+	p.Fill(in, clk)
+	if in.U[IMaxConnRate] != 0 || in.U[ICumConns] != 5 {
+		t.Fatalf("after clear: max %d cum %d", in.U[IMaxConnRate], in.U[ICumConns])
+	}
+	if Tainted(0) != "0" || Tainted(0x12) != "0x12" {
+		t.Fatal("tainted format")
 	}
 }
