@@ -277,6 +277,20 @@ func (r *haproxyRun) stop(t *testing.T) {
 	}
 }
 
+// exchangeNet is exchange over any stream network.
+func exchangeNet(t *testing.T, network, addr, req string, wait time.Duration) string {
+	t.Helper()
+	c, err := net.Dial(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, req)
+	c.SetReadDeadline(time.Now().Add(wait))
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
 // exchange opens a connection, writes req, and reads until the peer closes
 // or wait elapses.
 func exchange(t *testing.T, port int, req string, wait time.Duration) string {
@@ -320,6 +334,10 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 		}
 		if fe.ssl {
 			fmt.Fprintf(&b, "    bind 127.0.0.1:%d ssl crt %s/golden.pem\n", ports[fe.name], dir)
+		} else if fe.bind == "v6" {
+			fmt.Fprintf(&b, "    bind [::1]:%d\n", ports[fe.name])
+		} else if fe.bind == "unix" {
+			fmt.Fprintf(&b, "    bind unix@%s/%s.sock\n", dir, fe.name)
 		} else {
 			fmt.Fprintf(&b, "    bind 127.0.0.1:%d\n", ports[fe.name])
 		}
@@ -335,6 +353,9 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 		default:
 			fmt.Fprintf(&b, "    option %s\n", fe.option)
 		}
+		if fe.sdFormat != "" {
+			fmt.Fprintf(&b, "    log-format-sd %q\n", fe.sdFormat)
+		}
 		if fe.errFormat != "" {
 			fmt.Fprintf(&b, "    error-log-format %q\n", fe.errFormat)
 		}
@@ -348,6 +369,7 @@ func buildMainConfig(t *testing.T, dir string, catchers map[string]*udpCatcher, 
 	fmt.Fprintf(&b, "backend be_down\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
 	fmt.Fprintf(&b, "backend be_down2\n    mode http\n    log global\n    server s1 127.0.0.1:%d check inter 200ms\n\n", closedPort)
 	fmt.Fprintf(&b, "backend be_flap\n    mode http\n    log global\n    option log-health-checks\n    server s1 127.0.0.1:%d check inter 200ms fall 1 rise 1\n    server b1 127.0.0.1:%d backup check inter 200ms\n\n", flapPort, closedPort)
+	fmt.Fprintf(&b, "backend be_redisp\n    mode http\n    log global\n    option redispatch\n    retries 1\n    balance first\n    server dead 127.0.0.1:%d\n    server live 127.0.0.1:%d\n\n", closedPort, httpPort)
 	fmt.Fprintf(&b, "backend be_tcp\n    mode tcp\n    log global\n    server e1 127.0.0.1:%d\n\n", echoPort)
 	fmt.Fprintf(&b, "backend be_tcpdown\n    mode tcp\n    log global\n    server t1 127.0.0.1:%d\n", closedPort)
 	return b.String()
@@ -422,6 +444,20 @@ func updateMainRun(t *testing.T) {
 	exchange(t, ports["fe_custom2"], "GET /plain HTTP/1.0\r\n\r\n", 3*time.Second)
 	pause()
 	get("fe_custom2", "/e?a=]&b=\\", "")
+
+	simple := "GET /%s HTTP/1.1\r\nHost: golden.test\r\nX-Quote: a \"b\" ]\r\nConnection: close\r\n\r\n"
+	exchangeNet(t, "tcp6", fmt.Sprintf("[::1]:%d", ports["fe_v6"]), fmt.Sprintf(simple, "v6"), 3*time.Second)
+	pause()
+	exchangeNet(t, "unix", filepath.Join(dir, "fe_unix.sock"), fmt.Sprintf(simple, "unix"), 3*time.Second)
+	pause()
+	exchangeNet(t, "unix", filepath.Join(dir, "fe_unix_tcp.sock"), "ping\n", 3*time.Second)
+	pause()
+	exchange(t, ports["fe_sd"], fmt.Sprintf(simple, "sd"), 3*time.Second)
+	pause()
+	get("fe_redisp", "/r1", "")
+	get("fe_redisp", "/r2", "")
+	exchange(t, ports["fe_tcpcustom"], "hello\n", 3*time.Second)
+	pause()
 
 	exchange(t, ports["fe_null"], "", 200*time.Millisecond) // no data: not logged
 	pause()

@@ -28,7 +28,7 @@ type parsedHeader struct {
 var (
 	reLocal   = regexp.MustCompile(`^<(\d+)>(\w{3} [ \d]\d \d\d:\d\d:\d\d) ([^\[ ]+)\[(\d+)\]: (.*)$`)
 	reRFC3164 = regexp.MustCompile(`^<(\d+)>(\w{3} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^\[ ]+)\[(\d+)\]: (.*)$`)
-	reRFC5424 = regexp.MustCompile(`^<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (.*)$`)
+	reRFC5424 = regexp.MustCompile(`^<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) (.*)$`)
 	rePrio    = regexp.MustCompile(`^<(\d+)>(.*)$`)
 	reTimed   = regexp.MustCompile(`^<(\d+)>(\S+) (.*)$`)
 	reISO     = regexp.MustCompile(`^(\S+) (.*)$`)
@@ -386,12 +386,16 @@ func (lp *lineParser) parse(msg string) (*Record, error) {
 			default:
 				r.PID = int(x)
 			}
-		case kindClientIP:
-			clientIP = parseAddr(v, hexa)
+		case kindClientIP, kindFrontendIP:
+			if v == "unix" {
+				r.UnixListener = true
+			} else if k == kindClientIP {
+				clientIP = parseAddr(v, hexa)
+			} else {
+				feIP = parseAddr(v, hexa)
+			}
 		case kindClientPort:
 			clientPort, _ = parsePort(v, hexa)
-		case kindFrontendIP:
-			feIP = parseAddr(v, hexa)
 		case kindFrontendPort:
 			fePort, _ = parsePort(v, hexa)
 		case kindServerIP:
@@ -480,6 +484,12 @@ func (lp *lineParser) parse(msg string) (*Record, error) {
 	}
 	if r.RequestLine == nil && reqParts[kindMethod] != "" && reqParts[kindMethod] != badReq {
 		r.RequestLine = []byte(reqParts[kindMethod] + " " + reqParts[kindURI] + " " + reqParts[kindVersion])
+	}
+	if r.UnixListener {
+		r.ListenerID = int(clientPort)
+		if clientPort == 0 {
+			r.ListenerID = int(fePort)
+		}
 	}
 	if clientIP.IsValid() {
 		r.Client = netip.AddrPortFrom(clientIP, clientPort)

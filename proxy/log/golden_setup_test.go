@@ -64,6 +64,8 @@ type goldenFrontend struct {
 	reqCaps   int
 	rspCaps   int
 	backend   string
+	bind      string // "" (127.0.0.1), "v6" ([::1]) or "unix" (a socket in the run's folder)
+	sdFormat  string // log-format-sd, if any
 }
 
 const (
@@ -105,6 +107,17 @@ func goldenFrontends() []goldenFrontend {
 				"capture request header Host len 20",
 				"capture request header X-Quote len 40",
 			}},
+		{name: "fe_v6", http: true, option: "custom", bind: "v6", backend: "be_web",
+			logFormat: `%ci:%cp %{+X}ci:%{+X}cp %fi:%fp %{+X}fi %{+Q}ci %si:%sp %ft %b/%s %ST %{+Q}r`},
+		{name: "fe_unix", http: true, option: "custom", bind: "unix", backend: "be_web",
+			logFormat: `%ci:%cp %fi:%fp %{+Q}ci %{+Q}fi:%fp %ft %b/%s %ST %{+Q}r`},
+		{name: "fe_unix_tcp", option: "", bind: "unix", backend: "be_tcp"},
+		{name: "fe_sd", http: true, option: "httplog", backend: "be_web",
+			sdFormat: `[exampleSDID@32473 client=%{+Q}ci port=%cp fe=%f q=%{+Q,+E}[capture.req.hdr(0)]]`,
+			reqCaps: 1, extra: []string{"capture request header X-Quote len 40"}},
+		{name: "fe_redisp", http: true, option: "httplog", backend: "be_redisp"},
+		{name: "fe_tcpcustom", option: "custom", backend: "be_tcp",
+			logFormat: `%ci:%cp %fi:%fp %si:%sp %Th/%Tw/%Tc/%Td/%Tt %B/%U %ts %ac/%fc/%bc/%sc/%rc %sq/%bq %[dst_port] %{+Q}b`},
 		{name: "fe_null", http: true, option: "httplog", backend: "be_web", extra: []string{"option dontlognull"}},
 		{name: "fe_slow", http: true, option: "httplog", backend: "be_web", extra: []string{"timeout client 300ms"}},
 		{name: "fe_err", http: true, option: "httplog", errFormat: errorFormat, backend: "be_web"},
@@ -147,6 +160,12 @@ func goldenLoggers() []goldenLogger {
 		{name: "fe_connect_http_raw", scope: "fe_connect_http", format: "raw", facility: "local0"},
 		{name: "fe_https_raw", scope: "fe_https", format: "raw", facility: "local0"},
 		{name: "fe_asap_local", scope: "fe_asap", format: "local", facility: "local0"},
+		{name: "fe_v6_raw", scope: "fe_v6", format: "raw", facility: "local0"},
+		{name: "fe_unix_raw", scope: "fe_unix", format: "raw", facility: "local0"},
+		{name: "fe_unix_tcp_raw", scope: "fe_unix_tcp", format: "raw", facility: "local0"},
+		{name: "fe_sd_rfc5424", scope: "fe_sd", format: "rfc5424", facility: "local4"},
+		{name: "fe_redisp_raw", scope: "fe_redisp", format: "raw", facility: "local0"},
+		{name: "fe_tcpcustom_raw", scope: "fe_tcpcustom", format: "raw", facility: "local0"},
 	}
 }
 

@@ -142,7 +142,10 @@ func renderMessage(msg string) ([]byte, int, bool) {
 	return nil, 0, false
 }
 
-var connectRe = regexp.MustCompile(`^Connect from `)
+var (
+	connectRe     = regexp.MustCompile(`^Connect from `)
+	connectUnixRe = regexp.MustCompile(`^Connect to unix:(\d+) \((\S+)/(HTTP|TCP)\)$`)
+)
 
 // rendered is one golden line rebuilt by this package.
 type rendered struct {
@@ -158,6 +161,11 @@ func renderGolden(t *testing.T, fe *goldenFrontend, msg string) (rendered, error
 	}
 	if fe == nil {
 		return rendered{}, fmt.Errorf("not a known haproxy message: %q", msg)
+	}
+	if m := connectUnixRe.FindStringSubmatch(msg); m != nil {
+		r := &Record{UnixListener: true, ListenerID: atoi(m[1]), FrontendName: m[2]}
+		b, lvl := ConnectFrom(nil, r, m[3] == "HTTP")
+		return rendered{b, lvl, "connect"}, nil
 	}
 	if connectRe.MatchString(msg) {
 		var lp *lineParser
@@ -212,6 +220,23 @@ func renderGolden(t *testing.T, fe *goldenFrontend, msg string) (rendered, error
 		return rendered{}, err
 	}
 	return rendered{prog.Append(nil, r, 0), LevelInfo, kind}, nil
+}
+
+// renderSD rebuilds a log-format-sd part the same way as a message.
+func renderSD(fe *goldenFrontend, sd string) ([]byte, error) {
+	prog, err := Compile(fe.sdFormat, CompileOptions{HTTP: fe.http})
+	if err != nil {
+		return nil, err
+	}
+	lp, err := newLineParser(prog, shapeOf(*fe))
+	if err != nil {
+		return nil, err
+	}
+	r, err := lp.parse(sd)
+	if err != nil {
+		return nil, err
+	}
+	return prog.Append(nil, r, 0), nil
 }
 
 // goldenRun describes one recorded haproxy run.
@@ -290,6 +315,14 @@ func TestGoldenLines(t *testing.T) {
 						Hostname: run.hostname, Tag: run.tag, PID: h.pid, Time: h.time}
 					if format == FormatRFC5424 {
 						hdr.StructuredData = []byte(DefaultSDFormat)
+						if fe != nil && fe.sdFormat != "" && got.kind != "message" {
+							sd, err := renderSD(fe, h.sd)
+							if err != nil {
+								t.Errorf("line %d: structured data: %v", i+1, err)
+								continue
+							}
+							hdr.StructuredData = sd
+						}
 					}
 					out := AppendDatagram(nil, hdr, got.msg, lg.length)
 					if !bytes.Equal(out, []byte(line+"\n")) {
