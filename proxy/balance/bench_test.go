@@ -1,6 +1,7 @@
 package balance
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -53,6 +54,30 @@ func BenchmarkPick(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			for range b.N {
+				s := bal.Pick(req, nil)
+				bal.TakeConn(s)
+				bal.DropConn(s)
+			}
+		})
+	}
+}
+
+// BenchmarkPickManyServers shows how the sorted-slice queues scale with
+// 200 servers (haproxy uses ebtrees; our queues move pointers in O(n)).
+func BenchmarkPickManyServers(b *testing.B) {
+	var servers []ServerConfig
+	for i := range 200 {
+		servers = append(servers, ServerConfig{Name: fmt.Sprint("s", i), Weight: 1 + i%7})
+	}
+	req := &Request{URI: []byte("/some/path")}
+	for _, o := range []Options{{Algorithm: RoundRobin}, {Algorithm: LeastConn}, {Algorithm: StaticRR}, {Algorithm: URI, HashType: Consistent}, {Algorithm: Random}} {
+		b.Run(o.Algorithm.String(), func(b *testing.B) {
+			bal, err := New(o, servers)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
 			for range b.N {
 				s := bal.Pick(req, nil)
 				bal.TakeConn(s)

@@ -267,50 +267,56 @@ func (b *Balancer) chashHash(h uint32, avoid *Server) *Server {
 }
 
 // chashNext is the round-robin fallback over the circle when the hash key
-// is missing: it resumes after the last point used.
+// is missing: it resumes after the last point used. Like haproxy, it
+// continues in the circle that point belongs to, so right after active
+// servers return it may finish a walk over the backup circle first.
 func (b *Balancer) chashNext(avoid *Server) *Server {
-	t, fixed, ok := b.chRoot()
+	root, fixed, ok := b.chRoot()
 	if !ok {
 		return fixed
 	}
-	last := t.find(b.chLast)
-	stop, node := last, last
+	cur, node := root, -1
+	if b.chLast.srv != nil {
+		cur = b.chTreeOf(b.chLast.srv)
+		node = cur.find(b.chLast)
+	}
+	stopT, stop := cur, node
 	var avoided *Server
-	avoidedNode := -1
-	for {
+	avoidedRef := chRef{}
+	// haproxy loops until it meets its starting point again; the bound
+	// only matters where it would spin (start point in the other circle
+	// and every server saturated).
+	for guard := len(root.n) + len(cur.n) + 1; guard > 0; guard-- {
 		if node >= 0 {
 			node++
-			if node == len(t.n) {
+			if node == len(cur.n) {
 				node = -1
 			}
 		}
 		if node < 0 {
-			if len(t.n) == 0 {
+			cur = root
+			if len(root.n) == 0 {
 				b.chLast = chRef{}
 				return nil
 			}
 			node = 0
 		}
-		b.chLast = chRef{t.n[node].srv, t.n[node].idx}
+		n := cur.n[node]
+		b.chLast = chRef{n.srv, n.idx}
 		if stop < 0 {
-			stop = node
+			stopT, stop = cur, node
 		}
-		s := t.n[node].srv
-		if b.hasRoom(s) {
-			if s != avoid {
-				return s
+		if b.hasRoom(n.srv) {
+			if n.srv != avoid {
+				return n.srv
 			}
-			avoided, avoidedNode = s, node
+			avoided, avoidedRef = n.srv, b.chLast
 		}
-		if node == stop {
+		if cur == stopT && node == stop {
 			break
 		}
 	}
-	if avoidedNode >= 0 {
-		b.chLast = chRef{t.n[avoidedNode].srv, t.n[avoidedNode].idx}
-	} else {
-		b.chLast = chRef{}
-	}
+	b.chLast = avoidedRef
 	return avoided
 }
 

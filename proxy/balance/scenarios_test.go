@@ -226,6 +226,21 @@ func scenarios() []*scenario {
 			}
 			return r
 		}})
+	// consistent-hash round robin (no key) resumes after its last point,
+	// even when that point is on the backup circle and actives are back
+	add(&scenario{Name: "url_param_chash_allbackups", Backend: []string{"balance url_param id", "hash-type consistent", "option allbackups"},
+		Servers: []string{"s1", "s2", "b1 backup", "b2 backup"},
+		Req: func(i int) reqSpec {
+			if i%5 == 0 {
+				return paramReq(i)
+			}
+			return reqSpec{URI: "/nokey"}
+		},
+		Steps: func() map[int][]step {
+			m := cliAt(10, "disable server be/s1", 10, "disable server be/s2", 30, "enable server be/s1", 30, "enable server be/s2",
+				60, "disable server be/s1", 60, "disable server be/s2", 62, "enable server be/s1")
+			return m
+		}()})
 	// slowstart: a server leaving maintenance ramps its weight up over 6s
 	pace := func(i int) time.Duration {
 		return time.Duration(i/8)*time.Second + 500*time.Millisecond + time.Duration(i%8)*40*time.Millisecond
