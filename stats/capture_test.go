@@ -217,6 +217,7 @@ var captureFiles = []string{
 	"transition_up.csv", "transition_down.csv", "clear_counters.csv",
 	"clear_counters_all.csv", "show_schema.json", "show_stat_up.csv",
 	"show_stat_no_maint.csv", "show_stat_listener.csv", "stats_json_http.txt", "show_info_desc.txt",
+	"stats_csv_scope_http.txt", "stats_csv_badscope_http.txt", "stats_typed_http.txt",
 	"metrics_scope_be_srv.txt", "metrics_scope_empty.txt", "metrics_scope_bad.txt", "metrics_scope_fe_li.txt",
 }
 
@@ -325,6 +326,9 @@ func TestCaptureGolden(t *testing.T) {
 	out["show_stat_listener.csv"] = cliCommand(t, sock, "show stat 2 8 1")
 	out["stats_csv_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;norefresh")
 	out["stats_json_http.txt"] = rawHTTP(t, statsPort, "/stats;json")
+	out["stats_csv_scope_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;norefresh;up;scope=AP")
+	out["stats_csv_badscope_http.txt"] = rawHTTP(t, statsPort, "/stats;csv;scope=b@d;no-maint")
+	out["stats_typed_http.txt"] = rawHTTP(t, statsPort, "/stats;typed")
 	out["metrics_scope_be_srv.txt"] = rawHTTP(t, statsPort, "/metrics?scope=backend&scope=server&no-maint")
 	out["metrics_scope_empty.txt"] = rawHTTP(t, statsPort, "/metrics?scope=")
 	out["metrics_scope_bad.txt"] = rawHTTP(t, statsPort, "/metrics?scope=bogus")

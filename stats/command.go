@@ -149,7 +149,7 @@ func PageHeaders(format PageFormat, refresh int, noRefresh bool) [][2]string {
 	switch format {
 	case PageHTML:
 		ct = "text/html"
-	case PageJSON:
+	case PageJSON, PageJSONSchema:
 		ct = "application/json"
 	case PagePrometheus:
 		ct = PrometheusContentType
@@ -171,6 +171,8 @@ const (
 	PageCSV
 	PageJSON
 	PagePrometheus
+	PageTyped      // ";typed"
+	PageJSONSchema // ";json-schema"
 )
 
 // AppendPageHeaders renders a stats page dump's response header block as

@@ -33,6 +33,12 @@ type StatDump struct {
 	Filter  Filter
 	Desc    bool // "desc": typed lines get the field description
 	Clock   Clock
+	// Scope is the stats page's "scope=" search text (case-insensitive
+	// substring of the proxy name); ConfScope the "stats scope" names,
+	// where "." stands for Self, the proxy serving the page.
+	Scope     string
+	ConfScope []string
+	Self      string
 
 	row     Row
 	started bool
@@ -70,6 +76,9 @@ func (d *StatDump) AppendTrailer(b []byte) []byte {
 // AppendProxy writes the lines of one proxy in haproxy's order: frontend,
 // listeners, servers, backend; filter and options applied.
 func (d *StatDump) AppendProxy(b []byte, px *Proxy) []byte {
+	if !d.inScope(px) {
+		return b
+	}
 	f := d.Filter
 	if f.Bound && f.IID != -1 && uint32(f.IID) != px.ID {
 		return b
@@ -104,6 +113,23 @@ func (d *StatDump) AppendProxy(b []byte, px *Proxy) []byte {
 		b = d.appendRow(b, &d.row)
 	}
 	return b
+}
+
+// inScope applies "stats scope" and the page's "scope=" search.
+func (d *StatDump) inScope(px *Proxy) bool {
+	if len(d.ConfScope) > 0 {
+		ok := false
+		for _, s := range d.ConfScope {
+			if s == px.Name || (s == "." && px.Name == d.Self) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return d.Scope == "" || containsFold(px.Name, d.Scope)
 }
 
 // hidden applies "no-maint" and "up".

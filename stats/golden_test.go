@@ -232,3 +232,67 @@ func TestGoldenShowStatOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenStatsPageOptions runs the page's URI options (";up", "scope=",
+// an invalid scope, ";typed") through ParsePageURI and the dump.
+func TestGoldenStatsPageOptions(t *testing.T) {
+	full := parseCSVStat(t, cliBody(readGolden(t, "show_stat.csv")))
+	for _, tc := range []struct {
+		golden, uri string
+		parse       func(testing.TB, string) []statRow
+	}{
+		{"stats_csv_scope_http.txt", ";csv;norefresh;up;scope=AP", parseCSVStat},
+		{"stats_csv_badscope_http.txt", ";csv;scope=b@d;no-maint", parseCSVStat},
+		{"stats_typed_http.txt", ";typed", parseTypedStat},
+	} {
+		t.Run(tc.uri, func(t *testing.T) {
+			head, want := readHTTPGolden(t, tc.golden)
+			shown := map[string]statRow{}
+			for _, r := range tc.parse(t, want) {
+				shown[r[FPxname]+"/"+r[FSvname]] = r
+			}
+			// rows the page left out come from the CLI capture
+			rows := append([]statRow(nil), full...)
+			for i, r := range rows {
+				if s, ok := shown[r[FPxname]+"/"+r[FSvname]]; ok {
+					rows[i] = s
+				}
+			}
+			proxies := buildModel(t, rows)
+			req := ParsePageURI(tc.uri, false)
+			d := &StatDump{Format: req.Format.StatFormat(), Clock: testClock, Scope: req.Scope,
+				Options: Options{HideDown: req.HideDown, NoMaint: req.NoMaint}}
+			diffLines(t, tc.golden, want, string(d.AppendAll(nil, proxies)))
+			if got := "HTTP/1.1 200 OK\r\n" + string(AppendPageHeaders(nil, req.Format, 0, req.NoRefresh, true)); got != head {
+				t.Errorf("headers differ\nhaproxy: %q\ngoha:    %q", head, got)
+			}
+		})
+	}
+}
+
+func TestParsePageURI(t *testing.T) {
+	for _, tc := range []struct {
+		uri     string
+		refresh bool
+		want    PageRequest
+	}{
+		{"", false, PageRequest{Format: PageHTML}},
+		{";csv;json", false, PageRequest{Format: PageJSON}},
+		{";json-schema;csv", false, PageRequest{Format: PageJSONSchema}},
+		{";csv;norefresh", false, PageRequest{Format: PageCSV}},
+		{";csv;norefresh", true, PageRequest{Format: PageCSV, NoRefresh: true}},
+		{";up;st=DONE;", false, PageRequest{Format: PageHTML, HideDown: true, Status: "DONE"}},
+		{";st=XYZW1234", false, PageRequest{Format: PageHTML, Status: "UNKN"}},
+		{"x;st=DON", false, PageRequest{Format: PageHTML}}, // fewer than 8 bytes from ";st="
+		{"?scope=web01;csv", false, PageRequest{Format: PageCSV, Scope: "web01"}},
+		{"?scope=abcdefghijklmnopqrstuvwxyz", false, PageRequest{Format: PageHTML, Scope: "abcdefghijklmnopqrst"}},
+		{"?scope=a/b&x", false, PageRequest{Format: PageHTML}},
+	} {
+		if got := ParsePageURI(tc.uri, tc.refresh); got != tc.want {
+			t.Errorf("%q: got %+v, want %+v", tc.uri, got, tc.want)
+		}
+	}
+	if !containsFold("Backend-APP", "app") || containsFold("", "") || !containsFold("x", "") || containsFold("ap", "app") {
+		t.Error("containsFold")
+	}
+}
