@@ -96,6 +96,19 @@ func TestCLIShapeAgainstHaproxy(t *testing.T) {
 		{"-C missing dir", []string{"-C", "/nonexistent-goha-dir", "-f", "x.cfg"}, 1, func(t *testing.T, r cliResult) {
 			alertShape(t, r, "Could not change to directory /nonexistent-goha-dir : No such file or directory")
 		}},
+		{"-cc true", []string{"-cc", "version_atleast(2.4) && !defined(GOHA_CC_UNSET) && streq(a,a)"}, 0, silent},
+		{"-cc false", []string{"-cc", "0 || strneq(a,a)"}, 1, silent},
+		{"-cc empty", []string{"-cc", ""}, 1, silent},
+		{"-cc missing", []string{"-cc"}, 1, usageShape},
+		{"-cc unparsable", []string{"-cc", "bogus(1)"}, 2, func(t *testing.T, r cliResult) {
+			alertShape(t, r, "config : Failed to evaluate condition: unparsable conditional expression 'bogus(1)'")
+		}},
+		{"-cc bad argument", []string{"-cc", "defined(HOME"}, 2, func(t *testing.T, r cliResult) {
+			alertShape(t, r, "config : Failed to evaluate condition: expected ')' in argument 1 of predicate 'defined' used in conditional expression")
+		}},
+		{"-cc unmatched quote", []string{"-cc", `"a b`}, 2, func(t *testing.T, r cliResult) {
+			alertShape(t, r, "config : Syntax Error in condition: Unmatched quote.")
+		}},
 		{"-c valid", []string{"-c", "-f", "02-tutorial-modern.cfg"}, 0, func(t *testing.T, r cliResult) {
 			wantEqual(t, "stdout", r.stdout, "Configuration file is valid\n")
 			wantEmpty(t, "stderr", r.stderr)
@@ -145,6 +158,13 @@ func TestCLIShapeAgainstHaproxy(t *testing.T) {
 			t.Run("goproxy", func(t *testing.T) { tt.shape(t, g) })
 		})
 	}
+}
+
+// silent: no output at all.
+func silent(t *testing.T, r cliResult) {
+	t.Helper()
+	wantEmpty(t, "stdout", r.stdout)
+	wantEmpty(t, "stderr", r.stderr)
 }
 
 // usageShape: the version on stdout, the usage on stderr.

@@ -114,11 +114,63 @@ func (p *program) load(r *reporter, o *Options) int {
 }
 
 // checkCondition is -cc: haproxy evaluates a .if expression and exits 0
-// (true), 1 (false) or 2 (it could not). The parser exposes no evaluator
-// yet, so every expression takes the "could not" path, with haproxy's exit.
+// (true), 1 (false) or 2 (it could not). The parser exposes conditions only
+// through Load, so the expression is written as a one-line .if block to a
+// temporary file and loaded; its diagnostics carry the verdict.
 func (p *program) checkCondition(r *reporter, expr string) int {
-	r.alert("config", fmt.Sprintf("Failed to evaluate condition: goproxy cannot evaluate conditional expressions yet ('%s')", expr))
-	return 2
+	if strings.TrimSpace(expr) == "" {
+		return 1 // haproxy: an empty condition is false
+	}
+	f, err := os.CreateTemp("", "goproxy-cc-*.cfg")
+	if err != nil {
+		r.alert("config", "Failed to evaluate condition: "+err.Error())
+		return 2
+	}
+	defer os.Remove(f.Name())
+	_, err = fmt.Fprintf(f, ".if %s\n.notice \"%s\"\n.endif\n", expr, conditionTrue)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		r.alert("config", "Failed to evaluate condition: "+err.Error())
+		return 2
+	}
+	res := haproxy.Load([]string{f.Name()}, haproxy.Options{})
+	// An error on the .if line first: the lines after it are then read as
+	// if unconditional, so the notice alone proves nothing.
+	for _, d := range res.Diags {
+		if d.Level == haproxy.LevelAlert && d.Line == 1 {
+			r.alert("config", conditionError(d.Text))
+			return 2
+		}
+	}
+	for _, d := range res.Diags {
+		if d.Level == haproxy.LevelNotice && strings.Contains(d.Text, conditionTrue) {
+			return 0
+		}
+	}
+	return 1
+}
+
+// conditionTrue is what the probe block prints when the condition holds.
+const conditionTrue = "goproxy -cc: condition is true"
+
+// conditionError turns the parser's alert on a ".if" line into what haproxy
+// -cc says: "parsing [F:1]: MSG in '.if' at position N:" becomes
+// "Failed to evaluate condition: MSG"; a quoting error is a syntax error.
+func conditionError(text string) string {
+	if strings.Contains(text, "unmatched quote") {
+		return "Syntax Error in condition: Unmatched quote."
+	}
+	msg := text
+	if _, after, ok := strings.Cut(msg, "]: "); ok {
+		msg = after
+	}
+	if i := strings.Index(msg, " in '.if' at position"); i >= 0 {
+		msg = msg[:i]
+	}
+	msg, _, _ = strings.Cut(msg, "\n")
+	return "Failed to evaluate condition: " + msg
 }
 
 // stop prints what haproxy prints when it stops while reading its command

@@ -62,7 +62,7 @@ func writeBuildInfo(w io.Writer) {
 // engine lands.
 var supported = [][2]string{
 	{"configuration check", "yes (-c, -q, -V, -dW, multiple -f files and directories)"},
-	{"conditions (-cc)", "not yet (exits 2 like haproxy on an expression it cannot evaluate)"},
+	{"conditions (-cc)", "yes (the .if predicates of the configuration parser)"},
 	{"removed keywords", "nbproc, contimeout/clitimeout/srvtimeout, reqadd/rspadd, reqdel/rspdel on a whole header, redispatch, option forceclose, monitor-net: accepted with a warning naming the modern form"},
 	{"proxy engine", "not yet (without -c goproxy checks the configuration and exits 1)"},
 	{"master-worker (-W)", "not yet"},
@@ -75,5 +75,5 @@ var (
 	acceptedFlags = []string{"-f", "--", "-v", "-vv", "-c", "-cc", "-q", "-V", "-d", "-db", "-dM",
 		"-de", "-dp", "-dk", "-dv", "-dS", "-dG", "-dR", "-dL", "-dK", "-dr", "-dV", "-dW", "-dD",
 		"-D", "-W", "-Ws", "-C", "-n", "-m", "-N", "-L", "-p", "-sf", "-st", "-x", "-S"}
-	effectiveFlags = []string{"-f", "--", "-v", "-vv", "-c", "-q", "-V", "-dW", "-dM", "-dK", "-C", "-L"}
+	effectiveFlags = []string{"-f", "--", "-v", "-vv", "-c", "-cc", "-q", "-V", "-dW", "-dM", "-dK", "-C", "-L"}
 )
