@@ -40,6 +40,10 @@ func (p *Program) Append(dst []byte, r *Record, maxLen int) []byte {
 			if n.sample < len(r.Samples) {
 				v = r.Samples[n.sample]
 			}
+			if n.http {
+				w.encodeWith(bytesView(v), '%', httpEncode, n.opts)
+				break
+			}
 			ok = w.text(v, n.opts)
 		case kindClientIP:
 			ok, stop = w.ip(r.Client, r.UnixListener, n.opts)

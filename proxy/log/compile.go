@@ -23,6 +23,7 @@ type node struct {
 	opts   Options
 	text   string // literal text, or the %[...] expression
 	sample int    // index into Record.Samples for kindSample
+	http   bool   // sample of a unique-id-format: '%'-encoded, never quoted
 }
 
 // Program is a compiled log-format: render it with Append.
@@ -44,6 +45,10 @@ type CompileOptions struct {
 	// HTTP is true when the proxy is in mode http; HTTP-only variables
 	// (%r, %HM, %CC, %Ta, ...) are refused otherwise, as haproxy does.
 	HTTP bool
+	// UniqueID compiles a unique-id-format: variables are not mandatory
+	// (an empty value prints nothing) and sample values are %-encoded
+	// for use in a header (LOG_OPT_HTTP instead of LOG_OPT_MANDATORY).
+	UniqueID bool
 	// Sample parses the sample expression that starts right after "%[".
 	// It returns how many bytes of rest belong to the expression, or an
 	// error worded as haproxy's sample parser words it ("unknown fetch
@@ -120,6 +125,9 @@ func Compile(format string, o CompileOptions) (*Program, error) {
 	}
 	p := &Program{source: format}
 	defOpts := OptMandatory
+	if o.UniqueID {
+		defOpts = 0
+	}
 	sample := o.Sample
 	if sample == nil {
 		sample = ScanSample
@@ -176,7 +184,7 @@ func Compile(format string, o CompileOptions) (*Program, error) {
 			if arg >= 0 && argLen > 0 {
 				opts = applyArgs(s[arg:arg+argLen], opts)
 			}
-			p.nodes = append(p.nodes, node{kind: kindSample, opts: opts, text: rest[:n], sample: len(p.samples)})
+			p.nodes = append(p.nodes, node{kind: kindSample, opts: opts, text: rest[:n], sample: len(p.samples), http: o.UniqueID})
 			p.samples = append(p.samples, rest[:n])
 			i += n
 			c = at(i)

@@ -12,6 +12,16 @@ var (
 	urlEncode = makeSet(`"#`, true)
 	// rfc5424Escape: escaped with '\' under +E (RFC 5424 §6.3.3).
 	rfc5424Escape = makeSet(`"\]`, false)
+	// httpEncode: samples of unique-id-format, which ends up in a header
+	// (everything but VCHAR, obs-text, SP and HTAB); '%' + two hex digits.
+	httpEncode = func() *byteSet {
+		var s byteSet
+		for i := 0; i < 0x20; i++ {
+			s[i] = i != '\t'
+		}
+		s[0x7f] = true
+		return &s
+	}()
 )
 
 func makeSet(chars string, nonPrintable bool) *byteSet {

@@ -219,6 +219,20 @@ func renderGolden(t *testing.T, fe *goldenFrontend, msg string) (rendered, error
 	if err != nil {
 		return rendered{}, err
 	}
+	// The frontend's unique-id-format, rendered from the same record,
+	// must give the %ID the line shows.
+	for _, x := range fe.extra {
+		if f, ok := strings.CutPrefix(x, "unique-id-format "); ok && r.UniqueID != nil {
+			uid, err := Compile(strings.ReplaceAll(f, `\ `, " "), CompileOptions{HTTP: fe.http, UniqueID: true})
+			if err != nil {
+				return rendered{}, err
+			}
+			if got := uid.Append(nil, r, 0); string(got) != string(r.UniqueID) {
+				return rendered{}, fmt.Errorf("unique-id-format renders %q, haproxy logged %q", got, r.UniqueID)
+			}
+			kind += "+unique-id"
+		}
+	}
 	return rendered{prog.Append(nil, r, 0), LevelInfo, kind}, nil
 }
 

@@ -209,6 +209,12 @@ func indexNUL(s string) int { return strings.IndexByte(s, 0) }
 // '#XX'; under +E, '"', '\' and ']' get a backslash. It silently stops
 // when the line is full.
 func (w *lineWriter) encode(s string, set *byteSet, opts Options) {
+	w.encodeWith(s, '#', set, opts)
+}
+
+// encodeWith is encode() with another escape character ('%' for the
+// samples of unique-id-format).
+func (w *lineWriter) encodeWith(s string, escape byte, set *byteSet, opts Options) {
 	stop := w.end - 1
 	if len(w.buf) >= w.end {
 		return
@@ -240,7 +246,7 @@ func (w *lineWriter) encode(s string, set *byteSet, opts Options) {
 		if len(w.buf)+3 >= stop {
 			break
 		}
-		w.buf = append(w.buf, '#', hexDigits[c>>4], hexDigits[c&15])
+		w.buf = append(w.buf, escape, hexDigits[c>>4], hexDigits[c&15])
 		i++
 	}
 }
