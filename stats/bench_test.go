@@ -124,3 +124,21 @@ func BenchmarkPrometheus2000x10(b *testing.B) {
 		buf = e.Append(buf[:0], in, proxies, clk)
 	}
 }
+
+func FuzzParsePageURI(f *testing.F) {
+	for _, s := range []string{";csv;norefresh;up;scope=AP", ";typed", "?scope=web01;csv", ";st=DONE;json-schema", "scope=a/b&x"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, uri string, refresh bool) {
+		req := ParsePageURI(uri, refresh)
+		if req.Scope != "" && (!validScope(req.Scope) || len(req.Scope) > scopeMaxLen || !strings.Contains(uri, req.Scope)) {
+			t.Fatalf("bad scope %q from %q", req.Scope, uri)
+		}
+		if req.NoRefresh && !refresh {
+			t.Fatal("norefresh without refresh")
+		}
+		if req.Format == PageHTML && strings.Contains(uri, ";csv") {
+			t.Fatal(";csv ignored")
+		}
+	})
+}

@@ -272,3 +272,38 @@ func TestProcessInfo(t *testing.T) {
 		t.Fatal("tainted format")
 	}
 }
+
+func TestSetServerStateBookkeeping(t *testing.T) {
+	px := &Proxy{Name: "be", ID: 2, Cap: CapBE, Mode: ModeHTTP}
+	a := &Server{Name: "a", ID: 1, MaxIdleConns: -1}
+	b := &Server{Name: "b", ID: 2, MaxIdleConns: -1}
+	for _, s := range []*Server{a, b} {
+		s.EWeight.Store(1)
+		s.UWeight.Store(1)
+		s.State.Store(uint32(SrvRunning))
+		s.SetCheck(Check{Enabled: true, Status: ChkL4OK, Rise: 2, Fall: 3, Health: 4})
+		s.LastChange.Store(100)
+	}
+	px.Servers = []*Server{a, b}
+	px.LastChange.Store(100)
+
+	px.SetServerState(a, SrvStopped, 110) // b still up: backend stays UP
+	px.SetServerState(b, SrvStopped, 120) // backend loses its last server
+	px.SetServerState(a, SrvRunning, 150) // and gets one back after 30s
+
+	var r Row
+	clk := Clock{Unix: 160}
+	FillBackend(&r, px, clk, Options{})
+	if r[FStatus].S != "UP" || r[FChkdown].U != 1 || r[FDowntime].U != 30 || r[FLastchg].U != 10 {
+		t.Errorf("backend: status=%s chkdown=%d downtime=%d lastchg=%d", r[FStatus].S, r[FChkdown].U, r[FDowntime].U, r[FLastchg].U)
+	}
+	FillServer(&r, px, a, clk, Options{})
+	if r[FChkdown].U != 1 || r[FDowntime].U != 40 || r[FLastchg].U != 10 {
+		t.Errorf("server a: chkdown=%d downtime=%d lastchg=%d", r[FChkdown].U, r[FDowntime].U, r[FLastchg].U)
+	}
+	FillServer(&r, px, b, clk, Options{})
+	// b is still DOWN: its downtime runs on from its last change
+	if r[FChkdown].U != 1 || r[FDowntime].U != 40 || r[FLastchg].U != 40 {
+		t.Errorf("server b: chkdown=%d downtime=%d lastchg=%d", r[FChkdown].U, r[FDowntime].U, r[FLastchg].U)
+	}
+}
