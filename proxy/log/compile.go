@@ -375,3 +375,28 @@ func skipArgs(rest string, i int) int {
 	}
 	return i
 }
+
+// OptionFormat returns the log-format an `option httplog`, `option httplog
+// clf`, `option httpslog` or `option tcplog` line stands for ("" for an
+// unknown option). In a TCP proxy the HTTP ones fall back to tcplog and
+// fellBack is true: haproxy then warns "'option httplog' not usable with
+// frontend 'x' (needs 'mode http'). Falling back to 'option tcplog'."
+// (src/proxy.c, "httpslog" for option httpslog).
+func OptionFormat(option string, http bool) (format string, fellBack bool) {
+	switch option {
+	case "tcplog":
+		return TCPLogFormat, false
+	case "httplog", "httplog clf", "httpslog":
+		if !http {
+			return TCPLogFormat, true
+		}
+		switch option {
+		case "httplog":
+			return HTTPLogFormat, false
+		case "httplog clf":
+			return CLFLogFormat, false
+		}
+		return HTTPSLogFormat, false
+	}
+	return "", false
+}

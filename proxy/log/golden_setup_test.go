@@ -114,7 +114,7 @@ func goldenFrontends() []goldenFrontend {
 		{name: "fe_unix_tcp", option: "", bind: "unix", backend: "be_tcp"},
 		{name: "fe_sd", http: true, option: "httplog", backend: "be_web",
 			sdFormat: `[exampleSDID@32473 client=%{+Q}ci port=%cp fe=%f q=%{+Q,+E}[capture.req.hdr(0)]]`,
-			reqCaps: 1, extra: []string{"capture request header X-Quote len 40"}},
+			reqCaps:  1, extra: []string{"capture request header X-Quote len 40"}},
 		{name: "fe_redisp", http: true, option: "httplog", backend: "be_redisp"},
 		{name: "fe_tcpcustom", option: "custom", backend: "be_tcp",
 			logFormat: `%ci:%cp %fi:%fp %si:%sp %Th/%Tw/%Tc/%Td/%Tt %B/%U %ts %ac/%fc/%bc/%sc/%rc %sq/%bq %[dst_port] %{+Q}b`},
