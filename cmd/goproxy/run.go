@@ -105,12 +105,8 @@ func (p *program) load(r *reporter, o *Options) int {
 		}
 		return 0
 	}
-	// Not a check: haproxy would start serving here. The engine does not
-	// exist yet, so say so plainly instead of pretending to run.
-	fmt.Fprintf(p.stderr, "%s\n", haproxy.Diag{Level: haproxy.LevelAlert,
-		Text: "goproxy cannot serve traffic yet: the proxy engine is not implemented. " +
-			"The configuration was loaded; use -c to check a configuration."}.Format(p.pid))
-	return 1
+	// Not a check: serve, as haproxy does (serve.go).
+	return p.serve(r, o, res.Config)
 }
 
 // checkCondition is -cc: haproxy evaluates a .if expression and exits 0

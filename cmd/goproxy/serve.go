@@ -137,7 +137,7 @@ func dropPrivileges(g *haproxy.Global) error {
 			return err
 		}
 	}
-	if gid != 0 && os.Getegid() != gid {
+	if gid > 0 && os.Getegid() != gid { // -1: not configured
 		if err := syscall.Setgroups([]int{}); err != nil {
 			return fmt.Errorf("Cannot set supplementary groups: %v", err)
 		}
@@ -145,7 +145,7 @@ func dropPrivileges(g *haproxy.Global) error {
 			return fmt.Errorf("Cannot set gid %d.", gid)
 		}
 	}
-	if uid != 0 && os.Geteuid() != uid {
+	if uid > 0 && os.Geteuid() != uid { // -1: not configured
 		if err := syscall.Setuid(uid); err != nil {
 			return fmt.Errorf("Cannot set uid %d.", uid)
 		}

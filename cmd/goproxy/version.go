@@ -20,7 +20,7 @@ const compatVersion = "2.6"
 // haproxy's display_version(), with goproxy's own facts.
 func writeVersion(w io.Writer) {
 	fmt.Fprintf(w, "goproxy version %s - drop-in replacement for HAProxy %s (goha)\n", Version, compatVersion)
-	fmt.Fprintf(w, "Status: development - configuration check (-c) works; serving traffic is not implemented yet.\n")
+	fmt.Fprintf(w, "Status: development - configuration check (-c, -cc) and a first proxy engine; see -vv for what is supported.\n")
 	fmt.Fprintf(w, "Differences from HAProxy %s: see compat-tests/DIFFERENCES.md in the source tree.\n", compatVersion)
 	if u, ok := uname(); ok {
 		fmt.Fprintf(w, "Running on: %s\n", u)
@@ -64,7 +64,7 @@ var supported = [][2]string{
 	{"configuration check", "yes (-c, -q, -V, -dW, multiple -f files and directories)"},
 	{"conditions (-cc)", "yes (the .if predicates of the configuration parser)"},
 	{"removed keywords", "nbproc, contimeout/clitimeout/srvtimeout, reqadd/rspadd, reqdel/rspdel on a whole header, redispatch, option forceclose, monitor-net: accepted with a warning naming the modern form"},
-	{"proxy engine", "not yet (without -c goproxy checks the configuration and exits 1)"},
+	{"proxy engine", "in progress (serving without -c; -D daemon, -p pidfile, -sf/-st reload, user/group/chroot)"},
 	{"master-worker (-W)", "not yet"},
 	{"stats / runtime API", "not yet"},
 }
@@ -75,5 +75,6 @@ var (
 	acceptedFlags = []string{"-f", "--", "-v", "-vv", "-c", "-cc", "-q", "-V", "-d", "-db", "-dM",
 		"-de", "-dp", "-dk", "-dv", "-dS", "-dG", "-dR", "-dL", "-dK", "-dr", "-dV", "-dW", "-dD",
 		"-D", "-W", "-Ws", "-C", "-n", "-m", "-N", "-L", "-p", "-sf", "-st", "-x", "-S"}
-	effectiveFlags = []string{"-f", "--", "-v", "-vv", "-c", "-cc", "-q", "-V", "-dW", "-dM", "-dK", "-C", "-L"}
+	effectiveFlags = []string{"-f", "--", "-v", "-vv", "-c", "-cc", "-q", "-V", "-d", "-db", "-D", "-dW", "-dM", "-dK", "-dR",
+		"-C", "-L", "-n", "-p", "-sf", "-st"}
 )
