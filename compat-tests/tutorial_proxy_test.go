@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -216,5 +217,111 @@ func TestTutorialTraffic(t *testing.T) {
 	}
 	if !alternating {
 		t.Errorf("goproxy does not alternate: %v", g[0])
+	}
+}
+
+// loadLoop sends requests from the client at rate per second until stop,
+// counting answers that are not 200.
+type loadLoop struct {
+	stop     chan struct{}
+	done     chan struct{}
+	sent     int
+	failures []string
+}
+
+func (n *tutorialNet) startLoad(rate int) *loadLoop {
+	l := &loadLoop{stop: make(chan struct{}), done: make(chan struct{})}
+	client := n.tp.Hosts["client"]
+	go func() {
+		defer close(l.done)
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-l.stop:
+				return
+			case <-tick.C:
+			}
+			out, err := client.Output("curl", "-s", "-m5", "-o", "/dev/null", "-w", "%{http_code}", "http://"+topo.MasterAddr+"/")
+			l.sent++
+			if err != nil || out != "200" {
+				l.failures = append(l.failures, fmt.Sprintf("%s %v", out, err))
+			}
+		}
+	}()
+	return l
+}
+
+func (l *loadLoop) finish() { close(l.stop); <-l.done }
+
+// maskCheckLine hides what legitimately varies in a state-change line: the
+// pid and the check duration.
+func maskCheckLine(s string) string {
+	s = reStatePid.ReplaceAllString(s, "(PID)")
+	return reDuration.ReplaceAllString(s, "check duration: Nms")
+}
+
+var (
+	reStatePid = regexp.MustCompile(`\(\d+\)`)
+	reDuration = regexp.MustCompile(`check duration: \d+ms`)
+)
+
+// TestTutorialFailover: under a steady 20 req/s, real-server1's nginx is
+// stopped and started again. No request fails (retries + redispatch),
+// http1 goes DOWN after fall 2 checks at inter 1s and UP after rise 2, the
+// lines read as haproxy's, and the delays fall in haproxy's windows,
+// measured in the same run.
+func TestTutorialFailover(t *testing.T) {
+	hap, gop := needBinaries(t)
+	n := buildTutorial(t)
+	seed, _ := os.ReadFile("../testdata/seed/haproxy.cfg")
+	modern, _ := os.ReadFile("../testdata/check/haproxy/02-tutorial-modern.cfg")
+	type figures struct {
+		down, up         time.Duration
+		downLine, upLine string
+		sent, failed     int
+	}
+	got := map[string]figures{}
+	for _, run := range []struct{ name, bin, cfg string }{{"haproxy", hap, string(modern)}, {"goproxy", gop, string(seed)}} {
+		p := n.startProxy(t, run.bin, run.cfg, "-db")
+		load := n.startLoad(20)
+		time.Sleep(1500 * time.Millisecond)
+		t0 := time.Now()
+		n.rs1.Stop()
+		down, okDown := p.waitLine("Server httpservers/http1 is DOWN", t0, 10*time.Second)
+		time.Sleep(500 * time.Millisecond)
+		t1 := time.Now()
+		if err := n.rs1.Start(); err != nil {
+			t.Fatal(err)
+		}
+		up, okUp := p.waitLine("Server httpservers/http1 is UP", t1, 10*time.Second)
+		time.Sleep(500 * time.Millisecond)
+		load.finish()
+		n.stopProxy(t, p)
+		if !okDown || !okUp {
+			t.Fatalf("%s: DOWN seen %v, UP seen %v; stderr: %v", run.name, okDown, okUp, p.lines)
+		}
+		got[run.name] = figures{down.at.Sub(t0), up.at.Sub(t1), maskCheckLine(down.text), maskCheckLine(up.text), load.sent, len(load.failures)}
+		if len(load.failures) > 0 {
+			t.Errorf("%s: %d of %d requests failed: %v", run.name, len(load.failures), load.sent, load.failures)
+		}
+	}
+	h, g := got["haproxy"], got["goproxy"]
+	t.Logf("haproxy: DOWN after %v, UP after %v, %d requests, %d failed", h.down, h.up, h.sent, h.failed)
+	t.Logf("goproxy: DOWN after %v, UP after %v, %d requests, %d failed", g.down, g.up, g.sent, g.failed)
+	if h.downLine != g.downLine {
+		t.Errorf("DOWN line differs:\n haproxy %s\n goproxy %s", h.downLine, g.downLine)
+	}
+	if h.upLine != g.upLine {
+		t.Errorf("UP line differs:\n haproxy %s\n goproxy %s", h.upLine, g.upLine)
+	}
+	// With inter 1s and fall/rise 2, both detect within (1 s, 2 s] plus a
+	// check's own time; ours must land in the same window as haproxy's.
+	window := func(d time.Duration) bool { return d > 900*time.Millisecond && d < 2300*time.Millisecond }
+	if window(h.down) && !window(g.down) {
+		t.Errorf("goproxy DOWN after %v, haproxy after %v", g.down, h.down)
+	}
+	if window(h.up) && !window(g.up) {
+		t.Errorf("goproxy UP after %v, haproxy after %v", g.up, h.up)
 	}
 }

@@ -201,11 +201,15 @@ func (b *backend) turnaround() time.Duration {
 	return d
 }
 
-// connect picks a server and connects to it, retrying as haproxy does:
-// `retries` more attempts after a failed connection, each after a
-// turnaround pause, on the same server unless "option redispatch" allows
-// moving to another one (by default on the last retry). dial opens the
-// connection (it may reuse an idle one).
+// connect picks a server and connects to it, retrying as haproxy 2.6 does
+// (src/backend.c back_handle_st_cer, stream_choose_redispatch): after a
+// failed connection, up to `retries` more attempts. With "option
+// redispatch" a retry moves to another server when the server is not
+// running, when the redispatch interval says so (by default on the last
+// retry), or at once when the algorithm is not deterministic (round robin
+// kind) and other active servers exist. A pause of min(timeout connect,
+// 1s) precedes a retry on the same server, or any retry when moving would
+// not help (hashing algorithms, a single active server).
 func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
 	var res connectResult
 	start := time.Now()
@@ -215,7 +219,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*
 		return nil, res, err
 	}
 	connStart := time.Now()
-	for attempt := 0; ; attempt++ {
+	for n := 0; ; {
 		res.server = s
 		c, err := dial(s)
 		if err == nil {
@@ -223,49 +227,54 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*
 			return c, res, nil
 		}
 		b.release(s)
-		if attempt >= b.retries {
+		n++
+		if n > b.retries {
 			res.connWait = time.Since(connStart)
 			return nil, res, errConnFailed
 		}
-		res.retries++
-		select {
-		case <-ctx.Done():
-			return nil, res, ctx.Err()
-		case <-time.After(b.turnaround()):
+		b.mu.Lock()
+		rrKind := roundRobinKind(b.lb.Algorithm())
+		multi := b.lb.ActiveServers() > 1
+		usable := s.lbs.Usable()
+		b.mu.Unlock()
+		move := b.redispatch && (!usable || b.redispatchDue(n) || rrKind && multi)
+		if !move || !rrKind || !multi {
+			select {
+			case <-ctx.Done():
+				return nil, res, ctx.Err()
+			case <-time.After(b.turnaround()):
+			}
 		}
-		avoid := (*server)(nil)
-		if b.shouldRedispatch(attempt + 1) {
-			avoid = s
-			res.redispat = true
-		}
-		if avoid == nil {
-			// Retry the same server: take its slot again.
+		if !move {
+			res.retries++
 			b.mu.Lock()
 			b.lb.TakeConn(s.lbs)
 			b.mu.Unlock()
 			continue
 		}
-		if s, err = b.waitPick(ctx, req, avoid); err != nil {
+		prev := s
+		if s, err = b.waitPick(ctx, req, prev); err != nil {
 			return nil, res, err
+		}
+		if s != prev {
+			res.redispat = true
 		}
 	}
 }
 
-// shouldRedispatch says whether retry number n (1-based) may move to
-// another server (§4.2 "option redispatch <interval>": positive P every
-// P-th retry, negative -P on the P-th retry before the last, 0 never).
-func (b *backend) shouldRedispatch(n int) bool {
-	if !b.redispatch {
-		return false
-	}
+// redispatchDue applies "option redispatch <interval>" to retry number n
+// (1-based): positive P redispatches every P-th retry, negative -P on the
+// P-th retry before the last (-1, the default: the last one), 0 never.
+func (b *backend) redispatchDue(n int) bool {
 	iv := b.redispatchInterval
 	switch {
-	case iv == 0:
-		return false
 	case iv > 0:
 		return n%iv == 0
+	case iv < 0:
+		m := b.retries + 1 + iv
+		return m > 0 && n%m == 0
 	}
-	return n == b.retries+1+iv
+	return false
 }
 
 // waitPick picks a server, waiting in the backend queue while all usable
@@ -370,4 +379,11 @@ func httpCheckRequest(hc *haproxy.HTTPChk) []byte {
 	// The 2.x "version" argument may carry headers after "\r\n" (the
 	// deprecated Host hack); it is sent as written.
 	return []byte(method + " " + uri + " " + ver + "\r\n\r\n")
+}
+
+// roundRobinKind reports whether an algorithm picks servers without regard
+// to the request (haproxy's BE_LB_KIND_RR: roundrobin, static-rr, random),
+// so that a failed server can be left at once for another.
+func roundRobinKind(a balance.Algorithm) bool {
+	return a == balance.RoundRobin || a == balance.StaticRR || a == balance.Random
 }

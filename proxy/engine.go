@@ -291,17 +291,12 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	act, bck := b.lb.ActiveServers(), b.lb.BackupServers()
 	b.mu.Unlock()
-	e.opts.Logf(levelFor(ev.Transition), "%s", stateMessage(s, ev, act, bck))
+	// haproxy prints both transitions as warnings on stderr (its syslog
+	// levels differ: alert for DOWN, notice for UP).
+	e.opts.Logf("warning", "%s", stateMessage(s, ev, act, bck))
 	if ev.Transition == check.WentDown && act+bck == 0 {
 		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
 	}
-}
-
-func levelFor(t check.Transition) string {
-	if t == check.WentUp {
-		return "notice"
-	}
-	return "alert"
 }
 
 // stateMessage is haproxy's server state-change line (src/server.c

@@ -207,7 +207,7 @@ backend httpservers
 		time.Sleep(20 * time.Millisecond)
 	}
 	line := logs.find("is DOWN")
-	wantPrefix := "alert: Server httpservers/http1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", check duration: "
+	wantPrefix := "warning: Server httpservers/http1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", check duration: "
 	if !strings.HasPrefix(line, wantPrefix) || !strings.HasSuffix(line, "ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.") {
 		t.Fatalf("DOWN line: %q", line)
 	}
