@@ -216,7 +216,7 @@ var captureFiles = []string{
 	"metrics.txt", "metrics_show_stat.csv", "metrics_show_info.txt",
 	"transition_up.csv", "transition_down.csv", "clear_counters.csv",
 	"clear_counters_all.csv", "show_schema.json", "show_stat_up.csv",
-	"show_stat_no_maint.csv", "show_stat_listener.csv", "stats_json_http.txt", "show_info_desc.txt",
+	"show_stat_no_maint.csv", "show_stat_listener.csv", "stats_json_http.txt", "show_info_desc.txt", "show_info_float_typed.txt",
 	"stats_csv_scope_http.txt", "stats_csv_badscope_http.txt", "stats_typed_http.txt",
 	"metrics_scope_be_srv.txt", "metrics_scope_empty.txt", "metrics_scope_bad.txt", "metrics_scope_fe_li.txt",
 }
@@ -334,6 +334,7 @@ func TestCaptureGolden(t *testing.T) {
 	out["metrics_scope_bad.txt"] = rawHTTP(t, statsPort, "/metrics?scope=bogus")
 	out["metrics_scope_fe_li.txt"] = rawHTTP(t, statsPort, "/metrics?scope=listener&foo=bar&scope=frontend")
 	out["show_info_desc.txt"] = cliCommand(t, sock, "show info desc")
+	out["show_info_float_typed.txt"] = cliCommand(t, sock, "show info typed float")
 
 	// /metrics and the CSV it is compared with must describe the same state:
 	// retry until a show stat taken before and after /metrics agree on every

@@ -52,6 +52,18 @@ func (c *FreqCtr) Add(now, inc uint32) uint32 {
 
 // Read returns the events per second at time now (read_freq_ctr).
 func (c *FreqCtr) Read(now uint32) uint32 {
+	return uint32(c.total(now) / ratePeriod)
+}
+
+// ReadFloat is Read with the fraction kept (read_freq_ctr_flt), for
+// "show info float".
+func (c *FreqCtr) ReadFloat(now uint32) float64 {
+	return float64(c.total(now)) / ratePeriod
+}
+
+// total is freq_ctr_total(): events over the sliding period, times the
+// period, with haproxy's correction against flapping at very low rates.
+func (c *FreqCtr) total(now uint32) uint64 {
 	var tick, curr, past uint32
 	for {
 		tick = c.tick.Load()
@@ -74,10 +86,9 @@ func (c *FreqCtr) Read(now uint32) uint32 {
 	}
 	// flapping correction at very low rates
 	if curr == 0 && past <= 1 {
-		return past
+		return uint64(past) * ratePeriod
 	}
-	total := uint64(past)*uint64(remain) + uint64(curr)*ratePeriod
-	return uint32(total / ratePeriod)
+	return uint64(past)*uint64(remain) + uint64(curr)*ratePeriod
 }
 
 // Reset forgets all events.

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -159,17 +160,35 @@ func TestGoldenShowInfo(t *testing.T) {
 }
 
 func TestGoldenShowInfoTyped(t *testing.T) {
-	want := cliBody(readGolden(t, "show_info_typed.txt"))
+	for _, name := range []string{"show_info_typed.txt", "show_info_float_typed.txt"} {
+		testShowInfoTyped(t, name)
+	}
+}
+
+func testShowInfoTyped(t *testing.T, name string) {
+	want := cliBody(readGolden(t, name))
+	float := strings.Contains(name, "float")
+	floats := map[int]float64{}
 	// recover "Name: value" from the typed lines, then render typed
 	var plain strings.Builder
 	for _, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
 		parts := strings.SplitN(line, ":", 4)
 		key := parts[0]
 		name := key[strings.Index(key, ".")+1 : strings.LastIndex(key, ".")]
-		plain.WriteString(name + ": " + parts[3] + "\n")
+		val := parts[3]
+		if parts[2] == "flt" {
+			pos, _ := strconv.Atoi(key[:strings.Index(key, ".")])
+			floats[pos], _ = strconv.ParseFloat(val, 64)
+			val = strconv.FormatUint(uint64(floats[pos]), 10)
+		}
+		plain.WriteString(name + ": " + val + "\n")
 	}
 	in := parseInfo(t, plain.String())
-	diffLines(t, "show info typed", want, string(AppendInfo(nil, in, FormatTyped, false)))
+	in.Float = float
+	for i, v := range floats {
+		in.F[i] = v
+	}
+	diffLines(t, name, want, string(AppendInfo(nil, in, FormatTyped, false)))
 }
 
 func TestGoldenShowInfoJSON(t *testing.T) {

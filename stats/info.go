@@ -50,6 +50,19 @@ var infoKinds = [NumInfoFields]struct {
 type Info struct {
 	U [NumInfoFields]uint64
 	S [NumInfoFields]string
+	// F holds the precise values "show info float" prints for the fields
+	// of infoFloat (uptime and start time with microseconds, rates over
+	// the last second as fractions); Float selects them.
+	F     [NumInfoFields]float64
+	Float bool
+}
+
+// infoFloat lists the fields "float" turns into floating point, with the
+// tags haproxy 2.6.12 gives them then (verified: show info typed float).
+var infoFloat = map[int]Tags{
+	IUptimeSec: tDur, IStartTimeSec: tDur, IConnRate: tRate, ISessRate: tRate, ISslRate: tRate,
+	ISslFrontendKeyRate: tRate, ISslFrontendSessionReusePct: tRate, ISslBackendKeyRate: tRate,
+	ICompressBpsIn: tRate, ICompressBpsOut: tRate,
 }
 
 // Uptime formats seconds like haproxy's "0d 0h00m01s".
@@ -74,6 +87,11 @@ func (in *Info) Fields() [NumInfoFields]Field {
 		out[i] = f
 	}
 	out[IUptime].S = Uptime(in.U[IUptimeSec])
+	if in.Float {
+		for i, t := range infoFloat {
+			out[i] = Field{Origin: t.O, Nature: t.N, Scope: t.S, Format: FFlt, F: in.F[i]}
+		}
+	}
 	if in.S[IDescription] == "" {
 		out[IDescription].Format = FEmpty
 	}

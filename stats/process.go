@@ -58,6 +58,12 @@ func (p *Process) Fill(in *Info, clk Clock) {
 		in.U[IStartTimeSec] = uint64(p.Started.Unix())
 	}
 	in.U[IUptimeSec] = up
+	if !p.Started.IsZero() {
+		in.F[IUptimeSec] = float64(time.Unix(clk.Unix, 0).Sub(p.Started)) / float64(time.Second)
+		in.F[IStartTimeSec] = float64(p.Started.UnixMicro()) / 1e6
+	}
+	in.F[IConnRate] = p.ConnRate.ReadFloat(clk.Ms)
+	in.F[ISessRate] = p.SessRate.ReadFloat(clk.Ms)
 	in.U[ICurrConns] = uint64(p.CurrConns.Load())
 	in.U[ICumConns] = p.CumConns.Load()
 	in.U[ICumReq] = p.CumReq.Load()
