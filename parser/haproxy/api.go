@@ -59,6 +59,11 @@ type Options struct {
 	// ZeroWarning makes any warning fatal, as haproxy's -dW flag or the
 	// global "zero-warning" keyword.
 	ZeroWarning bool
+	// MasterWorker tells that -W/-Ws was given (program sections need it).
+	MasterWorker bool
+	// CheckFD validates an inherited descriptor for fd@N binds; nil means
+	// the real check (getsockname on this process's descriptor).
+	CheckFD func(fd int) error
 }
 
 // Result is what Load produces: the configuration (nil when fatal), every

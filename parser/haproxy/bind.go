@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"syscall"
 	"strconv"
 	"strings"
 )
@@ -77,6 +78,9 @@ func (p *parser) parseBind(st *stmt, px *Proxy) int {
 			continue // str2listener skips empty elements
 		}
 		a, msg := parseAddress(one, paPortOK|paPortMand|paPortRange|paResolve|paSocketFD|paStream, p.resolveHost)
+		if msg == "" && (a.Family == FamilyFD || a.Family == FamilySockPair) {
+			msg = p.checkFD(a.FD, a.Family == FamilyFD)
+		}
 		if msg != "" {
 			return p.alert(st, "'%s' : %s", st.args[0], indentMsg(strings.TrimSuffix(msg, "\n")))
 		}
@@ -149,8 +153,14 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			if base := p.globalValue("crt-base"); base != "" && !strings.HasPrefix(val, "/") {
 				path = base + "/" + val
 			}
-			if _, err := os.Stat(path); err != nil {
+			fi, err := os.Stat(path)
+			if err != nil {
 				return fail(fmt.Sprintf("unable to stat SSL certificate from file '%s' : %s.", path, errnoText(err)))
+			}
+			if !fi.IsDir() {
+				if msg := checkCertFile(path); msg != "" {
+					return fail(msg)
+				}
 			}
 		case "accept-proxy":
 			b.AcceptProxy = true
@@ -222,6 +232,42 @@ func (p *parser) globalValue(kw string) string {
 	for _, st := range p.cfg.Global.Other {
 		if len(st.Args) > 1 && st.Args[0] == kw {
 			return st.Args[1]
+		}
+	}
+	return ""
+}
+
+// checkFD verifies that an inherited descriptor is a socket, as haproxy -c
+// does with getsockname() for fd@N (and SO_TYPE stream for listeners).
+func (p *parser) checkFD(fd int, stream bool) string {
+	if p.opts.CheckFD != nil {
+		if err := p.opts.CheckFD(fd); err != nil {
+			return fmt.Sprintf("cannot use file descriptor '%d' : %s.\n", fd, errnoText(err))
+		}
+		return ""
+	}
+	if _, err := syscall.Getsockname(fd); err != nil {
+		return fmt.Sprintf("cannot use file descriptor '%d' : %s.\n", fd, errnoText(err))
+	}
+	if stream {
+		if typ, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE); err != nil || typ != syscall.SOCK_STREAM {
+			return fmt.Sprintf("socket on file descriptor '%d' is of the wrong type.\n", fd)
+		}
+	}
+	return ""
+}
+
+// checkCertFile mimics the first checks of haproxy's certificate loading:
+// a PEM file without a private key needs a "<file>.key" next to it.
+func checkCertFile(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("unable to load SSL certificate from PEM file '%s'.", path)
+	}
+	if !strings.Contains(string(data), "PRIVATE KEY-----") {
+		key, err := os.ReadFile(path + ".key")
+		if err != nil || !strings.Contains(string(key), "PRIVATE KEY-----") {
+			return fmt.Sprintf("No Private Key found in '%s.key'.", path)
 		}
 	}
 	return ""

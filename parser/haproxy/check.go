@@ -81,29 +81,19 @@ func (p *parser) checkConfig() int {
 			seen[s.Name] = s
 		}
 		for _, s := range px.Servers {
-			if s.Track == "" {
-				continue
+			if msg := p.checkTrack(px, s); msg != "" {
+				p.ctxAlert(&stmt{Pos: s.Pos}, "'server %s/%s' : %s", px.Name, s.Name, msg)
+				code |= errAlert | errFatal
 			}
-			pxName, srvName, ok := strings.Cut(s.Track, "/")
-			tpx := px
-			if ok {
-				tpx = p.cfg.backends[pxName]
-			} else {
-				srvName = pxName
-				pxName = px.Name
+		}
+		for _, s := range px.Servers {
+			if s.Resolvers != "" && !p.hasSection("resolvers", s.Resolvers) {
+				alert("%s '%s', server '%s': unable to find required resolvers '%s'", typ, px.Name, s.Name, s.Resolvers)
 			}
-			if tpx == nil {
-				alert("config : %s '%s', server '%s': unable to find required proxy '%s' for tracking.", typ, px.Name, s.Name, pxName)
-				continue
-			}
-			found := false
-			for _, o := range tpx.Servers {
-				if o.Name == srvName {
-					found = true
-				}
-			}
-			if !found {
-				alert("config : %s '%s', server '%s': unable to find required server '%s' for tracking.", typ, px.Name, s.Name, srvName)
+		}
+		for _, ref := range px.trackTables {
+			if !p.hasTable(ref.table) {
+				alert("Proxy '%s': unable to find table '%s' referenced by %s.", px.Name, ref.table, ref.action)
 			}
 		}
 		if px.Kind.IsBackend() && px.Balance.Algo == BalanceHash && px.Balance.Expr != "" {
@@ -131,7 +121,107 @@ func (p *parser) checkConfig() int {
 			}
 		}
 	}
+	for _, ul := range p.cfg.Userlists {
+		groups := map[string]bool{}
+		users := map[string]bool{}
+		for _, g := range ul.Groups {
+			groups[g.Name] = true
+		}
+		for _, u := range ul.Users {
+			users[u.Name] = true
+		}
+		for _, u := range ul.Users {
+			for _, g := range u.Groups {
+				if !groups[g] {
+					alert("userlist '%s': no such group '%s' specified in user '%s'", ul.Name, g, u.Name)
+				}
+			}
+		}
+		for _, g := range ul.Groups {
+			for _, u := range g.Users {
+				if !users[u] {
+					alert("userlist '%s': no such user '%s' specified in group '%s'", ul.Name, u, g.Name)
+				}
+			}
+		}
+	}
+	for _, sec := range p.cfg.Sections {
+		if sec.Kind == "program" && !p.cfg.Global.MasterWorker && !p.opts.MasterWorker {
+			alert("Can't use a 'program' section without master worker mode.")
+			break
+		}
+	}
 	return code
+}
+
+// checkTrack validates "track [<proxy>/]<server>" (server.c srv_apply_track).
+func (p *parser) checkTrack(px *Proxy, s *Server) string {
+	if s.Track == "" {
+		return ""
+	}
+	pname, sname := "", s.Track
+	if i := strings.LastIndexByte(s.Track, '/'); i >= 0 {
+		pname, sname = s.Track[:i], s.Track[i+1:]
+	}
+	tpx := px
+	if pname != "" {
+		tpx = p.cfg.backends[pname]
+		if tpx == nil {
+			return fmt.Sprintf("unable to find required proxy '%s' for tracking.", pname)
+		}
+	}
+	var target *Server
+	for _, o := range tpx.Servers {
+		if o.Name == sname {
+			target = o
+			break
+		}
+	}
+	if target == nil {
+		return fmt.Sprintf("unable to find required server '%s' for tracking.", sname)
+	}
+	if !target.Check && !target.AgentCheck && target.Track == "" {
+		return fmt.Sprintf("unable to use %s/%s for tracking as it does not have any check nor agent enabled.", tpx.Name, target.Name)
+	}
+	if target == s {
+		return fmt.Sprintf("unable to track %s/%s as it belongs to a tracking chain looping back to %s/%s.", tpx.Name, target.Name, tpx.Name, target.Name)
+	}
+	return ""
+}
+
+func (p *parser) hasSection(kind, name string) bool {
+	for _, s := range p.cfg.Sections {
+		if s.Kind == kind && s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hasTable reports whether a proxy named name declares a stick-table, or a
+// peers section declares a table of that name.
+func (p *parser) hasTable(name string) bool {
+	for _, px := range p.cfg.Proxies {
+		if px.Name != name {
+			continue
+		}
+		for _, st := range px.Other {
+			if len(st.Args) > 0 && st.Args[0] == "stick-table" {
+				return true
+			}
+		}
+	}
+	for _, s := range p.cfg.Sections {
+		if s.Kind != "peers" {
+			continue
+		}
+		for _, st := range s.Statements {
+			if len(st.Args) > 1 && st.Args[0] == "table" && s.Name+"/"+st.Args[1] == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // resolveServerAddrs resolves server host names at the end, as haproxy's

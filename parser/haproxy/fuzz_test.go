@@ -18,6 +18,7 @@ func FuzzLoad(f *testing.F) {
 	opts := Options{
 		LookupEnv: func(k string) (string, bool) { return "x", k == "X" },
 		Resolve:   func(string) bool { return false },
+		CheckFD:   func(int) error { return nil },
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -28,6 +28,31 @@ var httpResActions = []string{
 	"strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var(", "wait-for-body",
 }
 
+// defaultErrorCodes have a built-in error page (http_err_codes[]).
+var defaultErrorCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true,
+	408: true, 410: true, 413: true, 421: true, 422: true, 425: true, 429: true, 500: true, 501: true, 502: true,
+	503: true, 504: true}
+
+// checkVarName validates a variable name's scope (vars.c).
+func checkVarName(name string) string {
+	scope, _, ok := strings.Cut(name, ".")
+	switch {
+	case ok && (scope == "proc" || scope == "sess" || scope == "txn" || scope == "req" || scope == "res" || scope == "check"):
+		return ""
+	}
+	return fmt.Sprintf("invalid variable name '%s'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'", name)
+}
+
+// isLiteralSample recognises the literal "fetches" int(), str(), bool()...
+func isLiteralSample(s string) bool {
+	for _, p := range []string{"int(", "str(", "bool(", "ipv4(", "ipv6(", "bin(", "meth("} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // finalActions stop the evaluation of the rule list (ACT_FLAG_FINAL).
 var finalActions = map[string]bool{"allow": true, "deny": true, "tarpit": true, "auth": true, "redirect": true,
 	"return": true, "reject": true, "silent-drop": true, "use-service": true}
@@ -169,12 +194,8 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 						return fail("missing status code.")
 					}
 					r.Status = atoi(args[j+1])
-					if !errorfileCodes[r.Status] {
-						if args[j] == "deny_status" {
-							p.warn(st, "status code '%d' not handled by default, using '%d'.", r.Status, 403)
-						} else {
-							return fail("Unexpected status code '%d'", r.Status)
-						}
+					if !defaultErrorCodes[r.Status] {
+						return fail("status code '%d' not handled by default with 'default-errorfiles' argument.", r.Status)
 					}
 					j++
 				case "content-type", "errorfile", "errorfiles", "file", "lf-file", "string", "lf-string", "hdr":
@@ -274,11 +295,36 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if r.Status < 100 || r.Status > 999 {
 			return fail("expects an integer status code between 100 and 999")
 		}
-	case "set-var", "set-var-fmt":
-		if varName == "" || len(args) < 1 {
-			return fail("expects a variable name and an expression")
+	case "set-var", "set-var-fmt", "unset-var":
+		if msg := checkVarName(varName); msg != "" {
+			return fail("%s", msg)
 		}
-		r.Value = args[0]
+		if action != "unset-var" {
+			if len(args) < 1 {
+				return fail("missing expression")
+			}
+			r.Value = args[0]
+			if action == "set-var" {
+				fetch, _, convs, _ := splitFetch(args[0])
+				if !sampleFetches[fetch] && !isLiteralSample(args[0]) {
+					return fail("unknown fetch method '%s'", fetch)
+				}
+				for _, c := range convs {
+					if cn, _, _, _ := splitFetch(c); !converters[cn] {
+						return fail("unknown converter '%s'", cn)
+					}
+				}
+			}
+		}
+	case "track-sc0", "track-sc1", "track-sc2":
+		if len(args) < 1 {
+			return fail("missing fetch method")
+		}
+		table := px.Name
+		if len(args) >= 3 && args[1] == "table" {
+			table = args[2]
+		}
+		px.trackTables = append(px.trackTables, trackRef{action: action, table: table})
 	case "return":
 		r.Status = 200
 		for j := 0; j < len(args); j++ {

@@ -316,6 +316,12 @@ type Proxy struct {
 	nTCPSess, nTCPCont         int
 	nMonitorFail, nRedirect    int
 	nUseServer                 int
+	trackTables                []trackRef
+}
+
+// trackRef is a track-scN action and the table it names.
+type trackRef struct {
+	action, table string
 }
 
 // ProxyOptions are the "option" flags of a proxy (configuration.txt §4.2).
