@@ -9,6 +9,17 @@ import (
 // session that never became a stream). The engine fills it when the stream
 // ends (or at accept with option logasap); the zero value of most fields
 // prints as haproxy prints a missing value.
+//
+// A request the HTTP parser rejects before a stream exists (haproxy's
+// sess_log(), e.g. 400 PR-- "<BADREQ>" or 408 cR--) is logged with the
+// frontend's error-log-format if any, else its log-format, and a Record
+// where: RequestCaptures/ResponseCaptures are empty (%hr prints nothing),
+// BackendName is the frontend's name, ServerName is empty (<NOSRV>),
+// RequestLine is nil, Request/Queue/Connect/Data are -1, Close is the
+// time since accept, bytes are 0, BackendCookies is false, and the status
+// and termination state come from the parser (400/PR, 408/cR, 501/PR,
+// 500/IR); the request counter (%rt) is still consumed. The golden lines
+// of fe_http, fe_slow and fe_err show these.
 type Record struct {
 	// Addresses: Client is %ci:%cp, Frontend the address the client
 	// reached (%fi:%fp), BackendSource the local end of the server

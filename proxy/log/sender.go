@@ -37,7 +37,10 @@ type Logger struct {
 }
 
 // NewLogger opens what the targets need. hostname is log-send-hostname
-// (empty when not set); tag is log-tag ("haproxy" when empty).
+// (empty when not set); tag is log-tag. haproxy's default tag is the
+// base name of argv[0] (src/haproxy.c), so a drop-in installed as
+// /usr/sbin/haproxy passes filepath.Base(os.Args[0]); empty means
+// "haproxy".
 func NewLogger(targets []*Target, hostname, tag string) (*Logger, error) {
 	if tag == "" {
 		tag = "haproxy"
