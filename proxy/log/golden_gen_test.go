@@ -524,7 +524,7 @@ func updateHostnameRun(t *testing.T) {
 		catchers[l.name] = newCatcher(t)
 		fmt.Fprintf(&b, "    log 127.0.0.1:%d%s\n", catchers[l.name].port(), l.logArgs())
 	}
-	b.WriteString("    log stdout format short local0\n    log stderr format raw local1\n")
+	b.WriteString("    log stdout format short local0\n    log stderr len 80 format raw local1\n")
 	port := freeTCPPort(t)
 	fmt.Fprintf(&b, "\ndefaults\n    mode http\n    log global\n    timeout connect 1s\n    timeout client 2s\n    timeout server 2s\n\n")
 	fmt.Fprintf(&b, "frontend fe_host\n    bind 127.0.0.1:%d\n    option httplog\n    default_backend be_host\n\n", port)
