@@ -35,6 +35,31 @@ func BenchmarkRequestPath(b *testing.B) {
 	})
 }
 
+// BenchmarkRequestPathSerial is the same work on one goroutine: the cost
+// of counting without contention.
+func BenchmarkRequestPathSerial(b *testing.B) {
+	px := &Proxy{Name: "fe", ID: 2, Cap: CapFE | CapBE, Mode: ModeHTTP}
+	sv := &Server{Name: "s1", ID: 1, MaxIdleConns: -1}
+	l := &Listener{Name: "sock-1", ID: 1}
+	clk := Now()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		px.Accept(l, clk.Ms)
+		px.SessionStart(clk.Ms)
+		px.Request(clk.Ms)
+		px.BackendStart(sv, clk, true)
+		px.FE.BytesIn.Add(120)
+		px.FE.BytesOut.Add(900)
+		sv.C.BytesIn.Add(120)
+		sv.C.BytesOut.Add(900)
+		px.FE.AddResponse(200)
+		sv.C.AddResponse(200)
+		sv.C.AddTimes(0, 1, 3, 4)
+		px.BackendEnd(sv)
+		px.SessionEnd(l)
+	}
+}
+
 func bigConfig(backends, servers int) []*Proxy {
 	var proxies []*Proxy
 	for i := 0; i < backends; i++ {

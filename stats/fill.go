@@ -36,10 +36,10 @@ type Clock struct {
 
 func (r *Row) reset() { *r = Row{} }
 
-// appendU32 formats v into the row's string scratch space.
+// fmtHealth fills a transitional status format such as "UP %d/%d" (the
+// only verb pattern stateFormats uses) with its two numbers.
 func fmtHealth(format string, a, b int32) string {
-	// format is "DOWN %d/%d" style; only the word differs.
-	word := format[:len(format)-6]
+	word := format[:len(format)-len(" %d/%d")]
 	return word + " " + strconv.Itoa(int(a)) + "/" + strconv.Itoa(int(b))
 }
 

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -443,14 +442,4 @@ func diffLines(t *testing.T, name, want, got string) {
 		}
 	}
 	t.Errorf("%s differs (lengths %d vs %d)", name, len(want), len(got))
-}
-
-// sortedKeys is a small helper for deterministic iteration in tests.
-func sortedKeys(m map[string]bool) []string {
-	var k []string
-	for s := range m {
-		k = append(k, s)
-	}
-	sort.Strings(k)
-	return k
 }
