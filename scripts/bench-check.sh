@@ -17,6 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 go run ./compat-tests/cmd/gencfg -backends "$backends" -servers "$servers" >"$tmp/big.cfg"
 go build -o "$tmp/goproxy" ./cmd/goproxy
 haproxy=$(command -v haproxy || true)
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "config: $backends backends x $servers servers, $(wc -l <"$tmp/big.cfg") lines; $runs runs each, alternating"
 
 # Without /usr/bin/time, a small Go program measures wall time and peak RSS
@@ -39,22 +40,25 @@ func main() {
 	start := time.Now()
 	_ = cmd.Run()
 	wall := time.Since(start)
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	fmt.Printf("%d %d %d\n", wall.Milliseconds(), rss, cmd.ProcessState.ExitCode())
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := (time.Duration(ru.Utime.Nano()) + time.Duration(ru.Stime.Nano())).Milliseconds()
+	fmt.Printf("%d %d %d %d\n", wall.Milliseconds(), ru.Maxrss, cmd.ProcessState.ExitCode(), cpu)
 }
 GO
   (cd "$tmp/measure" && go mod init measure >/dev/null 2>&1 && go build -o "$tmp/measure-bin" .)
 fi
 
-# measure NAME BIN: appends "wall_ms rss_kib exit" to $tmp/res-NAME.
+# measure NAME BIN: appends "wall_ms rss_kib exit cpu_ms" to $tmp/res-NAME
+# (cpu = user + system time, which a loaded machine disturbs less).
 measure() {
   local name=$1 bin=$2
   if [ -x /usr/bin/time ]; then
     local start end rc=0
     start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$tmp/rss" "$bin" -c -f "$tmp/big.cfg" >/dev/null 2>&1 || rc=$?
+    /usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$bin" -c -f "$tmp/big.cfg" >/dev/null 2>&1 || rc=$?
     end=$(date +%s%N)
-    echo "$(( (end - start) / 1000000 )) $(tail -n1 "$tmp/rss") $rc" >>"$tmp/res-$name"
+    read -r kib user sys < <(tail -n1 "$tmp/rss")
+    echo "$(( (end - start) / 1000000 )) $kib $rc $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')" >>"$tmp/res-$name"
   else
     "$tmp/measure-bin" "$bin" -c -f "$tmp/big.cfg" 2>/dev/null >>"$tmp/res-$name"
   fi
@@ -71,15 +75,16 @@ report() {
   wall=$(cut -d' ' -f1 "$tmp/res-$name" | median)
   rss=$(cut -d' ' -f2 "$tmp/res-$name" | median)
   exits=$(cut -d' ' -f3 "$tmp/res-$name" | sort -u | tr '\n' ' ')
-  printf '%-8s median wall %6s ms   median max RSS %7s KiB (%s MiB)   exit %s\n' \
-    "$name" "$wall" "$rss" "$(( rss / 1024 ))" "$exits"
+  cpu=$(cut -d' ' -f4 "$tmp/res-$name" | median)
+  printf '%-8s median wall %6s ms   cpu %6s ms   max RSS %7s KiB (%s MiB)   exit %s\n' \
+    "$name" "$wall" "$cpu" "$rss" "$(( rss / 1024 ))" "$exits"
 }
 report goproxy
-gw=$wall grss=$rss gexit=$exits
+gw=$wall grss=$rss gexit=$exits gcpu=$cpu
 if [ -n "$haproxy" ]; then
   report haproxy
-  awk -v g="$gw" -v h="$wall" -v gr="$grss" -v hr="$rss" \
-    'BEGIN { printf "ratio goproxy/haproxy: wall %.2f, RSS %.2f\n", (h ? g/h : 0), (hr ? gr/hr : 0) }'
+  awk -v g="$gw" -v h="$wall" -v gr="$grss" -v hr="$rss" -v gc="$gcpu" -v hc="$cpu" \
+    'BEGIN { printf "ratio goproxy/haproxy: wall %.2f, cpu %.2f, RSS %.2f\n", (h ? g/h : 0), (hc ? gc/hc : 0), (hr ? gr/hr : 0) }'
   [ "$gexit" = "$exits" ] || echo "note: the verdicts differ (goproxy exit $gexit, haproxy exit $exits)"
 else
   echo "haproxy is not installed: no comparison"
