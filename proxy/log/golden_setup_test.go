@@ -66,6 +66,8 @@ type goldenFrontend struct {
 	backend   string
 	bind      string // "" (127.0.0.1), "v6" ([::1]) or "unix" (a socket in the run's folder)
 	sdFormat  string // log-format-sd, if any
+	dontLog   bool   // option dontlog-normal
+	sepErrors bool   // option log-separate-errors
 }
 
 const (
@@ -118,6 +120,8 @@ func goldenFrontends() []goldenFrontend {
 		{name: "fe_redisp", http: true, option: "httplog", backend: "be_redisp"},
 		{name: "fe_tcpcustom", option: "custom", backend: "be_tcp",
 			logFormat: `%ci:%cp %fi:%fp %si:%sp %Th/%Tw/%Tc/%Td/%Tt %B/%U %ts %ac/%fc/%bc/%sc/%rc %sq/%bq %[dst_port] %{+Q}b`},
+		{name: "fe_sep", http: true, option: "httplog", backend: "be_web", dontLog: true, sepErrors: true,
+			extra: []string{"option dontlog-normal", "option log-separate-errors", "use_backend be_down if { path_beg /down }"}},
 		{name: "fe_null", http: true, option: "httplog", backend: "be_web", extra: []string{"option dontlognull"}},
 		{name: "fe_slow", http: true, option: "httplog", backend: "be_web", extra: []string{"timeout client 300ms"}},
 		{name: "fe_err", http: true, option: "httplog", errFormat: errorFormat, backend: "be_web"},
@@ -160,6 +164,7 @@ func goldenLoggers() []goldenLogger {
 		{name: "fe_connect_http_raw", scope: "fe_connect_http", format: "raw", facility: "local0"},
 		{name: "fe_https_raw", scope: "fe_https", format: "raw", facility: "local0"},
 		{name: "fe_asap_local", scope: "fe_asap", format: "local", facility: "local0"},
+		{name: "fe_sep_rfc3164", scope: "fe_sep", format: "rfc3164", facility: "local5"},
 		{name: "fe_v6_raw", scope: "fe_v6", format: "raw", facility: "local0"},
 		{name: "fe_unix_raw", scope: "fe_unix", format: "raw", facility: "local0"},
 		{name: "fe_unix_tcp_raw", scope: "fe_unix_tcp", format: "raw", facility: "local0"},

@@ -233,7 +233,14 @@ func renderGolden(t *testing.T, fe *goldenFrontend, msg string) (rendered, error
 			kind += "+unique-id"
 		}
 	}
-	return rendered{prog.Append(nil, r, 0), LevelInfo, kind}, nil
+	level := SessionLogLevel(fe.sepErrors)
+	if kind != "session" && kind != "error-log-format" {
+		var send bool
+		if level, send = r.StreamLogLevel(fe.http, fe.dontLog, fe.sepErrors); !send {
+			return rendered{}, fmt.Errorf("haproxy logged a stream we would not log: %q", msg)
+		}
+	}
+	return rendered{prog.Append(nil, r, 0), level, kind}, nil
 }
 
 // renderSD rebuilds a log-format-sd part the same way as a message.

@@ -103,3 +103,37 @@ func (r *Record) Reset() {
 	*r = Record{RequestCaptures: rq, ResponseCaptures: rs, Samples: sm}
 	r.Handshake, r.Idle, r.Request, r.Queue, r.Connect, r.Data, r.Close = 0, 0, -1, -1, -1, -1, 0
 }
+
+// IsError is strm_log()'s notion of an abnormal stream: redispatched,
+// ended by anything but a normal or local close (termination cause other
+// than '-' or 'L'), retried, or answered with a 5xx by an HTTP frontend.
+func (r *Record) IsError(httpFrontend bool) bool {
+	cause := r.TermCause
+	return r.Redispatched ||
+		(cause != 0 && cause != '-' && cause != 'L') ||
+		((cause == 0 || cause == '-') && r.Retries != 0) ||
+		(httpFrontend && r.Status >= 500)
+}
+
+// StreamLogLevel decides like strm_log() whether a finished stream is
+// logged and at which level: `option dontlog-normal` skips normal streams,
+// `option log-separate-errors` raises abnormal ones from info to err.
+func (r *Record) StreamLogLevel(httpFrontend, dontLogNormal, separateErrors bool) (level int, send bool) {
+	err := r.IsError(httpFrontend)
+	if !err && dontLogNormal {
+		return 0, false
+	}
+	if err && separateErrors {
+		return LevelErr, true
+	}
+	return LevelInfo, true
+}
+
+// SessionLogLevel is sess_log()'s level for a request rejected before a
+// stream existed: always logged, err with log-separate-errors.
+func SessionLogLevel(separateErrors bool) int {
+	if separateErrors {
+		return LevelErr
+	}
+	return LevelInfo
+}

@@ -170,3 +170,26 @@ func TestCompileKeepsSampleText(t *testing.T) {
 		t.Errorf("samples: %q", got)
 	}
 }
+
+func TestStreamLogLevel(t *testing.T) {
+	for _, c := range []struct {
+		r                     Record
+		http, dontlog, sepErr bool
+		level                 int
+		send                  bool
+	}{
+		{Record{Status: 200}, true, false, false, LevelInfo, true},
+		{Record{Status: 200}, true, true, false, 0, false},
+		{Record{Status: 503, TermCause: 'S', TermPhase: 'C'}, true, true, true, LevelErr, true},
+		{Record{Status: 200, TermCause: 'L'}, true, true, true, 0, false},
+		{Record{Status: 200, Retries: 1}, true, true, true, LevelErr, true},
+		{Record{Status: 200, Redispatched: true, Retries: 1}, true, false, true, LevelErr, true},
+		{Record{Status: 502}, false, true, false, 0, false},
+		{Record{TermCause: 'c', TermPhase: 'D'}, false, true, false, LevelInfo, true},
+	} {
+		level, send := c.r.StreamLogLevel(c.http, c.dontlog, c.sepErr)
+		if level != c.level || send != c.send {
+			t.Errorf("%+v: got %d,%v want %d,%v", c, level, send, c.level, c.send)
+		}
+	}
+}
