@@ -70,6 +70,38 @@ func startStatus(t *testing.T, code int) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// startRaw answers every connection with fixed bytes, after reading the
+// request head.
+func startRaw(t *testing.T, answer string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(2 * time.Second))
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil || line == "\r\n" {
+						break
+					}
+				}
+				io.WriteString(c, answer)
+			}()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // startAgent is an agent-check endpoint: it says "up" and hangs up.
 func startAgent(t *testing.T) int {
 	t.Helper()
@@ -181,6 +213,7 @@ backend l7
     server h2 127.0.0.1:{{S500}} check inter 300 fall 1
     server h3 127.0.0.1:{{A1}} check inter 300 agent-check agent-port {{AGENT}} agent-inter 300
     server h4 127.0.0.1:{{S404}} check inter 300
+    server h5 127.0.0.1:{{ODD}} check inter 300 fall 1
 
 backend dead
     server d1 127.0.0.1:{{A3}} check inter 300 fall 1
@@ -241,11 +274,14 @@ func TestCaptureGolden(t *testing.T) {
 	s500 := startStatus(t, 500)
 	s404 := startStatus(t, 404)
 	agent := startAgent(t)
+	// A reason phrase with a comma and quotes ends up in last_chk, which
+	// exercises haproxy's CSV quoting.
+	odd := startRaw(t, "HTTP/1.1 503 Busy, \"really\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 	r := strings.NewReplacer("{{DIR}}", dir, "{{WEB}}", fmt.Sprint(web),
 		"{{A1}}", fmt.Sprint(a1), "{{A2}}", fmt.Sprint(a2), "{{A3}}", fmt.Sprint(a3),
 		"{{TCP}}", fmt.Sprint(tcpPort), "{{ECHO}}", fmt.Sprint(echo),
 		"{{STATS}}", fmt.Sprint(statsPort), "{{OFF}}", fmt.Sprint(offPort),
-		"{{S500}}", fmt.Sprint(s500), "{{S404}}", fmt.Sprint(s404), "{{AGENT}}", fmt.Sprint(agent))
+		"{{S500}}", fmt.Sprint(s500), "{{S404}}", fmt.Sprint(s404), "{{AGENT}}", fmt.Sprint(agent), "{{ODD}}", fmt.Sprint(odd))
 	cfg := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(cfg, []byte(r.Replace(captureConfig)), 0o644); err != nil {
 		t.Fatal(err)
@@ -279,6 +315,7 @@ func TestCaptureGolden(t *testing.T) {
 	waitForStat(t, sock, "l7,h2,", ",DOWN,")
 	waitForStat(t, sock, "l7,h4,", ",NOLB,")
 	waitForStat(t, sock, "l7,h3,", ",L7OK,")
+	waitForStat(t, sock, "l7,h5,", ",L7STS,")
 	waitForStat(t, sock, "dead,BACKEND,", ",DOWN,")
 	cliCommand(t, sock, "disable frontend off")
 

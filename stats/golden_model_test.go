@@ -5,7 +5,6 @@ package stats
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,28 +87,40 @@ func parseTypedStat(t testing.TB, text string) []statRow {
 	return rows
 }
 
-// parseJSONStat turns "show stat json" back into rows.
+// parseJSONStat turns "show stat json" back into rows. haproxy does not
+// escape strings in it (a check message with a quote yields invalid JSON),
+// so this reads its fixed layout instead of using encoding/json.
 func parseJSONStat(t testing.TB, text string) []statRow {
 	t.Helper()
-	var doc [][]struct {
-		Field struct{ Pos int }
-		Value struct {
-			Type  string
-			Value json.RawMessage
-		}
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "[[{") || !strings.HasSuffix(text, "}]]") {
+		t.Fatalf("not a show stat json document")
 	}
-	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		t.Fatal(err)
-	}
+	// Separators swallow the "}}" closing each object; only the very last
+	// object keeps it.
 	var rows []statRow
-	for _, line := range doc {
+	for _, line := range strings.Split(text[2:len(text)-2], `}}],[{"objType"`) {
 		var row statRow
-		for _, f := range line {
-			v := string(f.Value.Value)
-			if f.Value.Type == "str" {
-				json.Unmarshal(f.Value.Value, &v)
+		for _, obj := range strings.Split(line, `}},{"objType"`) {
+			_, rest, ok := strings.Cut(obj, `"field":{"pos":`)
+			if !ok {
+				t.Fatalf("no field in %q", obj)
 			}
-			row[f.Field.Pos] = v
+			posText, _, _ := strings.Cut(rest, ",")
+			pos, err := strconv.Atoi(posText)
+			if err != nil || pos >= NumFields {
+				t.Fatalf("bad pos in %q", obj)
+			}
+			_, val, ok := strings.Cut(rest, `"value":{"type":"`)
+			if !ok {
+				t.Fatalf("no value in %q", obj)
+			}
+			typ, v, _ := strings.Cut(val, `","value":`)
+			v = strings.TrimSuffix(v, "}}")
+			if typ == "str" {
+				v = strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`)
+			}
+			row[pos] = v
 		}
 		rows = append(rows, row)
 	}
