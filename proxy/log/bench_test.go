@@ -1,6 +1,7 @@
 package log
 
 import (
+	"net"
 	"testing"
 )
 
@@ -63,5 +64,27 @@ func TestAppendDoesNotAllocate(t *testing.T) {
 		}); n != 0 {
 			t.Errorf("%s: %.1f allocations per line", f.name, n)
 		}
+	}
+}
+
+// BenchmarkSendRecordUDP renders an httplog line and sends it as an
+// rfc3164 datagram to a loopback socket nobody reads (so some are dropped,
+// which is the cheap path haproxy also takes).
+func BenchmarkSendRecordUDP(b *testing.B) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	tg, _ := ParseTarget([]string{c.LocalAddr().String(), "format", "rfc3164", "local0"}, false)
+	lg, err := NewLogger([]*Target{tg}, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	prog := MustCompile(HTTPLogFormat, CompileOptions{HTTP: true})
+	r := sampleRecord()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		lg.SendRecord(LevelInfo, prog, nil, r)
 	}
 }

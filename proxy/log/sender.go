@@ -171,15 +171,23 @@ func sharedSocket(family int) (int, error) {
 	return fd, nil
 }
 
+// dgramSink sends each message with the destination address, like
+// haproxy's sendmsg(), so a restarted syslog daemon (a new /dev/log) is
+// reached again without reconnecting. The mutex guards sa, which
+// unix.Sendto rewrites into its raw form on every call.
 type dgramSink struct {
 	fd int
+	mu sync.Mutex
 	sa unix.Sockaddr
 }
 
 func (s *dgramSink) stream() bool { return false }
 
 func (s *dgramSink) send(b []byte) error {
-	return unix.Sendto(s.fd, b, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, s.sa)
+	s.mu.Lock()
+	err := unix.Sendto(s.fd, b, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, s.sa)
+	s.mu.Unlock()
+	return err
 }
 
 // fdSink writes lines to stdout, stderr or an inherited descriptor.

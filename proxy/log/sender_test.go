@@ -190,3 +190,50 @@ func sampleRecord() *Record {
 		PID:          1234,
 	}
 }
+
+// TestLoggerConcurrent: many request goroutines log at once (run with
+// -race); every datagram arrives whole.
+func TestLoggerConcurrent(t *testing.T) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.UDPConn).SetReadBuffer(4 << 20)
+	lg := newTestLogger(t, c.LocalAddr().String()+" format raw sample 1-3:4 local0", c.LocalAddr().String()+" format rfc5424 local0")
+	prog := MustCompile(HTTPLogFormat, CompileOptions{HTTP: true})
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			r := sampleRecord()
+			for i := 0; i < 50; i++ {
+				lg.SendRecord(LevelInfo, prog, nil, r)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	want := string(prog.Append(nil, sampleRecord(), 0)) + "\n"
+	raw, framed := 0, 0
+	buf := make([]byte, 4096)
+	for {
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, _, err := c.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		switch got := string(buf[:n]); {
+		case got == want:
+			raw++
+		case strings.HasPrefix(got, "<134>1 ") && strings.HasSuffix(got, " - - "+want):
+			framed++
+		default:
+			t.Fatalf("mangled datagram %q", got)
+		}
+	}
+	if raw+int(lg.Dropped()) < 300 || framed == 0 {
+		t.Errorf("raw %d (3 in 4 of 400 expected), rfc5424 %d, dropped %d", raw, framed, lg.Dropped())
+	}
+}
