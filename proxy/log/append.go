@@ -410,4 +410,3 @@ func (w *lineWriter) captureList(caps [][]byte, opts Options) bool {
 	}
 	return true
 }
-
