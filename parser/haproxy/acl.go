@@ -317,7 +317,7 @@ func checkPatterns(match string, pats []string, noDNS bool, p *parser) string {
 		switch match {
 		case "reg":
 			if _, err := regexp.Compile(pat); err != nil && !pcreCompatible(pat) {
-				return fmt.Sprintf("regex '%s' is invalid", pat)
+				return fmt.Sprintf("regex '%s' is invalid%s", pat, pcreErrorDetail(pat, err))
 			}
 		case "int", "len":
 			if isStdOp(pat) {
@@ -381,6 +381,23 @@ func checkIntPattern(text string) string {
 		if !isInteger(lo) || !isInteger(hi) || atoi(lo) > atoi(hi) {
 			return bad
 		}
+	}
+	return ""
+}
+
+// pcreErrorDetail renders the PCRE2 error haproxy appends for the regex
+// errors whose PCRE wording is known; empty otherwise.
+func pcreErrorDetail(pat string, err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "missing closing )"):
+		return fmt.Sprintf(" (error=missing closing parenthesis, erroffset=%d)", len(pat))
+	case strings.Contains(msg, "unexpected )"):
+		return fmt.Sprintf(" (error=unmatched closing parenthesis, erroffset=%d)", strings.Index(pat, ")"))
+	case strings.Contains(msg, "missing closing ]"):
+		return fmt.Sprintf(" (error=missing terminating ] for character class, erroffset=%d)", len(pat))
+	case strings.Contains(msg, "missing argument to repetition operator"):
+		return " (error=quantifier does not follow a repeatable item, erroffset=0)"
 	}
 	return ""
 }

@@ -110,6 +110,12 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 	for i < st.nargs() {
 		kw := st.args[i]
 		n, ok := bindKeywordArgs[kw]
+		if !ok && p.inStatsSocket {
+			if best := bestMatch(kw, bindKeywordNames); best != "" {
+				return code | p.alert(st, "'stats socket' : unknown keyword '%s'. Did you mean '%s' maybe ?", kw, best)
+			}
+			return code | p.alert(st, "'stats socket' : unknown keyword '%s'.", kw)
+		}
 		if !ok {
 			if best := bestMatch(kw, bindKeywordNames); best != "" {
 				return code | p.alert(st, "%s: unknown keyword '%s'; did you mean '%s' maybe ?", hdr, kw, best)
@@ -118,6 +124,9 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 		}
 		val := st.arg(i + 1)
 		fail := func(msg string) int {
+			if p.inStatsSocket {
+				return code | p.alert(st, "'stats socket' : '%s'", msg)
+			}
 			return code | p.alert(st, "%s : %s", hdr, msg)
 		}
 		if n == 1 && val == "" {
@@ -128,6 +137,8 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 				return fail(fmt.Sprintf("'%s' : expects an integer argument", kw))
 			case "crt":
 				return fail(fmt.Sprintf("'%s' : missing certificate location", kw))
+			case "ciphers", "ciphersuites":
+				return fail(fmt.Sprintf("'%s' : missing cipher suite", kw))
 			case "interface":
 				return fail(fmt.Sprintf("'%s' : missing interface name", kw))
 			default:
@@ -214,7 +225,7 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			switch val {
 			case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
 			default:
-				return fail(fmt.Sprintf("'%s' : unknown ssl/tls version string '%s'", kw, val))
+				return fail(fmt.Sprintf("'%s' : unknown ssl/tls version", val))
 			}
 		}
 		i += 1 + n

@@ -85,8 +85,14 @@ func (c *condParser) parseExpr(depth int) (int, bool) {
 		if !strings.HasPrefix(c.text[c.pos:], "||") {
 			return result, true
 		}
+		opPos := c.pos
 		c.pos += 2
 		c.skipSpaces()
+		if c.pos >= len(c.text) {
+			// an empty right-hand side does not parse: haproxy reports
+			// the expression from the operator on.
+			return c.fail(fmt.Sprintf("unparsable conditional expression '%s'", c.text[opPos:]), opPos)
+		}
 	}
 }
 
@@ -111,8 +117,12 @@ func (c *condParser) parseAnd(depth int) (int, bool) {
 		if !strings.HasPrefix(c.text[c.pos:], "&&") {
 			return result, true
 		}
+		opPos := c.pos
 		c.pos += 2
 		c.skipSpaces()
+		if c.pos >= len(c.text) {
+			return c.fail(fmt.Sprintf("unparsable conditional expression '%s'", c.text[opPos:]), opPos)
+		}
 	}
 }
 
@@ -212,7 +222,7 @@ func (c *condParser) parseArgs(word string, want int) ([]string, bool) {
 		if want == 0 {
 			return nil, true
 		}
-		return c.argFail(word, 1, fmt.Sprintf("missing arguments (got 0/%d)", want))
+		return c.argFail(word, 0, fmt.Sprintf("missing arguments (got 0/%d), type 'string' expected", want))
 	}
 	c.pos++
 	var args []string
@@ -242,7 +252,8 @@ func (c *condParser) parseArgs(word string, want int) ([]string, bool) {
 		args = nil
 	}
 	if len(args) < want {
-		return c.argFail(word, len(args)+1, fmt.Sprintf("missing arguments (got %d/%d)", len(args), want))
+		c.pos-- // haproxy points at the closing parenthesis
+		return c.argFail(word, len(args), fmt.Sprintf("missing arguments (got %d/%d), type 'string' expected", len(args), want))
 	}
 	if len(args) > want {
 		return c.argFail(word, want+1, fmt.Sprintf("end of arguments expected at position %d, but got ','", want+1))

@@ -315,7 +315,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		}
 		n := atoi(st.args[1])
 		if n < 0 || n > 50 {
-			return p.alert(st, "'%s' needs a positive value in range 0..50.", kw)
+			return p.alertNS(st, "'%s' needs a positive value in range 0..50.", kw)
 		}
 		g.SpreadChecks = n
 	case "hard-stop-after":
@@ -340,6 +340,9 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return p.alert(st, "'%s' expects a file name as parameter.", kw)
 		}
 		if _, err := os.Stat(st.args[1]); err != nil {
+			if strings.HasPrefix(kw, "lua-load") {
+				return p.alert(st, "error in Lua file '%s': cannot open %s: %s", st.args[1], st.args[1], errnoText(err))
+			}
 			return p.alert(st, "'%s' : error opening file '%s'.", kw, st.args[1])
 		}
 		g.Other = append(g.Other, st.statement())
@@ -381,9 +384,9 @@ func (p *parser) parseGlobalStats(st *stmt) int {
 		ss := StatsSocket{Pos: st.Pos, Address: a, Level: "admin"}
 		b := &Bind{}
 		hdr := &stmt{Pos: st.Pos, args: append([]string{"stats socket"}, st.args[2:]...)}
-		saved := p.section
+		p.inStatsSocket = true
 		code := p.parseBindOptions(hdr, b, 2, "GLOBAL")
-		p.section = saved
+		p.inStatsSocket = false
 		if code&errFatal != 0 {
 			return code
 		}

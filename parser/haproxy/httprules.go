@@ -10,22 +10,22 @@ import (
 // build (configuration.txt §4.2 "http-request", "http-response").
 // Entries ending in '(' take a parenthesised name (set-var(NAME)).
 var httpReqActions = []string{
-	"add-acl(", "add-header", "allow", "auth", "cache-use", "capture", "del-acl(", "del-header", "del-map(", "deny",
-	"disable-l7-retry", "do-resolve(", "early-hint", "normalize-uri", "redirect", "reject", "replace-header",
-	"replace-path", "replace-pathq", "replace-uri", "replace-value", "return", "sc-inc-gpc", "sc-inc-gpc0",
-	"sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst", "set-dst-port",
-	"set-header", "set-log-level", "set-map(", "set-mark", "set-method", "set-nice", "set-path", "set-pathq",
-	"set-priority-class", "set-priority-offset", "set-query", "set-src", "set-src-port", "set-timeout", "set-tos",
-	"set-uri", "set-var(", "set-var-fmt(", "silent-drop", "strict-mode", "tarpit", "track-sc0", "track-sc1",
-	"track-sc2", "unset-var(", "use-service", "wait-for-body", "wait-for-handshake",
+	"wait-for-handshake", "ot-group", "set-log-level", "set-nice", "use-service", "sc-inc-gpc(", "sc-inc-gpc0(",
+	"sc-inc-gpc1(", "sc-set-gpt(", "sc-set-gpt0(", "send-spoe-group", "do-resolve(", "cache-use", "add-acl(",
+	"add-header", "allow", "auth", "capture", "del-acl(", "del-header", "del-map(", "deny", "disable-l7-retry",
+	"early-hint", "normalize-uri", "redirect", "reject", "replace-header", "replace-path", "replace-pathq",
+	"replace-uri", "replace-value", "return", "set-header", "set-map(", "set-method", "set-path", "set-pathq",
+	"set-query", "set-uri", "strict-mode", "tarpit", "track-sc(", "set-timeout", "wait-for-body", "set-var-fmt(",
+	"set-var(", "unset-var(", "set-dst", "set-dst-port", "set-mark", "set-src", "set-src-port", "set-tos",
+	"silent-drop", "set-priority-class", "set-priority-offset",
 }
 
 var httpResActions = []string{
-	"add-acl(", "add-header", "allow", "cache-store", "capture", "del-acl(", "del-header", "del-map(", "deny",
-	"redirect", "replace-header", "replace-value", "return", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
-	"sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-header", "set-log-level",
-	"set-map(", "set-mark", "set-nice", "set-status", "set-tos", "set-var(", "set-var-fmt(", "silent-drop",
-	"strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var(", "wait-for-body",
+	"ot-group", "set-log-level", "set-nice", "sc-inc-gpc(", "sc-inc-gpc0(", "sc-inc-gpc1(", "sc-set-gpt(",
+	"sc-set-gpt0(", "send-spoe-group", "cache-store", "add-acl(", "add-header", "allow", "capture", "del-acl(",
+	"del-header", "del-map(", "deny", "redirect", "replace-header", "replace-value", "return", "set-header",
+	"set-map(", "set-status", "strict-mode", "track-sc(", "wait-for-body", "set-var-fmt(", "set-var(",
+	"unset-var(", "set-mark", "set-tos", "silent-drop",
 }
 
 // defaultErrorCodes have a built-in error page (http_err_codes[]).
@@ -61,17 +61,27 @@ var finalActions = map[string]bool{"allow": true, "deny": true, "tarpit": true, 
 // "name(...)" and sc-*-gpc actions may carry an index argument.
 func findAction(list []string, word string) (string, string, bool) {
 	for _, a := range list {
-		if strings.HasSuffix(a, "(") {
+		switch {
+		case a == "track-sc(":
+			// track-sc0..2 (the index is part of the name)
+			if strings.HasPrefix(word, "track-sc") && len(word) == 9 && word[8] >= '0' && word[8] <= '2' {
+				return word, "", true
+			}
+		case strings.HasPrefix(a, "sc-") && strings.HasSuffix(a, "("):
+			// sc-inc-gpc0 and sc-inc-gpc0(<idx>) forms
+			base := a[:len(a)-1]
+			if word == base {
+				return base, "", true
+			}
+			if strings.HasPrefix(word, a) && strings.HasSuffix(word, ")") {
+				return base, word[len(a) : len(word)-1], true
+			}
+		case strings.HasSuffix(a, "("):
 			if strings.HasPrefix(word, a) && strings.HasSuffix(word, ")") {
 				return a[:len(a)-1], word[len(a) : len(word)-1], true
 			}
-			continue
-		}
-		if a == word {
+		case a == word:
 			return a, "", true
-		}
-		if strings.HasPrefix(word, a+"(") && strings.HasSuffix(word, ")") && strings.HasPrefix(a, "sc-") {
-			return a, word[len(a)+1 : len(word)-1], true
 		}
 	}
 	if strings.HasPrefix(word, "lua.") {
@@ -80,20 +90,14 @@ func findAction(list []string, word string) (string, string, bool) {
 	return "", "", false
 }
 
+// actionListText renders the list as action_build_list() does.
 func actionListText(list []string) string {
 	var b strings.Builder
-	for i, a := range list {
-		if i > 0 {
-			if i == len(list)-1 {
-				b.WriteString(" and ")
-			} else {
-				b.WriteString(", ")
-			}
-		}
-		b.WriteString("'" + strings.TrimSuffix(a, "(") + "'")
+	for _, a := range list {
 		if strings.HasSuffix(a, "(") {
-			b.WriteString("*")
+			a += "*)"
 		}
+		b.WriteString("'" + a + "', ")
 	}
 	return b.String()
 }
@@ -162,7 +166,7 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if best != "" {
 			hint = " Did you mean '" + best + "' maybe ?"
 		}
-		return nil, p.alertNS(st, "'%s' expects %s, but got '%s'%s.%s", kw, actionListText(list), word, missing, hint)
+		return nil, p.alertNS(st, "'%s' expects %sbut got '%s'%s.%s", kw, actionListText(list), word, missing, hint)
 	}
 	r := &HTTPRule{Pos: st.Pos, Action: action, VarName: varName}
 	// arguments run up to "if"/"unless"
@@ -213,8 +217,11 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		}
 	case "auth":
 		if len(args) > 0 {
-			if args[0] != "realm" || len(args) < 2 {
-				return fail("expects only 'realm' <realm> as argument")
+			if args[0] != "realm" {
+				return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[0])
+			}
+			if len(args) < 2 {
+				return fail("missing realm value")
 			}
 			r.Realm = args[1]
 			if len(args) > 2 {
@@ -222,25 +229,22 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 			}
 		}
 	case "redirect":
-		if len(args) < 2 {
-			return fail("redirection type expected ('prefix', 'location', or 'scheme')")
-		}
-		switch args[0] {
-		case "location", "prefix", "scheme":
-		default:
-			return fail("redirect expects 'location', 'prefix' or 'scheme' but got '%s'", args[0])
-		}
-		r.RedirectTyp, r.Value = args[0], args[1]
 		r.Status = 302
-		for j := 2; j < len(args); j++ {
+		for j := 0; j < len(args); j++ {
 			switch args[j] {
+			case "location", "prefix", "scheme":
+				if j+1 >= len(args) {
+					return fail("missing argument for '%s'", args[j])
+				}
+				r.RedirectTyp, r.Value = args[j], args[j+1]
+				j++
 			case "code":
 				if j+1 >= len(args) {
 					return fail("missing argument for '%s'", args[j])
 				}
 				c := atoi(args[j+1])
 				if c < 301 || c > 308 || (c > 303 && c < 307) {
-					return fail("invalid return code '%s'. Valid values are 301, 302, 303, 307 and 308", args[j+1])
+					return fail("'%s': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308)", args[j], args[j+1])
 				}
 				r.Status = c
 				j++
@@ -253,6 +257,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 			default:
 				return fail("expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')", args[j])
 			}
+		}
+		if r.RedirectTyp == "" {
+			return fail("redirection type expected ('prefix', 'location', or 'scheme')")
 		}
 	case "set-header", "add-header", "early-hint":
 		if len(args) < 2 {
@@ -277,9 +284,14 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 			return fail("expects exactly 3 arguments")
 		}
 		r.HeaderName, r.Regex, r.Value = args[0], args[1], args[2]
-	case "set-path", "set-pathq", "set-uri", "set-query", "set-method", "replace-path", "replace-pathq":
-		if len(args) < 1 {
-			return fail("expects exactly 1 argument")
+	case "set-path", "set-pathq", "set-uri", "set-query", "set-method":
+		if len(args) != 1 {
+			return fail("expects exactly 1 argument <format>")
+		}
+		r.Value = args[0]
+	case "replace-path", "replace-pathq":
+		if len(args) != 2 {
+			return fail("expects exactly 2 arguments")
 		}
 		r.Value = args[0]
 	case "replace-uri":
@@ -301,7 +313,7 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		}
 		if action != "unset-var" {
 			if len(args) < 1 {
-				return fail("missing expression")
+				return fail("missing fetch method")
 			}
 			r.Value = args[0]
 			if action == "set-var" {

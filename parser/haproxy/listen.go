@@ -727,10 +727,10 @@ func (p *parser) parseTimeout(st *stmt, px *Proxy) int {
 	} else if def == nil && *tv != 0 {
 		code |= p.warn(st, "overwriting 'timeout %s' which was already specified", which)
 	}
-	*tv = d
-	if c, bad := p.tooManyArgsIdx(st, 1, 1); bad {
-		return code | c
+	if st.arg(3) != "" {
+		return code | p.alert(st, "'timeout %s' : unexpected extra argument '%s' after value '%s'.", which, st.args[3], st.args[2])
 	}
+	*tv = d
 	return code
 }
 
@@ -788,10 +788,10 @@ func (p *parser) parseErrorfile(st *stmt, px *Proxy) int {
 func checkErrorMessage(data []byte) string {
 	s := string(data)
 	if !strings.HasPrefix(s, "HTTP/") {
-		return "unabled to parse headers (error offset: 0)"
+		return "unable to parse headers (error offset: 0)"
 	}
 	if !strings.Contains(s, "\n\r\n") && !strings.Contains(s, "\n\n") {
-		return fmt.Sprintf("unabled to parse headers (error offset: %d)", len(s))
+		return fmt.Sprintf("unable to parse headers (error offset: %d)", len(s))
 	}
 	return ""
 }
@@ -804,7 +804,7 @@ var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 40
 func (p *parser) parseProxyLog(st *stmt, px *Proxy) int {
 	if st.mod == "no" {
 		if st.arg(1) != "" {
-			return p.alert(st, "error parsing log : 'no log' does not expect arguments")
+			return p.alert(st, "log : 'no log' does not expect arguments")
 		}
 		px.Logs = nil
 		px.NoLog = true
@@ -831,7 +831,7 @@ func (p *parser) parseProxyLog(st *stmt, px *Proxy) int {
 	}
 	lt, msg := parseLogTarget(st, "or global")
 	if msg != "" {
-		return p.alert(st, "error parsing log : %s", msg)
+		return p.alert(st, "log : %s", msg)
 	}
 	px.Logs = append(px.Logs, lt)
 	return 0

@@ -34,6 +34,9 @@ type parser struct {
 	// defaultsOf maps each proxy to the defaults section it was built from.
 	defaultsOf map[*Proxy]*Proxy
 	resolved   map[string]bool
+	// inStatsSocket selects cli.c's wording for bind options of
+	// "stats socket".
+	inStatsSocket bool
 }
 
 func newParser(opts Options) *parser {

@@ -551,7 +551,7 @@ func (p *parser) parseStats(st *stmt, px *Proxy) int {
 		if st.arg(2) != "" {
 			if c, bad := invalidNodeChar(st.args[2]); bad {
 				_ = c
-				return p.alertNS(st, "'%s %s' invalid node name - should be a string which can contain only alphanumeric characters, hyphens, underscores and dots. Got '%s'.", st.args[0], sub, st.args[2])
+				return p.alertNS(st, "'%s %s' invalid node name - should be a stringwith digits(0-9), letters(A-Z, a-z), hyphen(-) or underscode(_).", st.args[0], sub)
 			}
 		}
 		s.ShowNode = st.arg(2)
@@ -677,11 +677,11 @@ func (p *parser) parseCookie(st *stmt, px *Proxy) int {
 
 // parseCapture handles "capture cookie|request header|response header".
 func (p *parser) parseCapture(st *stmt, px *Proxy) int {
-	if px.Kind == KindDefaults {
-		return p.alert(st, "'%s' not allowed in 'defaults' section.", st.args[0])
-	}
 	if p.warnNotCap(st, px, true, false, st.args[0], "") {
 		return errWarn
+	}
+	if px.Kind == KindDefaults && (st.arg(1) == "cookie" || st.arg(2) == "header") {
+		return p.alert(st, "'%s %s' not allowed in 'defaults' section.", st.args[0], st.args[1])
 	}
 	switch st.arg(1) {
 	case "cookie":
@@ -740,7 +740,7 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 	switch st.arg(1) {
 	case "disable-on-404", "send-state", "expect", "send", "connect", "set-var", "set-var-fmt", "unset-var", "comment":
 	default:
-		return p.alert(st, "'http-check' : unknown keyword '%s'.", st.arg(1))
+		return p.alert(st, "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", st.arg(1))
 	}
 	if st.arg(1) == "expect" {
 		i := 2
@@ -748,10 +748,12 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 			i++
 		}
 		switch st.arg(i) {
-		case "status", "rstatus", "string", "rstring", "hdr", "fhdr", "custom":
+		case "status", "rstatus", "string", "rstring", "string-lf", "hdr", "fhdr", "custom":
 		case "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code", "comment":
+		case "":
+			return p.alert(st, "'http-check expect' : expects at least a matching pattern as arguments.")
 		default:
-			return p.alert(st, "'http-check expect' : unknown match '%s'.", st.arg(i))
+			return p.alert(st, "'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '%s' as argument..", st.arg(i))
 		}
 	}
 	px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, st.statement())

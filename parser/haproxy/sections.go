@@ -5,7 +5,7 @@ func (p *parser) parseUserlist(st *stmt) int {
 	switch st.args[0] {
 	case "userlist":
 		if st.arg(1) == "" {
-			return p.alertNS(st, "'%s' expects <name> as argument.", st.args[0])
+			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
 		}
 		for _, u := range p.cfg.Userlists {
 			if u.Name == st.args[1] {
@@ -18,7 +18,7 @@ func (p *parser) parseUserlist(st *stmt) int {
 		p.cfg.Userlists = append(p.cfg.Userlists, p.curUserlist)
 	case "group":
 		if st.arg(1) == "" {
-			return p.alertNS(st, "'%s' expects <name> as argument.", st.args[0])
+			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
 		}
 		g := UserGroup{Pos: st.Pos, Name: st.args[1]}
 		for i := 2; i < st.nargs(); i++ {
@@ -32,7 +32,7 @@ func (p *parser) parseUserlist(st *stmt) int {
 		p.curUserlist.Groups = append(p.curUserlist.Groups, g)
 	case "user":
 		if st.arg(1) == "" {
-			return p.alertNS(st, "'%s' expects <name> as argument.", st.args[0])
+			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
 		}
 		u := User{Pos: st.Pos, Name: st.args[1]}
 		for i := 2; i < st.nargs(); i++ {

@@ -198,7 +198,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 	}
 	timeArg := func(name string) (time.Duration, int) {
 		if val == "" {
-			c, _ := fail("'%s' expects <value> as argument.\n", opt)
+			c, _ := fail("'%s' expects a delay as argument.", opt)
 			return 0, c
 		}
 		d, res, bad, _ := parseTime(val, time.Millisecond)
@@ -214,7 +214,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 			return 0, c
 		}
 		if d == 0 {
-			c, _ := fail("invalid value %s for argument '%s' of server %s.", val, name, srvName)
+			c, _ := fail("invalid value %s for argument '%s' of server %s.", val, opt, srvName)
 			return 0, c
 		}
 		return d, 0
@@ -253,7 +253,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 			return fail("'%s' expects <ipv4|ipv6> as argument.", opt)
 		}
 		if _, ok := parseIPLiteral(val, FamilyHost); !ok && !p.resolveHost(val) {
-			return fail("parsing agent-addr failed. Check if '%s' is correct address.", val)
+			return fail("'%s' : invalid address: '%s' in '%s'", opt, val, val)
 		}
 		sp.Addr = val
 	case "send-proxy":
@@ -317,7 +317,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		case timeUnderflow:
 			return fail("underflow in argument <%s> to <%s> of server %s, minimum non-null value is 1 ms", val, opt, srvName)
 		case timeBadChar:
-			return fail("unexpected character '%c' in 'slowstart' argument of server %s", bad, srvName)
+			return fail("unexpected character '%c' in 'slowstart' argument of server %s.", bad, srvName)
 		}
 		sp.Slowstart = d
 	case "maxconn", "maxqueue", "minconn":
@@ -409,7 +409,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 				seen[m] = true
 			default:
 				if _, ok := parseIPLiteral(m, FamilyHost); !ok {
-					return fail("'%s' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'", opt, m)
+					return fail("'%s' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'.", opt, m)
 				}
 			}
 		}
@@ -431,7 +431,7 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		}
 		return 0, n
 	case "usesrc":
-		return fail("'%s' only allowed after a '%s' statement", "usesrc", "source")
+		return fail("'%s' only allowed after a '%s' statement.", "usesrc", "source")
 	case "ssl-min-ver", "ssl-max-ver":
 		switch val {
 		case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
