@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"syscall"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // bindKeywords maps every bind option of the reference build to the number
