@@ -524,7 +524,7 @@ func updateHostnameRun(t *testing.T) {
 	httpPort, _ := startGoBackends(t)
 	catchers := map[string]*udpCatcher{}
 	var b strings.Builder
-	fmt.Fprintf(&b, "global\n    stats socket %s/admin.sock level admin\n    log-send-hostname %s\n    log-tag %s\n", dir, goldenHostname, goldenTag)
+	fmt.Fprintf(&b, "global\n    stats socket %s/admin.sock level admin\n    log-send-hostname %s\n    log-tag %s\n    grace 100\n    hard-stop-after 400ms\n", dir, goldenHostname, goldenTag)
 	for _, l := range hostnameLoggers() {
 		catchers[l.name] = newCatcher(t)
 		fmt.Fprintf(&b, "    log 127.0.0.1:%d%s\n", catchers[l.name].port(), l.logArgs())
@@ -533,12 +533,37 @@ func updateHostnameRun(t *testing.T) {
 	port := freeTCPPort(t)
 	fmt.Fprintf(&b, "\ndefaults\n    mode http\n    log global\n    timeout connect 1s\n    timeout client 2s\n    timeout server 2s\n\n")
 	fmt.Fprintf(&b, "frontend fe_host\n    bind 127.0.0.1:%d\n    option httplog\n    default_backend be_host\n\n", port)
-	fmt.Fprintf(&b, "backend be_host\n    server s1 127.0.0.1:%d\n", httpPort)
+	fmt.Fprintf(&b, "backend be_host\n    server s1 127.0.0.1:%d\n\n", httpPort)
+	// A TCP stream still open at the hard stop: "hard-stopped" messages
+	// and a log line with a K (killed) termination state.
+	holdPort := freeTCPPort(t)
+	hold, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	go func() {
+		for {
+			c, err := hold.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	fmt.Fprintf(&b, "frontend fe_hold\n    mode tcp\n    option tcplog\n    timeout client 10s\n    bind 127.0.0.1:%d\n    default_backend be_hold\n\n", holdPort)
+	fmt.Fprintf(&b, "backend be_hold\n    mode tcp\n    timeout server 10s\n    server h1 %s\n", hold.Addr())
 	cfg := b.String()
 	r := startHAProxy(t, cfg, dir)
 	r.sock = filepath.Join(dir, "admin.sock")
 	r.waitReady(t)
 	exchange(t, port, "GET /host HTTP/1.1\r\nHost: golden.test\r\nConnection: close\r\n\r\n", 3*time.Second)
+	held, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", holdPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	io.WriteString(held, "held\n")
 	time.Sleep(150 * time.Millisecond)
 	r.stop(t)
 	time.Sleep(300 * time.Millisecond)

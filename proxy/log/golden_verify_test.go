@@ -95,6 +95,18 @@ var messageRenderers = []messageRenderer{
 	{regexp.MustCompile(`^Proxy (\S+) stopped \(cumulated conns: FE: (\d+), BE: (\d+)\)\.$`), func(m []string) ([]byte, int) {
 		return ProxyStopped(nil, m[1], int64(atoi(m[2])), int64(atoi(m[3])))
 	}},
+	{regexp.MustCompile(`^Scheduling a soft-stop in (\d+) ms\.$`), func(m []string) ([]byte, int) {
+		return SoftStopScheduled(nil, atoi(m[1]))
+	}},
+	{regexp.MustCompile(`^soft-stop running for too long, performing a hard-stop\.$`), func(m []string) ([]byte, int) {
+		return HardStopping(nil)
+	}},
+	{regexp.MustCompile(`^Proxy (\S+) hard-stopped \((\d+) remaining conns will be closed\)\.$`), func(m []string) ([]byte, int) {
+		return ProxyHardStopped(nil, m[1], atoi(m[2]))
+	}},
+	{regexp.MustCompile(`^Grace period expired, proceeding with soft-stop now\.$`), func(m []string) ([]byte, int) {
+		return GraceExpired(nil)
+	}},
 	{regexp.MustCompile(`^(backend|proxy) (\S+) has no server available!$`), func(m []string) ([]byte, int) {
 		return NoServerAvailable(nil, m[1], m[2])
 	}},
@@ -277,7 +289,7 @@ func goldenRuns() []goldenRun {
 		{name: "main", loggers: goldenLoggers(), frontends: goldenFrontends(), tag: "haproxy",
 			lenSource: map[string]string{"global_len": "global_rfc3164", "fe_custom_len": "fe_custom_raw"}},
 		{name: "hostname", loggers: hostnameLoggers(), hostname: goldenHostname, tag: goldenTag,
-			frontends: []goldenFrontend{{name: "fe_host", http: true, option: "httplog"}}},
+			frontends: []goldenFrontend{{name: "fe_host", http: true, option: "httplog"}, {name: "fe_hold", option: "tcplog"}}},
 	}
 }
 
@@ -290,10 +302,11 @@ func TestGoldenLines(t *testing.T) {
 				if len(lines) == 0 {
 					t.Fatal("no datagrams recorded")
 				}
-				var fe *goldenFrontend
+				// The frontends whose lines this logger may carry.
+				var fes []*goldenFrontend
 				for i := range run.frontends {
 					if run.frontends[i].name == lg.scope || (lg.scope == "global" && run.name == "hostname") {
-						fe = &run.frontends[i]
+						fes = append(fes, &run.frontends[i])
 					}
 				}
 				var full []string
@@ -320,7 +333,16 @@ func TestGoldenLines(t *testing.T) {
 						}
 						msg = fh.msg
 					}
-					got, err := renderGolden(t, fe, msg)
+					var got rendered
+					var fe *goldenFrontend
+					if len(fes) == 0 {
+						got, err = renderGolden(t, nil, msg)
+					}
+					for _, fe = range fes {
+						if got, err = renderGolden(t, fe, msg); err == nil {
+							break
+						}
+					}
 					if err != nil {
 						t.Errorf("line %d: %v", i+1, err)
 						continue
@@ -414,7 +436,7 @@ func TestGoldenStreamTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fe := &goldenFrontend{name: "fe_host", http: true, option: "httplog"}
+	fes := goldenRuns()[1].frontends
 	n := 0
 	var msgs []rendered // what stdout carried, in order
 	for _, line := range strings.SplitAfter(string(out), "\n") {
@@ -425,7 +447,12 @@ func TestGoldenStreamTargets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := renderGolden(t, fe, h.msg)
+		var got rendered
+		for i := range fes {
+			if got, err = renderGolden(t, &fes[i], h.msg); err == nil {
+				break
+			}
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -402,3 +402,34 @@ func ConnectFrom(dst []byte, r *Record, http bool) ([]byte, int) {
 	dst = append(dst, mode...)
 	return append(dst, ')'), LevelInfo
 }
+
+// SoftStopScheduled is "Scheduling a soft-stop in N ms." sent to the
+// global loggers at LOG_WARNING when a soft stop (SIGUSR1) meets a
+// `grace` delay (src/proxy.c soft_stop()); stderr gets it as a NOTICE.
+func SoftStopScheduled(dst []byte, graceMS int) ([]byte, int) {
+	dst = append(dst, "Scheduling a soft-stop in "...)
+	dst = strconv.AppendInt(dst, int64(graceMS), 10)
+	return append(dst, " ms."...), LevelWarning
+}
+
+// GraceExpired is "Grace period expired, proceeding with soft-stop now."
+// at LOG_NOTICE, to the global loggers.
+func GraceExpired(dst []byte) ([]byte, int) {
+	return append(dst, "Grace period expired, proceeding with soft-stop now."...), LevelNotice
+}
+
+// HardStopping is "soft-stop running for too long, performing a
+// hard-stop." at LOG_WARNING (hard-stop-after), to the global loggers.
+func HardStopping(dst []byte) ([]byte, int) {
+	return append(dst, "soft-stop running for too long, performing a hard-stop."...), LevelWarning
+}
+
+// ProxyHardStopped is "Proxy X hard-stopped (N remaining conns will be
+// closed)." at LOG_WARNING, to the proxy's loggers.
+func ProxyHardStopped(dst []byte, name string, remaining int) ([]byte, int) {
+	dst = append(dst, "Proxy "...)
+	dst = append(dst, name...)
+	dst = append(dst, " hard-stopped ("...)
+	dst = strconv.AppendInt(dst, int64(remaining), 10)
+	return append(dst, " remaining conns will be closed)."...), LevelWarning
+}
