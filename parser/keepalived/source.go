@@ -78,6 +78,11 @@ type Options struct {
 	LookupUser func(name string) bool
 }
 
+// maxSubstitutions bounds the rounds of $NAME replacement on one line: a
+// definition that refers to itself ($A=$A) never stops changing the line
+// (keepalived 2.2.7 loops forever on it; see DIFFERENCES.md).
+const maxSubstitutions = 64
+
 // maxLine is keepalived's MAXBUF: fgets() reads at most 1023 bytes at a time.
 const maxLine = 1023
 
@@ -350,6 +355,7 @@ func splitLines(data []byte) []rawLine {
 // processLine applies @id selection, definitions and substitution to a
 // decommented line, then either expands an include or emits the line.
 func (r *reader) processLine(buf string, pos position, dir string) {
+	rounds := 0
 	for {
 		if buf == "" {
 			return
@@ -373,8 +379,10 @@ func (r *reader) processLine(buf string, pos position, dir string) {
 		if !strings.Contains(buf, "$") {
 			break
 		}
+		rounds++
 		nbuf, changed := r.substitute(buf, dir)
-		if !changed {
+		if !changed || rounds > maxSubstitutions {
+			buf = nbuf
 			break
 		}
 		var d string
@@ -501,13 +509,17 @@ func (r *reader) substitute(buf, dir string) (string, bool) {
 		if name == "_PWD" {
 			value = dir
 		}
-		rest := ""
 		if d.multiline {
 			lines := strings.Split(value, "\n")
 			value = lines[0]
 			r.pending = append(append([]string{}, lines[1:]...), r.pending...)
 		}
-		buf = buf[:i] + value + rest + buf[end:]
+		if len(buf)-(end-i)+len(value) > maxLine {
+			// keepalived logs "Parameter substitution on line ... would
+			// exceed maximum line length" and keeps the line so far.
+			return buf, false
+		}
+		buf = buf[:i] + value + buf[end:]
 		changed = true
 		if strings.HasPrefix(strings.TrimLeft(value, " \t"), "~") {
 			break
