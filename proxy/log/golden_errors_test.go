@@ -118,6 +118,8 @@ var targetInputs = []targetCase{
 	{Args: "127.0.0.1 len 10 local0"},
 	{Args: "127.0.0.1 len 70000 local0"},
 	{Args: "127.0.0.1 len abc local0"},
+	{Args: "127.0.0.1 len 100abc local0"},
+	{Args: "127.0.0.1 len -5 local0"},
 	{Args: "127.0.0.1 format foo local0"},
 	{Args: "127.0.0.1 sample 1 local0"},
 	{Args: "127.0.0.1 sample :3 local0"},
@@ -134,6 +136,17 @@ var targetInputs = []targetCase{
 	{Args: "127.0.0.1"},
 	{Args: "127.0.0.1", Global: true},
 	{Args: "127.0.0.1 format raw len 100 local0"},
+	{Args: "127.0.0.1:abc local0"},
+	{Args: "127.0.0.1:70000 local0"},
+	{Args: "127.0.0.1:0 local0"},
+	{Args: "nosuchhost.invalid local0"},
+	{Args: "localhost:1514 local0"},
+	{Args: "[::1]:1514 local0"},
+	{Args: "::1 local0"},
+	{Args: "unix@/run/x.sock local0"},
+	{Args: "ipv4@127.0.0.1 local0"},
+	{Args: "udp6@::1 local0"},
+	{Args: "fd@x local0"},
 }
 
 var targetAlertRe = regexp.MustCompile(`parsing \[[^\]]*:(\d+)\] : log : (.*)$`)

@@ -149,10 +149,13 @@ func (w *lineWriter) textString(src string, present bool, opts Options) bool {
 		w.buf = append(w.buf, '"')
 		size--
 	}
+	// haproxy tests the value's length, then copies it as a C string: a
+	// value starting with NUL prints nothing rather than '-'.
+	hasValue := present && len(src) > 0
 	if i := indexNUL(src); i >= 0 {
 		src = src[:i]
 	}
-	if present && len(src) > 0 {
+	if hasValue {
 		var copied int
 		if opts&OptEscape != 0 {
 			// haproxy 2.6.12 carries the backport of "BUG/MINOR: log:

@@ -1,8 +1,10 @@
 package log
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,7 +115,7 @@ func ParseTarget(args []string, inGlobal bool) (*Target, error) {
 	t := &Target{MaxLen: DefaultMaxLen, Level: LevelDebug, MinLevel: LevelEmerg}
 	cur := 1
 	if arg(cur) == "len" {
-		n, _ := strconv.Atoi(arg(cur + 1)) // atoi(): garbage reads as 0
+		n := cAtoi(arg(cur + 1))
 		if n < 80 || n > 65535 {
 			return nil, targetErr("invalid log length '%s', must be between 80 and 65535", arg(cur+1))
 		}
@@ -173,7 +175,7 @@ func (t *Target) setAddress(a string) error {
 	case strings.HasPrefix(a, "fd@"):
 		n, err := strconv.Atoi(a[3:])
 		if err != nil || n < 0 {
-			return targetErr("invalid file descriptor '%s'", a)
+			return targetErr("file descriptor '%s' is not a valid integer in '%s'", a[3:], a)
 		}
 		t.Network, t.FD = "fd", n
 		return nil
@@ -187,6 +189,7 @@ func (t *Target) setAddress(a string) error {
 		t.Network, t.Address = "unixgram", a
 		return nil
 	}
+	full := a
 	network := "udp"
 	for _, p := range []struct{ prefix, net string }{
 		{"udp@", "udp"}, {"udp4@", "udp4"}, {"udp6@", "udp6"},
@@ -197,26 +200,55 @@ func (t *Target) setAddress(a string) error {
 			break
 		}
 	}
-	host, port := a, "514"
-	if h, p, err := net.SplitHostPort(a); err == nil {
-		host, port = h, p
-	} else if i := strings.LastIndexByte(a, ':'); i >= 0 && strings.Count(a, ":") == 1 {
+	// str2sa_range(): the port follows the last ':' unless the address
+	// is bracketed, so an unbracketed IPv6 address does not parse.
+	host, port := a, ""
+	if strings.HasPrefix(a, "[") {
+		if end := strings.IndexByte(a, ']'); end > 0 {
+			host, port = a[1:end], strings.TrimPrefix(a[end+1:], ":")
+		}
+	} else if i := strings.LastIndexByte(a, ':'); i >= 0 {
 		host, port = a[:i], a[i+1:]
 	}
-	if port == "" {
-		port = "514"
+	portNum := 0
+	for i := 0; i < len(port); i++ {
+		if !isDigit(port[i]) {
+			return targetErr("invalid character '%c' in port number '%s' in '%s'", port[i], port, full)
+		}
+		if portNum = portNum*10 + int(port[i]-'0'); portNum > 65535 {
+			return targetErr("invalid port '%s'", port)
+		}
 	}
-	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-		return targetErr("invalid port '%s'", port)
+	if portNum == 0 {
+		portNum = 514
 	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		// haproxy resolves names when it reads the configuration.
+		family := map[string]string{"udp4": "ip4", "udp6": "ip6"}[network]
+		if family == "" {
+			family = "ip"
+		}
+		ips, err := resolveHost(family, host)
+		if err != nil || len(ips) == 0 {
+			return targetErr("invalid address: '%s' in '%s'", host, full)
+		}
+		host = ips[0].String()
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(portNum))
 	if network == "tcp" {
 		// haproxy turns stream addresses into an implicit ring buffer
 		// forwarded over TCP; the engine decides whether to support it.
-		t.Network, t.Address = "ring", net.JoinHostPort(host, port)
+		t.Network, t.Address = "ring", addr
 		return nil
 	}
-	t.Network, t.Address = network, net.JoinHostPort(host, port)
+	t.Network, t.Address = network, addr
 	return nil
+}
+
+// resolveHost resolves `log` addresses given by name; tests replace it so
+// that no query leaves the machine.
+var resolveHost = func(family, host string) ([]net.IP, error) {
+	return net.DefaultResolver.LookupIP(context.Background(), family, host)
 }
 
 // parseSampling parses "<ranges>:<size>" as parse_logsrv() does.
@@ -270,6 +302,28 @@ func parseSampling(v string) (*Sampling, error) {
 	s.Size = size
 	sort.Slice(s.Ranges, func(i, j int) bool { return s.Ranges[i].High < s.Ranges[j].Low })
 	return s, nil
+}
+
+// cAtoi is C's atoi(): optional blanks and sign, then digits; anything
+// else ends the number ("100abc" is 100, "abc" is 0).
+func cAtoi(s string) int {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\v' || s[i] == '\f' || s[i] == '\r') {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	n := 0
+	for ; i < len(s) && isDigit(s[i]) && n < 1<<31; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
 
 // readUint is read_uint(): leading digits, the rest returned.
