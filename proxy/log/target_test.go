@@ -101,3 +101,18 @@ func TestAcceptsLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetAddressWording covers address errors haproxy -c printed once
+// but which the golden run no longer asks it (they may make it query DNS).
+func TestTargetAddressWording(t *testing.T) {
+	for args, want := range map[string]string{
+		"::1 local0":                "invalid address: ':' in '::1'",
+		"udp6@::1 local0":           "invalid address: ':' in 'udp6@::1'",
+		"nosuchhost.invalid local0": "invalid address: 'nosuchhost.invalid' in 'nosuchhost.invalid'",
+	} {
+		_, err := ParseTarget(strings.Fields(args), false)
+		if err == nil || err.Error() != want {
+			t.Errorf("log %s: got %v, want %q", args, err, want)
+		}
+	}
+}
