@@ -439,6 +439,21 @@ func updateMainRun(t *testing.T) {
 
 	get("fe_custom", "/custom?q=1", "X-Quote: say \"hi\" \\ ]\r\n")
 	get("fe_custom", "/notfound?x", "")
+	// Keep-alive: the second request waits idle on the connection first
+	// (%Ti > 0, %tr later than %t).
+	func() {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports["fe_custom"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "GET /ka1 HTTP/1.1\r\nHost: golden.test\r\n\r\n")
+		time.Sleep(250 * time.Millisecond)
+		io.WriteString(c, "GET /ka2 HTTP/1.1\r\nHost: golden.test\r\nConnection: close\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		io.ReadAll(c)
+	}()
+	pause()
 
 	get("fe_custom2", "http://golden.test/abs/path?x=1", "X-Quote: say \"hi\" \\ ]\r\n")
 	exchange(t, ports["fe_custom2"], "GET /plain HTTP/1.0\r\n\r\n", 3*time.Second)
