@@ -369,8 +369,13 @@ func (r *reader) processLine(buf string, pos position, dir string) {
 		if buf[0] == '$' && r.define(buf) {
 			return
 		}
-		if strings.HasPrefix(buf, "~SEQ") || strings.HasPrefix(buf, "~LST") {
-			r.diag(LevelGeneralError, fmt.Sprintf("Invalid %s specification '%s'", buf[:4], buf), pos, false)
+		if strings.HasPrefix(buf, "~SEQ") {
+			r.sequence(buf, pos, dir)
+			return
+		}
+		if strings.HasPrefix(buf, "~LST") {
+			// ~LST is not supported yet (see the package notes).
+			r.diag(LevelGeneralError, fmt.Sprintf("Invalid ~LST specification '%s'", buf), pos, false)
 			return
 		}
 		if buf[0] == '~' {
