@@ -163,18 +163,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return rep.ExitCode()
 	}
-	// Without -t keepalived would start the daemon. The VRRP engine does
-	// not exist yet: report what was read, and refuse to pretend.
-	io.WriteString(stderr, rep.Text())
-	for _, n := range rep.Notes {
-		fmt.Fprintf(stderr, "govrrpd: note: %s\n", n)
-	}
-	if cfg != nil {
-		fmt.Fprintf(stderr, "govrrpd: configuration %s read: %d vrrp_instance(s), %d vrrp_script(s), %d sync group(s)\n",
-			st.conf, len(cfg.Instances), len(cfg.Scripts), len(cfg.SyncGroups))
-	}
-	fmt.Fprintln(stderr, "govrrpd: running VRRP is not implemented yet; only the configuration check (-t) works")
-	return 1
+	// Without -t keepalived starts the daemon (run.go).
+	return serve(st, cl, cfg, rep, stderr)
 }
 
 // signum is keepalived's get_signum (lib/signals.c) for this build.

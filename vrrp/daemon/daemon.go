@@ -1,0 +1,304 @@
+package daemon
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"goha/parser/keepalived"
+	"goha/vrrp/netio"
+)
+
+// Options are the command-line settings the daemon needs.
+type Options struct {
+	// ConfigFile is the file Load reads, for log lines.
+	ConfigFile string
+	// Load reads the configuration again (SIGHUP). It returns nil when
+	// the new configuration has fatal errors; the running one stays.
+	Load func() *keepalived.Config
+	// PidFile and VRRPPidFile are -p and -r; both get our pid.
+	PidFile, VRRPPidFile string
+	// DontRelease is -V: leave the VIPs in place on stop.
+	DontRelease bool
+	// Log configures logging (-l, -D, -G, -S).
+	Log LogOptions
+	// Notes are lines to log at start (the configuration check's
+	// messages, which keepalived logs when it runs).
+	Notes []string
+	// Ready, when set, is called once the instances run (tests).
+	Ready func()
+}
+
+// Daemon is a running govrrpd.
+type Daemon struct {
+	opts      Options
+	log       *Logger
+	cfg       *keepalived.Config
+	instances map[string]*instance
+	scripts   map[string]*scriptRunner
+	stopping  atomic.Bool
+	// source resolves an interface's primary address.
+	source func(ifname string, ipv6 bool) (netip.Addr, error)
+}
+
+// Default pid files of keepalived 2.2.7 (KEEPALIVED_PID_FILE,
+// VRRP_PID_FILE under RUNSTATEDIR).
+const (
+	DefaultPidFile     = "/run/keepalived.pid"
+	DefaultVRRPPidFile = "/run/keepalived_vrrp.pid"
+)
+
+// Run runs cfg until SIGTERM or SIGINT and returns the exit code.
+func Run(cfg *keepalived.Config, opts Options) int {
+	if opts.PidFile == "" {
+		opts.PidFile = DefaultPidFile
+	}
+	if opts.VRRPPidFile == "" {
+		opts.VRRPPidFile = DefaultVRRPPidFile
+	}
+	d := &Daemon{opts: opts, log: NewLogger(opts.Log), instances: map[string]*instance{},
+		scripts: map[string]*scriptRunner{}, source: netio.PrimaryAddr}
+	defer d.log.Close()
+	d.log.Printf("Starting govrrpd (keepalived v2.2.7 compatible), pid=%d", os.Getpid())
+	if pid, running := alreadyRunning(opts.VRRPPidFile); running {
+		d.log.Printf("daemon is already running (pid %d)", pid)
+		return 0
+	}
+	for _, f := range []string{opts.PidFile, opts.VRRPPidFile} {
+		if err := os.WriteFile(f, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			d.log.Printf("Unable to write pidfile %s: %v", f, err)
+		}
+	}
+	defer func() {
+		os.Remove(opts.PidFile)
+		os.Remove(opts.VRRPPidFile)
+	}()
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+
+	d.log.Printf("Configuration file %s", opts.ConfigFile)
+	for _, n := range opts.Notes {
+		d.log.Printf("%s", n)
+	}
+	d.securityNotes(cfg)
+	if err := d.apply(cfg); err != nil {
+		d.log.Printf("%v", err)
+		d.stopAll()
+		return 1
+	}
+	d.log.Printf("Startup complete")
+	if opts.Ready != nil {
+		opts.Ready()
+	}
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGHUP:
+			d.log.Printf("Reloading")
+			if opts.Load == nil {
+				continue
+			}
+			next := opts.Load()
+			if next == nil {
+				d.log.Printf("Configuration has errors, keeping the running configuration")
+				continue
+			}
+			d.log.Printf("Opening file '%s'.", opts.ConfigFile)
+			if err := d.apply(next); err != nil {
+				d.log.Printf("%v", err)
+			}
+			d.log.Printf("Reload finished in %d usec", 0)
+		case syscall.SIGUSR1, syscall.SIGUSR2:
+			d.dump(sig == syscall.SIGUSR2)
+		default:
+			start := time.Now()
+			d.log.Printf("Stopping")
+			d.stopAll()
+			d.log.Printf("Stopped - used %.6f seconds", time.Since(start).Seconds())
+			return 0
+		}
+	}
+	return 0
+}
+
+// securityNotes logs what keepalived logs about script security when
+// scripts are configured.
+func (d *Daemon) securityNotes(cfg *keepalived.Config) {
+	if len(cfg.Scripts) == 0 {
+		return
+	}
+	if !cfg.Global.EnableScriptSecurity {
+		d.log.Printf("SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
+	}
+}
+
+// apply brings the running set of instances and scripts to cfg: new
+// instances start, removed ones stop, unchanged ones keep their state and
+// VIPs, changed ones restart.
+func (d *Daemon) apply(cfg *keepalived.Config) error {
+	scripts := map[string]*keepalived.Script{}
+	for _, s := range cfg.Scripts {
+		scripts[s.Name] = s
+	}
+	old := d.cfg
+	d.cfg = cfg
+	oldScripts := map[string]*keepalived.Script{}
+	if old != nil {
+		for _, s := range old.Scripts {
+			oldScripts[s.Name] = s
+		}
+	}
+	scriptChanged := func(name string) bool {
+		a, b := oldScripts[name], scripts[name]
+		return a == nil || b == nil || !sameScript(a, b)
+	}
+	keep := map[string]bool{}
+	for _, in := range cfg.Instances {
+		cur, ok := d.instances[in.Name]
+		if !ok || !sameInstance(cur.spec.model, in) {
+			continue
+		}
+		same := true
+		for _, t := range cur.spec.tracks {
+			if scriptChanged(t.script) {
+				same = false
+			}
+		}
+		keep[in.Name] = same
+	}
+	// Stop instances that go away or change.
+	for name, cur := range d.instances {
+		if keep[name] {
+			continue
+		}
+		for _, t := range cur.spec.tracks {
+			if r := d.scripts[t.script]; r != nil {
+				r.unsubscribe(cur)
+			}
+		}
+		cur.stop()
+		delete(d.instances, name)
+	}
+	// Scripts: keep unchanged runners, replace the others.
+	for name, r := range d.scripts {
+		if !scriptChanged(name) {
+			continue
+		}
+		r.close()
+		delete(d.scripts, name)
+	}
+	var firstErr error
+	var started []*instance
+	for _, in := range cfg.Instances {
+		if keep[in.Name] {
+			continue
+		}
+		spec, err := specFor(in, scripts, d.source)
+		if err == nil {
+			var inst *instance
+			if inst, err = newInstance(d, spec); err == nil {
+				d.instances[in.Name] = inst
+				started = append(started, inst)
+			}
+		}
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("(%s) cannot start: %v", in.Name, err)
+		}
+	}
+	for _, inst := range started {
+		inst.run()
+	}
+	for _, s := range cfg.Scripts {
+		if _, ok := d.scripts[s.Name]; ok || !d.tracked(s.Name) {
+			continue
+		}
+		r := newScriptRunner(s, d.log)
+		d.scripts[s.Name] = r
+		r.start()
+	}
+	for _, inst := range started {
+		for _, t := range inst.spec.tracks {
+			if r := d.scripts[t.script]; r != nil {
+				r.subscribe(inst)
+			}
+		}
+	}
+	return firstErr
+}
+
+// tracked reports whether any instance tracks script name.
+func (d *Daemon) tracked(name string) bool {
+	for _, in := range d.instances {
+		for _, t := range in.spec.tracks {
+			if t.script == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stopAll stops every instance (priority-0 adverts, VIPs removed), then
+// the scripts.
+func (d *Daemon) stopAll() {
+	d.stopping.Store(true)
+	for name, in := range d.instances {
+		in.stop()
+		delete(d.instances, name)
+	}
+	for name, r := range d.scripts {
+		r.close()
+		delete(d.scripts, name)
+	}
+}
+
+// dump writes a short state report to /tmp/keepalived.data (SIGUSR1) or
+// counters to /tmp/keepalived.stats (SIGUSR2).
+func (d *Daemon) dump(stats bool) {
+	path := "/tmp/keepalived.data"
+	if stats {
+		path = "/tmp/keepalived.stats"
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		d.log.Printf("Unable to open %s: %v", path, err)
+		return
+	}
+	defer f.Close()
+	for name, in := range d.instances {
+		fmt.Fprintf(f, "VRRP Instance: %s\n", name)
+		if stats {
+			fmt.Fprintf(f, "  Advertisements:\n    Received: %d\n  Packet Errors:\n    Rejected: %d\n",
+				in.Received.Load(), in.Rejected.Load())
+		} else {
+			fmt.Fprintf(f, "   Interface = %s\n   Virtual Router ID = %d\n   Base priority = %d\n",
+				in.spec.fsm.Interface, in.spec.fsm.VRID, in.spec.fsm.Priority)
+		}
+	}
+}
+
+// alreadyRunning reports whether the pid file names a live process other
+// than us.
+func alreadyRunning(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(string(trimSpace(b)))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return 0, false
+	}
+	return pid, syscall.Kill(pid, 0) == nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,293 @@
+package daemon
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"goha/vrrp/fsm"
+	"goha/vrrp/netio"
+	"goha/vrrp/packet"
+	"goha/vrrp/vip"
+)
+
+// event is something an instance goroutine handles.
+type event struct {
+	kind   eventKind
+	msg    netio.Message
+	script string
+	ok     bool
+	done   chan struct{}
+}
+
+type eventKind uint8
+
+const (
+	evAdvert eventKind = iota + 1
+	evScript
+	evStop
+)
+
+// instance runs one vrrp_instance.
+type instance struct {
+	spec *instanceSpec
+	d    *Daemon
+	m    *fsm.Machine
+	conn *netio.Conn
+	an   *vip.Announcer
+
+	events chan event
+	done   chan struct{} // closed when the goroutine has ended
+
+	// tracking state, owned by the goroutine
+	scriptUp map[string]*bool
+	delta    map[string]int
+
+	pkt   packet.Packet // outgoing advert template
+	rxPkt packet.Packet
+	out   []byte
+
+	// Counters of received adverts (keepalived's statistics).
+	Received, Rejected atomic.Uint64
+}
+
+func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
+	m, err := fsm.New(spec.fsm)
+	if err != nil {
+		return nil, fmt.Errorf("(%s) %v", spec.fsm.Name, err)
+	}
+	conn, err := netio.Listen(spec.net)
+	if err != nil {
+		return nil, err
+	}
+	an, err := vip.NewAnnouncer()
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	in := &instance{spec: spec, d: d, m: m, conn: conn, an: an,
+		events: make(chan event, 64), done: make(chan struct{}),
+		scriptUp: map[string]*bool{}, delta: map[string]int{}, out: make([]byte, 1500)}
+	c := m.Config()
+	in.pkt = packet.Packet{Version: c.Version, Type: packet.TypeAdvertisement, VRID: c.VRID,
+		AuthType: spec.expect.AuthType, AuthData: spec.expect.AuthData, Addresses: spec.expect.Addresses,
+		IPv6: spec.expect.IPv6}
+	if c.Version == 2 {
+		in.pkt.Interval = uint16(c.AdvertInterval / time.Second)
+	} else {
+		in.pkt.Interval = uint16(c.AdvertInterval / (10 * time.Millisecond))
+	}
+	return in, nil
+}
+
+func (in *instance) name() string { return in.spec.fsm.Name }
+
+// run starts the receive loop and the state machine loop.
+func (in *instance) run() {
+	go in.receive()
+	go in.loop()
+}
+
+func (in *instance) receive() {
+	buf := make([]byte, 65536)
+	for {
+		m, err := in.conn.Receive(buf)
+		if err == netio.ErrClosed {
+			return
+		}
+		if err != nil {
+			continue
+		}
+		m.Payload = append([]byte(nil), m.Payload...)
+		select {
+		case in.events <- event{kind: evAdvert, msg: m}:
+		case <-in.done:
+			return
+		}
+	}
+}
+
+// scriptChanged is called by script runners (any goroutine).
+func (in *instance) scriptChanged(script string, up bool) {
+	select {
+	case in.events <- event{kind: evScript, script: script, ok: up}:
+	case <-in.done:
+	}
+}
+
+// stop shuts the instance down (priority-0 advert, VIPs removed unless
+// keep) and waits for it.
+func (in *instance) stop() {
+	ev := event{kind: evStop, done: make(chan struct{})}
+	select {
+	case in.events <- ev:
+		<-ev.done
+	case <-in.done:
+	}
+}
+
+func (in *instance) loop() {
+	defer close(in.done)
+	in.exec(in.m.Start(time.Now()))
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if d := in.m.Deadline(); !d.IsZero() {
+			timer.Reset(time.Until(d))
+		} else {
+			timer.Reset(time.Hour)
+		}
+		select {
+		case <-timer.C:
+			in.exec(in.m.Timer(time.Now()))
+		case ev := <-in.events:
+			switch ev.kind {
+			case evAdvert:
+				in.advert(ev.msg)
+			case evScript:
+				in.script(ev.script, ev.ok)
+			case evStop:
+				in.exec(in.m.Shutdown(time.Now()))
+				in.conn.Close()
+				in.an.Close()
+				close(ev.done)
+				return
+			}
+		}
+	}
+}
+
+// advert checks a received datagram and feeds it to the machine.
+func (in *instance) advert(msg netio.Message) {
+	rx := packet.Received{Src: msg.Src, Dst: msg.Dst, TTL: msg.TTL, IPHeaderLen: msg.IPHeaderLen, IPTotalLen: msg.IPTotalLen}
+	checkAddrs := in.m.CheckAddresses(msg.Src, in.spec.model.SkipCheckAdvAddr)
+	res := packet.Check(&in.spec.expect, &rx, msg.Payload, &in.rxPkt, checkAddrs)
+	if res.Reason == packet.UnknownVRID {
+		in.d.log.Detailf("%s", res.Message(in.name(), in.spec.fsm.Interface))
+		return
+	}
+	in.Received.Add(1)
+	if res.Reason != packet.OK {
+		in.Rejected.Add(1)
+		in.d.log.Printf("%s", res.Message(in.name(), in.spec.fsm.Interface))
+		in.exec(in.m.Received(time.Now(), fsm.Advert{Src: msg.Src, Rejected: true}))
+		return
+	}
+	if res.SwitchToOldChecksum {
+		in.spec.expect.UnicastChecksum = packet.ChecksumOld
+		in.d.log.Printf(packet.OldChecksumMessage, in.name())
+	}
+	in.exec(in.m.Received(time.Now(), fsm.Advert{Src: msg.Src, Priority: in.rxPkt.Priority,
+		Interval: in.rxPkt.IntervalDuration()}))
+}
+
+// script applies a tracked script's new state as keepalived does
+// (weight: priority delta; weight 0: fault).
+func (in *instance) script(name string, up bool) {
+	now := time.Now()
+	for _, t := range in.spec.tracks {
+		if t.script != name {
+			continue
+		}
+		prev := in.scriptUp[name]
+		in.scriptUp[name] = &up
+		if prev != nil && *prev == up {
+			continue
+		}
+		d, fault := fsm.TrackWeight(t.weight, t.reverse, up)
+		switch {
+		case t.weight != 0:
+			in.delta[name] = d
+			sum := 0
+			for _, v := range in.delta {
+				sum += v
+			}
+			in.exec(in.m.SetTrackDelta(now, sum))
+		case prev == nil:
+			in.exec(in.m.Settle(now, !fault))
+		case fault:
+			in.exec(in.m.Down(now))
+		default:
+			in.exec(in.m.Up(now))
+		}
+	}
+}
+
+// exec carries out the machine's actions in order.
+func (in *instance) exec(acts []fsm.Action) {
+	for _, a := range acts {
+		switch a.Kind {
+		case fsm.Log:
+			in.d.log.Line(a.Text, a.Detail)
+		case fsm.SendAdvert:
+			in.sendAdvert(a.Priority)
+		case fsm.AddVIPs:
+			for _, v := range in.spec.vips {
+				if err := vip.Add(v, in.spec.fsm.Interface); err != nil {
+					in.d.log.Printf("(%s) %v", in.name(), err)
+				}
+			}
+		case fsm.RemoveVIPs:
+			if !a.Force && in.d.stopping.Load() && in.d.opts.DontRelease {
+				continue
+			}
+			for _, v := range in.spec.vips {
+				if err := vip.Remove(v, in.spec.fsm.Interface); err != nil {
+					in.d.log.Printf("(%s) %v", in.name(), err)
+				}
+			}
+		case fsm.SendGARP:
+			in.garp(a)
+		case fsm.RunNotify:
+			runNotify(a.Script, in.d.log)
+		}
+	}
+}
+
+func (in *instance) sendAdvert(prio uint8) {
+	in.pkt.Priority = prio
+	for _, dst := range in.conn.Destinations() {
+		sumDst := dst
+		if in.spec.expect.Version == 3 && !in.spec.expect.IPv6 && in.spec.expect.Unicast &&
+			in.spec.expect.UnicastChecksum == packet.ChecksumOld {
+			sumDst = packet.GroupIPv4
+		}
+		n, err := in.pkt.Encode(in.out, in.conn.Source(), sumDst)
+		if err != nil {
+			in.d.log.Printf("(%s) cannot build advert: %v", in.name(), err)
+			return
+		}
+		if err := in.conn.Send(dst, in.out[:n]); err != nil {
+			in.d.log.Printf("(%s) send advert to %s: %v", in.name(), dst, err)
+		}
+	}
+}
+
+// garp sends a.Repeat rounds of announcements of every VIP (or one of
+// a.Addr), logging each as keepalived does with -D.
+func (in *instance) garp(a fsm.Action) {
+	send := func(dev string, addr vip.Address) {
+		ip := addr.Prefix.Addr()
+		what := "gratuitous ARP"
+		if ip.Is6() {
+			what = "unsolicited neighbour advert"
+		}
+		in.d.log.Detailf("Sending %s on %s for %s", what, dev, ip)
+		if err := in.an.Announce(dev, ip); err != nil {
+			in.d.log.Printf("(%s) %s on %s for %s: %v", in.name(), what, dev, ip, err)
+		}
+	}
+	if a.Addr.IsValid() {
+		send(in.spec.fsm.Interface, vip.Address{Prefix: netipPrefix(a.Addr)})
+		return
+	}
+	for _, v := range in.spec.vips {
+		dev := v.Dev
+		if dev == "" {
+			dev = in.spec.fsm.Interface
+		}
+		for r := 0; r < a.Repeat; r++ {
+			send(dev, v)
+		}
+	}
+}

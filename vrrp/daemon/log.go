@@ -1,0 +1,81 @@
+package daemon
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// Logger writes keepalived's log lines: to the console (-l) as
+// "Wed Nov 25 14:48:18 2026: text" and to syslog (unless -G) with the
+// daemon facility (or -S's) and the ident Keepalived_vrrp. Detail lines
+// (keepalived's log_detail) are written only with -D.
+type Logger struct {
+	mu       sync.Mutex
+	console  io.Writer
+	syslog   net.Conn
+	detail   bool
+	facility int
+	ident    string
+	now      func() time.Time
+}
+
+// LogOptions configure a Logger.
+type LogOptions struct {
+	Console  io.Writer // nil: no console logging
+	Syslog   bool      // send to /dev/log when it exists
+	Facility int       // syslog facility number (3 = daemon)
+	Detail   bool      // -D
+}
+
+// NewLogger returns a logger for o.
+func NewLogger(o LogOptions) *Logger {
+	l := &Logger{console: o.Console, detail: o.Detail, facility: o.Facility,
+		ident: fmt.Sprintf("Keepalived_vrrp[%d]", os.Getpid()), now: time.Now}
+	if o.Syslog {
+		if c, err := net.Dial("unixgram", "/dev/log"); err == nil {
+			l.syslog = c
+		}
+	}
+	return l
+}
+
+// Printf logs a line.
+func (l *Logger) Printf(format string, args ...any) { l.write(fmt.Sprintf(format, args...)) }
+
+// Detailf logs a line keepalived prints only with -D.
+func (l *Logger) Detailf(format string, args ...any) {
+	if l.detail {
+		l.write(fmt.Sprintf(format, args...))
+	}
+}
+
+// Line logs text, as a detail line when detail is set.
+func (l *Logger) Line(text string, detail bool) {
+	if !detail || l.detail {
+		l.write(text)
+	}
+}
+
+func (l *Logger) write(text string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.console != nil {
+		fmt.Fprintf(l.console, "%s: %s\n", now.Format("Mon Jan _2 15:04:05 2006"), text)
+	}
+	if l.syslog != nil {
+		// LOG_INFO (6) in the configured facility.
+		fmt.Fprintf(l.syslog, "<%d>%s %s: %s", l.facility<<3|6, now.Format(time.Stamp), l.ident, text)
+	}
+}
+
+// Close closes the syslog connection.
+func (l *Logger) Close() {
+	if l.syslog != nil {
+		l.syslog.Close()
+	}
+}
