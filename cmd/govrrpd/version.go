@@ -24,10 +24,10 @@ func printVersion(w io.Writer) {
 	fmt.Fprintln(w, "Supported:")
 	fmt.Fprintln(w, "  keepalived 2.2.7 command line (short and long options, --signum)")
 	fmt.Fprintln(w, "  configuration check -t/--config-test: keepalived's messages and exit codes")
-	fmt.Fprintln(w, "  keepalived.conf: include (globs), comments, $VAR definitions, @id lines,")
+	fmt.Fprintln(w, "  keepalived.conf: include (globs), comments, $VAR definitions, @id lines, ~SEQ,")
 	fmt.Fprintln(w, "    global_defs, vrrp_script, vrrp_instance, vrrp_sync_group, track_file")
 	fmt.Fprintln(w, "Not supported yet:")
-	fmt.Fprintln(w, "  running VRRP (the daemon), ~SEQ/~LST, virtual_server/real_server (LVS), bfd_instance")
+	fmt.Fprintln(w, "  running VRRP (the daemon), ~LST, virtual_server/real_server (LVS, kept but not run), bfd_instance")
 }
 
 // usage answers -h on stderr in keepalived's layout.

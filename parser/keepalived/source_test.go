@@ -225,3 +225,31 @@ func TestNumbers(t *testing.T) {
 		t.Errorf("readInt -253 = %d %v", v, ok)
 	}
 }
+
+func TestSequences(t *testing.T) {
+	cfg, rep := checkText(t, `vrrp_instance S {
+ interface ens33
+ virtual_router_id 1
+ virtual_ipaddress {
+  ~SEQ(N, 1, 3) 10.0.${N}.1/24
+  ~SEQ(A, 2) ~SEQ(B, 3, -1, 2) 10.1.${A}.${B}
+ }
+ virtual_ipaddress_excluded {
+  ~SEQx(H, 10, 2, 14) 2001:db8::${H}:1
+ }
+}
+`)
+	if rep.ExitCode() != 0 {
+		t.Fatal(rep.Text())
+	}
+	var got []string
+	in := cfg.Instances[0]
+	for _, v := range append(in.VIPs, in.ExcludedVIPs...) {
+		got = append(got, v.Prefix.String())
+	}
+	want := []string{"10.0.1.1/24", "10.0.2.1/24", "10.0.3.1/24", "10.1.1.3/32", "10.1.1.2/32", "10.1.2.3/32", "10.1.2.2/32",
+		"2001:db8::a:1/128", "2001:db8::c:1/128", "2001:db8::e:1/128"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
