@@ -156,7 +156,12 @@ func (cfg Config) withDefaults() (Config, []string, error) {
 }
 
 // DefaultGARP fills in keepalived's GARP defaults where cfg leaves them
-// zero; parsers that resolve defaults themselves need not call it.
+// zero (a parser that tells "unset" from an explicit 0 resolves them
+// itself). The lower-priority settings default to the master ones
+// (vrrp.c: vrrp_garp_lower_prio_repeat/_delay fall back to
+// vrrp_garp_master_repeat/_delay), so a master answering a lower-priority
+// advert also re-announces its addresses, and again after the delay.
+// strict_mode makes both 0; the caller applies that.
 func (cfg *Config) DefaultGARP() {
 	if cfg.GARPMasterDelay == 0 {
 		cfg.GARPMasterDelay = DefaultGARPMasterDelay
@@ -166,5 +171,11 @@ func (cfg *Config) DefaultGARP() {
 	}
 	if cfg.GARPMasterRefreshRepeat == 0 {
 		cfg.GARPMasterRefreshRepeat = DefaultGARPRefreshRepeat
+	}
+	if cfg.GARPLowerPrioRepeat == 0 {
+		cfg.GARPLowerPrioRepeat = cfg.GARPMasterRepeat
+	}
+	if cfg.GARPLowerPrioDelay == 0 {
+		cfg.GARPLowerPrioDelay = cfg.GARPMasterDelay
 	}
 }

@@ -114,7 +114,7 @@ func (m *Machine) masterRx(now time.Time, adv Advert) bool {
 		if m.cfg.GARPLowerPrioRepeat > 0 {
 			m.linkUpdate(m.cfg.GARPLowerPrioRepeat)
 			if m.cfg.GARPLowerPrioDelay > 0 {
-				m.garpLowerAt = now.Add(m.cfg.GARPLowerPrioDelay)
+				m.delay(now.Add(m.cfg.GARPLowerPrioDelay), m.cfg.GARPLowerPrioRepeat)
 			}
 		}
 		return false
@@ -163,7 +163,7 @@ func (m *Machine) leaveMaster(now time.Time, advF bool) {
 func (m *Machine) SetTrackDelta(now time.Time, delta int) []Action {
 	m.begin()
 	m.total = int(m.cfg.Priority) + delta
-	if m.state != Init {
+	if m.state != Init && m.state != Stop {
 		m.setEffective(true)
 	}
 	return m.out
@@ -197,6 +197,9 @@ func (m *Machine) setEffective(adjustTimer bool) {
 // a MASTER sends priority-0 adverts and removes its VIPs.
 func (m *Machine) Down(now time.Time) []Action {
 	m.begin()
+	if m.state == Stop {
+		return m.out
+	}
 	m.faults++
 	if m.faults != 1 && m.state != Init {
 		return m.out
@@ -234,7 +237,7 @@ func (m *Machine) leaveFault(now time.Time) {
 // first announces its own source address so the master can reach it.
 func (m *Machine) Up(now time.Time) []Action {
 	m.begin()
-	if m.faults == 0 {
+	if m.faults == 0 || m.state == Stop {
 		return m.out
 	}
 	m.faults--
@@ -263,7 +266,7 @@ func (m *Machine) Up(now time.Time) []Action {
 // instance leaves FAULT for BACKUP.
 func (m *Machine) Settle(now time.Time, ok bool) []Action {
 	m.begin()
-	if m.pending == 0 {
+	if m.pending == 0 || m.state == Stop {
 		return m.out
 	}
 	m.pending--
@@ -290,7 +293,7 @@ func (m *Machine) Shutdown(now time.Time) []Action {
 		m.restoreInterface(true)
 	}
 	m.state, m.wantState = Stop, Stop
-	m.sands, m.garpAt, m.garpLowerAt = time.Time{}, time.Time{}, time.Time{}
+	m.sands, m.delayed = time.Time{}, m.delayed[:0]
 	m.notify()
 	return m.out
 }

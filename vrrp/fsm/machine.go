@@ -21,6 +21,15 @@ type Advert struct {
 	Rejected bool
 }
 
+// delayedGARP is a GARP burst keepalived schedules as a timer thread
+// (garp_master_delay after becoming MASTER, garp_lower_prio_delay after a
+// lower-priority advert). Like keepalived, leaving MASTER does not cancel
+// it: it sends nothing if the VIPs are not set when it fires.
+type delayedGARP struct {
+	at  time.Time
+	rep int
+}
+
 // Machine is the state machine of one VRRP instance. It is not safe for
 // concurrent use. The action slices its methods return are reused by the
 // next call.
@@ -39,8 +48,7 @@ type Machine struct {
 	masterAdverInt time.Duration // Master_Adver_Interval
 	msDown         time.Duration // the master-down (or skew) timer length
 	sands          time.Time     // state timer deadline; zero when disabled
-	garpAt         time.Time     // delayed GARP burst after becoming master
-	garpLowerAt    time.Time     // delayed GARP after a lower-priority advert
+	delayed        []delayedGARP // pending delayed GARP bursts, by time
 	refreshAt      time.Time     // next GARP refresh (checked on advert tx)
 	preemptTime    time.Time     // preempt_delay expiry; zero when not running
 	vipSet         bool
@@ -90,10 +98,8 @@ func (m *Machine) VIPsSet() bool { return m.vipSet }
 // Deadline returns when Timer must next be called; zero means no timer.
 func (m *Machine) Deadline() time.Time {
 	d := m.sands
-	for _, t := range []time.Time{m.garpAt, m.garpLowerAt} {
-		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
-			d = t
-		}
+	if len(m.delayed) > 0 && (d.IsZero() || m.delayed[0].at.Before(d)) {
+		d = m.delayed[0].at
 	}
 	return d
 }
@@ -184,13 +190,10 @@ func (m *Machine) Start(now time.Time) []Action {
 // timer (master down in BACKUP, advert in MASTER).
 func (m *Machine) Timer(now time.Time) []Action {
 	m.begin()
-	if !m.garpAt.IsZero() && !now.Before(m.garpAt) {
-		m.garpAt = time.Time{}
-		m.linkUpdate(m.cfg.GARPMasterRepeat)
-	}
-	if !m.garpLowerAt.IsZero() && !now.Before(m.garpLowerAt) {
-		m.garpLowerAt = time.Time{}
-		m.linkUpdate(m.cfg.GARPLowerPrioRepeat)
+	for len(m.delayed) > 0 && !now.Before(m.delayed[0].at) {
+		rep := m.delayed[0].rep
+		m.delayed = append(m.delayed[:0], m.delayed[1:]...)
+		m.linkUpdate(rep)
 	}
 	if m.sands.IsZero() || now.Before(m.sands) {
 		return m.out
@@ -232,7 +235,7 @@ func (m *Machine) masterTx(now time.Time) {
 		m.log("Entering MASTER STATE")
 		m.becomeMaster(now)
 		if m.cfg.GARPMasterDelay > 0 {
-			m.garpAt = now.Add(m.cfg.GARPMasterDelay)
+			m.delay(now.Add(m.cfg.GARPMasterDelay), m.cfg.GARPMasterRepeat)
 		}
 		return
 	}
@@ -281,6 +284,17 @@ func (m *Machine) linkUpdate(rep int) {
 	m.emit(Action{Kind: SendGARP, Repeat: rep})
 }
 
+// delay schedules a GARP burst of rep rounds at time at.
+func (m *Machine) delay(at time.Time, rep int) {
+	i := len(m.delayed)
+	for i > 0 && m.delayed[i-1].at.After(at) {
+		i--
+	}
+	m.delayed = append(m.delayed, delayedGARP{})
+	copy(m.delayed[i+1:], m.delayed[i:])
+	m.delayed[i] = delayedGARP{at, rep}
+}
+
 func (m *Machine) removeVIPs(force bool) {
 	if len(m.cfg.Addresses) > 0 {
 		m.detail("removing VIPs.")
@@ -298,7 +312,6 @@ func (m *Machine) restoreInterface(advF bool) {
 		m.emit(Action{Kind: SendAdvert, Priority: 0})
 		m.detail("sent 0 priority")
 	}
-	m.garpAt, m.garpLowerAt = time.Time{}, time.Time{}
 	if m.vipSet {
 		m.removeVIPs(false)
 	}

@@ -189,9 +189,18 @@ func TestTransitions(t *testing.T) {
 		{"master yields to equal priority from a higher address", tutorialMaster(), with(
 			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.200", 100), want: append([]string{"log (VI_1) Master received advert from 192.168.13.200 with same priority 100 but higher IP address than ours"}, leaveToBackup...), state: Backup, deadline: 4*sec + down100},
 		)},
-		{"master answers equal priority from a lower address and a lower priority with an advert", tutorialMaster(), with(
-			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.2", 100), want: []string{"log (VI_1) Received advert from 192.168.13.2 with lower priority 100, ours 100, forcing new election", "advert prio 100"}, state: Master, deadline: 5 * sec},
-			step{at: 4500 * time.Millisecond, do: "rx", adv: rx("192.168.13.129", 50), want: []string{"log (VI_1) Received advert from 192.168.13.129 with lower priority 50, ours 100, forcing new election", "advert prio 100"}, state: Master, deadline: 5500 * time.Millisecond},
+		{"master answers equal priority from a lower address and a lower priority with an advert and GARPs, and GARPs again garp_lower_prio_delay later", tutorialMaster(), with(
+			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.2", 100), want: []string{"log (VI_1) Received advert from 192.168.13.2 with lower priority 100, ours 100, forcing new election", "advert prio 100", "garp x5"}, state: Master, deadline: 5 * sec},
+			step{at: 4500 * time.Millisecond, do: "rx", adv: rx("192.168.13.129", 50), want: []string{"log (VI_1) Received advert from 192.168.13.129 with lower priority 50, ours 100, forcing new election", "advert prio 100", "garp x5"}, state: Master, deadline: 5500 * time.Millisecond},
+			step{at: 5500 * time.Millisecond, do: "timer", want: []string{"advert prio 100"}, state: Master, deadline: 6500 * time.Millisecond},
+			step{at: 6500 * time.Millisecond, do: "timer", want: []string{"advert prio 100"}, state: Master, deadline: 7500 * time.Millisecond},
+			step{at: 7500 * time.Millisecond, do: "timer", want: []string{"advert prio 100"}, state: Master, deadline: 8500 * time.Millisecond},
+			step{at: 8500 * time.Millisecond, do: "timer", want: []string{"advert prio 100"}, state: Master, deadline: down100 + 5*sec},
+			// garp_master_delay after MASTER, then one burst per
+			// lower-priority advert, each garp_lower_prio_delay later.
+			step{at: down100 + 5*sec, do: "timer", want: []string{"garp x5"}, state: Master, deadline: 9 * sec},
+			step{at: 9 * sec, do: "timer", want: []string{"garp x5"}, state: Master, deadline: 9500 * time.Millisecond},
+			step{at: 9500 * time.Millisecond, do: "timer", want: []string{"garp x5", "advert prio 100"}, state: Master, deadline: 10500 * time.Millisecond},
 		)},
 		{"equal priority from our own address is a warning", tutorialMaster(), with(
 			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.128", 100), want: []string{"log (VI_1) WARNING - equal priority advert received from remote host with our IP address."}, state: Master, deadline: 5 * sec},
@@ -214,7 +223,7 @@ func TestTransitions(t *testing.T) {
 			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.129", 150), want: append([]string{"advert prio 100", "log (VI_1) Master received advert from 192.168.13.129 with higher priority 150, ours 100"}, leaveToBackup...), state: Backup, deadline: 4*sec + down100},
 		)},
 		{"lower_prio_no_advert: no answer and no re-arm", lpna, with(
-			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.129", 50), want: []string{"log (VI_1) Received advert from 192.168.13.129 with lower priority 50, ours 100"}, state: Master, deadline: down100 + sec},
+			step{at: 4 * sec, do: "rx", adv: rx("192.168.13.129", 50), want: []string{"log (VI_1) Received advert from 192.168.13.129 with lower priority 50, ours 100", "garp x5"}, state: Master, deadline: down100 + sec},
 		)},
 		{"garp_master_delay 0 disables the second burst", noGARPDelay, with(
 			step{at: down100 + sec, do: "timer", want: []string{"advert prio 100"}, state: Master, deadline: down100 + 2*sec},

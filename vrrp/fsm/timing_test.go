@@ -9,19 +9,25 @@ import (
 )
 
 // TestGoldenTimeToMaster compares, for each single-node capture, the time
-// keepalived took from its start to its first advert as MASTER with the
-// master-down interval our machine computes for the same configuration.
-// keepalived needs a few tens of milliseconds to start; it can never be
-// early.
+// keepalived took to its first advert as MASTER with the master-down
+// interval our machine computes for the same configuration. Measured from
+// the process launch it includes keepalived's start-up, so it can only be
+// longer. Measured from the console line keepalived prints as it arms the
+// timer it can only be shorter, give or take the scheduling slack, since
+// keepalived's console output is buffered and reaches us late.
 func TestGoldenTimeToMaster(t *testing.T) {
 	nodes := goldenNodes()
-	for _, name := range []string{"v2-master", "v3-master", "v3-fast", "v3-ipv6", "v2-unicast", "v2-owner"} {
+	for _, name := range []string{"v2-master", "v3-master", "v3-fast", "v3-ipv6", "v2-unicast", "v3-unicast", "v2-owner"} {
 		n := nodes[name][0]
 		sc, err := golden.Load(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		start, _ := sc.EventTime("start lb1", 0)
+		inits := sc.InitTimes("lb1")
+		if len(inits) == 0 {
+			t.Fatalf("%s: no console times (regenerate the golden files)", name)
+		}
 		var first time.Time
 		garps := 0
 		for _, f := range sc.Frames {
@@ -35,10 +41,14 @@ func TestGoldenTimeToMaster(t *testing.T) {
 		m, _ := New(n.cfg)
 		m.Start(start)
 		want := m.Deadline().Sub(start)
-		got := first.Sub(start)
-		t.Logf("%-10s keepalived start->MASTER %v, ours %v (+%v); %d GARP/NA frames", name, got.Round(time.Millisecond), want, (got - want).Round(time.Millisecond), garps)
-		if got < want || got > want+100*time.Millisecond {
-			t.Errorf("%s: keepalived became MASTER after %v, we compute %v", name, got, want)
+		fromStart, fromInit := first.Sub(start), first.Sub(inits[0])
+		t.Logf("%-10s MASTER %v after launch, %v after init; ours %v; %d GARP/NA frames",
+			name, fromStart.Round(time.Millisecond), fromInit.Round(time.Millisecond), want, garps)
+		if fromStart < want {
+			t.Errorf("%s: keepalived became MASTER %v after launch, before our %v", name, fromStart, want)
+		}
+		if fromInit > want+50*time.Millisecond {
+			t.Errorf("%s: keepalived became MASTER %v after init, we compute %v", name, fromInit, want)
 		}
 	}
 }

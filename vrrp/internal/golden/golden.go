@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"goha/vrrp/internal/pcapfile"
@@ -60,6 +62,14 @@ type Event struct {
 	Time time.Time `json:"time"`
 }
 
+// Line is a console line of keepalived with the time the harness read it
+// (a few milliseconds after keepalived did the thing it reports, as
+// keepalived's console output is buffered).
+type Line struct {
+	Time time.Time
+	Text string // without keepalived's own timestamp
+}
+
 // Scenario is one recorded run.
 type Scenario struct {
 	Name   string
@@ -68,6 +78,8 @@ type Scenario struct {
 	Dir    string
 	MAC1   string `json:"mac_lb1"`
 	MAC2   string `json:"mac_lb2"`
+	// Console holds lbN.times per node ("lb1", "lb2"), when recorded.
+	Console map[string][]Line
 }
 
 // Load reads scenario name.
@@ -97,7 +109,44 @@ func Load(name string) (*Scenario, error) {
 	for _, f := range frames {
 		sc.Frames = append(sc.Frames, classify(f))
 	}
+	sc.Console = map[string][]Line{}
+	for _, node := range []string{"lb1", "lb2"} {
+		b, err := os.ReadFile(filepath.Join(dir, node+".times"))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+			ns, rest, ok := strings.Cut(l, " ")
+			n, err := strconv.ParseInt(ns, 10, 64)
+			if !ok || err != nil {
+				return nil, fmt.Errorf("%s/%s.times: bad line %q", name, node, l)
+			}
+			// "Wed Nov 25 14:55:15 2026: text"
+			if _, text, ok := strings.Cut(rest, ": "); ok {
+				rest = text
+			}
+			sc.Console[node] = append(sc.Console[node], Line{time.Unix(0, n), rest})
+		}
+	}
 	return sc, nil
+}
+
+// InitTimes returns, for each run of keepalived on node, when its first
+// instance line ("(VI_1) removing VIPs.", printed as the instance is
+// initialised and its first timer armed) reached the harness.
+func (s *Scenario) InitTimes(node string) []time.Time {
+	var out []time.Time
+	inRun := false
+	for _, l := range s.Console[node] {
+		switch {
+		case strings.HasPrefix(l.Text, "Starting Keepalived"):
+			inRun = true
+		case inRun && strings.HasPrefix(l.Text, "(VI_"):
+			out = append(out, l.Time)
+			inRun = false
+		}
+	}
+	return out
 }
 
 // EventTime returns the time of the n-th (0-based) event named what.
@@ -134,8 +183,9 @@ func classify(pf pcapfile.Frame) Frame {
 	switch binary.BigEndian.Uint16(b[12:14]) {
 	case 0x0806:
 		f.Kind, f.Payload = GARP, b[14:]
-		// Only ARP requests for an address from itself are gratuitous.
-		if len(b) < 42 || !equal(b[14+14:14+18], b[14+24:14+28]) {
+		// Only ARP requests for an address from itself are gratuitous
+		// (a kernel's reply to one has equal addresses too).
+		if len(b) < 42 || binary.BigEndian.Uint16(b[14+6:14+8]) != 1 || !equal(b[14+14:14+18], b[14+24:14+28]) {
 			f.Kind = Other
 		}
 	case 0x0800:
