@@ -149,7 +149,7 @@ func TestKeepalivedVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kaBin, kaErr := exec.LookPath("keepalived")
+	kaBin, kaErr := lookKeepalived()
 	why := canUseNetns()
 	live := kaErr == nil && why == ""
 	if kaUpdate() && !live {
@@ -264,7 +264,7 @@ func TestKeepalivedTutorialAcceptance(t *testing.T) {
 	if why != "" {
 		t.Skipf("skipping: %s (the verdict depends on the namespace's interfaces)", why)
 	}
-	kaBin, kaErr := exec.LookPath("keepalived")
+	kaBin, kaErr := lookKeepalived()
 	gov := buildGovrrpd(t)
 	withIf, withoutIf := newNetns(t, true), newNetns(t, false)
 	for _, sc := range scenarios {
@@ -327,7 +327,7 @@ func TestKeepalivedCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kaBin, kaErr := exec.LookPath("keepalived")
+	kaBin, kaErr := lookKeepalived()
 	if why := canUseNetns(); why != "" {
 		t.Skipf("skipping: %s", why)
 	}
