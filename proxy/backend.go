@@ -21,6 +21,7 @@ type backend struct {
 	name    string
 	mode    haproxy.Mode
 	cfg     *haproxy.Proxy
+	rt      *proxyRT
 	servers []*server
 
 	// mu guards the balancer: picks and server state changes are

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"goha/parser/haproxy"
-	"goha/proxy/acl"
 	"goha/proxy/check"
 )
 
@@ -38,9 +38,9 @@ type Engine struct {
 	backends map[string]*backend
 	targets  map[*check.Target]*server
 	checker  *check.Checker
-	// conds holds every compiled http-request/response rule condition,
-	// compiled once against its own proxy's ACLs; read-only after New.
-	conds map[*haproxy.Condition]*acl.Cond
+	// rts holds each section's compiled rules and error pages; read-only
+	// after New.
+	rts map[*haproxy.Proxy]*proxyRT
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -53,7 +53,7 @@ type frontend struct {
 	name     string
 	cfg      *haproxy.Proxy
 	mode     haproxy.Mode
-	acls     *acl.Set
+	rt       *proxyRT
 	uses     []useBackend
 	defBE    *backend
 	timeouts haproxy.Timeouts
@@ -64,8 +64,10 @@ type frontend struct {
 }
 
 type useBackend struct {
-	cond *acl.Cond
+	cond *cond
 	be   *backend
+	// dynamic is the "%[...]" form: the backend is named by a format.
+	dynamic *logFormat
 }
 
 // New prepares an engine for cfg; nothing is bound until Start.
@@ -74,27 +76,16 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		opts.Logf = func(string, string, ...any) {}
 	}
 	e := &Engine{cfg: cfg, opts: opts, backends: map[string]*backend{}, targets: map[*check.Target]*server{},
-		conds: map[*haproxy.Condition]*acl.Cond{}, closing: make(chan struct{})}
+		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{})}
 	for _, px := range cfg.Proxies {
-		if px.Kind == haproxy.KindDefaults {
+		if px.Kind == haproxy.KindDefaults || px.Disabled {
 			continue
 		}
-		set, err := acl.NewSet(px.ACLs)
+		rt, err := newProxyRT(cfg, px)
 		if err != nil {
 			return nil, err
 		}
-		for _, rules := range [][]*haproxy.HTTPRule{px.HTTPRequest, px.HTTPResponse} {
-			for _, r := range rules {
-				if r.Cond == nil {
-					continue
-				}
-				c, err := set.Cond(r.Cond)
-				if err != nil {
-					return nil, fmt.Errorf("parsing [%s:%d] : %v", r.File, r.Line, err)
-				}
-				e.conds[r.Cond] = c
-			}
-		}
+		e.rts[px] = rt
 	}
 	for _, px := range cfg.Proxies {
 		if px.Disabled || !px.Kind.IsBackend() || px.Kind == haproxy.KindDefaults {
@@ -104,6 +95,7 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.rt = e.rts[px]
 		e.backends[px.Name] = b
 	}
 	for _, px := range cfg.Proxies {
@@ -120,11 +112,8 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 }
 
 func (e *Engine) newFrontend(px *haproxy.Proxy) (*frontend, error) {
-	set, err := acl.NewSet(px.ACLs)
-	if err != nil {
-		return nil, err
-	}
-	f := &frontend{name: px.Name, cfg: px, mode: px.Mode, acls: set, timeouts: px.Timeouts, e: e}
+	rt := e.rts[px]
+	f := &frontend{name: px.Name, cfg: px, mode: px.Mode, rt: rt, timeouts: px.Timeouts, e: e}
 	maxconn := px.MaxConn
 	if maxconn == 0 {
 		maxconn = e.cfg.Global.MaxConn
@@ -133,11 +122,17 @@ func (e *Engine) newFrontend(px *haproxy.Proxy) (*frontend, error) {
 		f.sem = make(chan struct{}, maxconn)
 	}
 	for _, u := range px.UseBackends {
-		c, err := set.Cond(u.Cond)
+		c, err := rt.cc.compile(u.Cond)
 		if err != nil {
 			return nil, fmt.Errorf("parsing [%s:%d] : %v", u.File, u.Line, err)
 		}
-		f.uses = append(f.uses, useBackend{cond: c, be: e.backends[u.Backend]})
+		ub := useBackend{cond: c, be: e.backends[u.Backend]}
+		if strings.Contains(u.Backend, "%[") {
+			if ub.dynamic, err = compileFormat(u.Backend); err != nil {
+				return nil, fmt.Errorf("parsing [%s:%d] : %v", u.File, u.Line, err)
+			}
+		}
+		f.uses = append(f.uses, ub)
 	}
 	if px.DefaultBackend != "" {
 		f.defBE = e.backends[px.DefaultBackend]

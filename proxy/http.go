@@ -41,9 +41,20 @@ type stream struct {
 	// head (consumed together with it).
 	bodyInBuf int
 	// edits are the header changes of http-request rules and options,
-	// applied to the forwarded head.
-	edits []headerEdit
-	be    *backend
+	// applied to the forwarded head; respEdits those of http-response rules.
+	edits, respEdits []headerEdit
+	be               *backend
+	// slen is how much of sbuf holds the response head being handled.
+	slen int
+	// localResp parses the responses the proxy generates itself.
+	localResp *http1.Response
+	// Rewrites of http-request rules: new target and method (nil when
+	// unchanged), variables, scratch space for formats.
+	newURI, newMethod []byte
+	newStatus         int
+	newReason         string
+	vars              []variable
+	arena, scratch    []byte
 }
 
 // fieldHeaders adapts a parsed head to acl.Headers without copying.
@@ -62,7 +73,8 @@ func (f *frontend) serveHTTP(c net.Conn) {
 	cb := bufPool.Get().(*[]byte)
 	sb := bufPool.Get().(*[]byte)
 	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
-		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits)}
+		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
+		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
 		c.Close()
 		bufPool.Put(cb)
@@ -137,7 +149,12 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.nreq++
-	s.edits = s.edits[:0]
+	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
+	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
+	s.vars = s.vars[:0]
+	s.be = nil
+	s.resp.Reset()
+	s.slen = 0
 	s.client.SetReadDeadline(time.Time{})
 	buf := s.cbuf[:s.clen]
 	s.hdrs = fieldHeaders{buf: buf, fields: s.req.Fields}
@@ -148,21 +165,29 @@ func (s *stream) serveOne() bool {
 	}
 
 	// Frontend rules, then routing (§4.2 "use_backend": first match wins).
-	if done, keep := s.applyRules(f.cfg.HTTPRequest); done {
+	if done, keep := s.applyRules(f.rt.reqRules); done {
 		return keep
 	}
 	be := f.defBE
 	for _, u := range f.uses {
-		if u.cond.Eval(&s.txn) {
+		if u.cond.eval(s) {
 			be = u.be
+			if u.dynamic != nil {
+				s.arena = u.dynamic.eval(s, s.arena[:0])
+				be = f.e.backends[string(s.arena)]
+				if be == nil {
+					continue
+				}
+			}
 			break
 		}
 	}
 	if be == nil {
 		return s.answer(503)
 	}
+	s.be = be
 	if be.cfg != f.cfg {
-		if done, keep := s.applyRules(be.cfg.HTTPRequest); done {
+		if done, keep := s.applyRules(be.rt.reqRules); done {
 			return keep
 		}
 	}
@@ -182,16 +207,6 @@ func versionDigits(r *http1.Request) []byte {
 		return []byte("1.0")
 	}
 	return []byte{'0' + r.Major, '.', '0' + r.Minor}
-}
-
-// answer sends one of haproxy's own responses, generated through its HTX
-// layer (lower-case headers), and keeps the connection when the request
-// allows it. The request body, if any, is discarded first.
-func (s *stream) answer(code int) bool {
-	keep := s.req.KeepAlive && s.skipRequestBody()
-	s.client.Write(http1.ErrorResponseHTX(code))
-	s.consume()
-	return keep
 }
 
 // consume drops the current request head (and any body already skipped)
@@ -259,7 +274,7 @@ func (s *stream) forward(be *backend) bool {
 
 	// Request head, then body.
 	s.out = http1.AppendRequestHead(s.out[:0], buf, s.req)
-	s.out = s.editRequestHead(s.out, be)
+	s.out = s.editRequestHead(s.out, be, serverClose(s.f.cfg, be.cfg))
 	if _, err := sc.Write(s.out); err != nil {
 		return s.answer(503)
 	}
@@ -294,12 +309,32 @@ func (s *stream) forward(be *backend) bool {
 		break
 	}
 	sbuf := s.sbuf[:slen]
+	s.slen = slen
+	// http-response rules: the backend's, then the frontend's (§4.2).
+	if len(be.rt.respRules) > 0 && s.applyResponseRules(be.rt.respRules) ||
+		be.cfg != s.f.cfg && len(s.f.rt.respRules) > 0 && s.applyResponseRules(s.f.rt.respRules) {
+		s.resp.Reset()
+		s.slen = 0
+		return s.answer(502)
+	}
 	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !f2close(s.f.cfg, be.cfg)
 	cc := http1.ClientConnectionFor(s.req, s.resp)
 	if !clientKeep && cc == http1.ConnNothing && s.resp.VersionAtLeast11() && s.req.VersionAtLeast11() {
 		cc = http1.ConnClose
 	}
 	s.out = http1.AppendResponseHead(s.out[:0], sbuf, s.resp, cc)
+	if len(s.respEdits) > 0 || s.newStatus != 0 {
+		var first []byte
+		if s.newStatus != 0 {
+			reason := s.newReason
+			if reason == "" {
+				reason = reasonPhrase(s.newStatus)
+			}
+			eol := bytes.IndexByte(s.out, ' ')
+			first = append(append([]byte{}, s.out[:eol]...), " "+itoa(s.newStatus)+" "+reason+"\r\n"...)
+		}
+		s.out = applyEdits(s.out, s.respEdits, first, false)
+	}
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
 	}
@@ -340,14 +375,20 @@ func serverClose(fe, be *haproxy.Proxy) bool {
 	return f2close(fe, be) || fe.Options.HTTPServerClose || be.Options.HTTPServerClose
 }
 
-// editRequestHead applies "option forwardfor" to a forwarded head.
-func (s *stream) editRequestHead(head []byte, be *backend) []byte {
+// editRequestHead applies the rules' edits and "option forwardfor" to a
+// forwarded head; with httpclose/http-server-close the server is told
+// "connection: close".
+func (s *stream) editRequestHead(head []byte, be *backend, srvClose bool) []byte {
+	var first []byte
+	if s.newURI != nil || s.newMethod != nil {
+		first = s.requestLine(head)
+	}
 	ff := be.cfg.Options.ForwardFor
 	if ff == nil {
 		ff = s.f.cfg.Options.ForwardFor
 	}
 	if ff == nil {
-		return applyEdits(head, s.edits)
+		return applyEdits(head, s.edits, first, srvClose)
 	}
 	name := ff.Header
 	if name == "" {
@@ -356,16 +397,16 @@ func (s *stream) editRequestHead(head []byte, be *backend) []byte {
 	ip := s.txn.Src.Addr()
 	if ff.Except != "" {
 		if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {
-			return applyEdits(head, s.edits)
+			return applyEdits(head, s.edits, first, srvClose)
 		}
 	}
 	if ff.IfNone {
 		if _, ok := s.req.Lookup(s.cbuf[:s.clen], name); ok {
-			return applyEdits(head, s.edits)
+			return applyEdits(head, s.edits, first, srvClose)
 		}
 	}
-	s.edits = append(s.edits, headerEdit{op: editAdd, name: lowerASCII(name), value: ip.String()})
-	return applyEdits(head, s.edits)
+	s.edits = append(s.edits, headerEdit{op: editAdd, name: lowerASCII(name), value: ip.AppendTo(nil)})
+	return applyEdits(head, s.edits, first, srvClose)
 }
 
 // copyRequestBody forwards the request body: already-buffered bytes, then
@@ -490,6 +531,29 @@ func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err
 		_, err := io.CopyBuffer(s.client, deadlineConn{sc, s.srvTimeout()}, s.sbuf)
 		return false, err
 	}
+}
+
+// requestLine is the forwarded request line with set-method/set-uri
+// applied.
+func (s *stream) requestLine(head []byte) []byte {
+	eol := bytes.Index(head, []byte("\r\n"))
+	line := head[:eol]
+	sp1 := bytes.IndexByte(line, ' ')
+	sp2 := bytes.LastIndexByte(line, ' ')
+	out := make([]byte, 0, eol+len(s.newURI)+2)
+	if s.newMethod != nil {
+		out = append(out, s.newMethod...)
+	} else {
+		out = append(out, line[:sp1]...)
+	}
+	out = append(out, ' ')
+	if s.newURI != nil {
+		out = append(out, s.newURI...)
+	} else {
+		out = append(out, line[sp1+1:sp2]...)
+	}
+	out = append(out, line[sp2:]...)
+	return append(out, '\r', '\n')
 }
 
 func (s *stream) srvTimeout() time.Duration { return s.be.timeouts.Server }

@@ -1,0 +1,522 @@
+package proxy
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"goha/parser/haproxy"
+	"goha/proxy/http1"
+)
+
+// proxyRT is what a frontend, listen or backend section needs at run
+// time beyond its balancer: its compiled http-request/http-response rules
+// and its error pages (errorfile).
+type proxyRT struct {
+	px        *haproxy.Proxy
+	cc        *condCompiler
+	reqRules  []*ruleRT
+	respRules []*ruleRT
+	errors    map[int][]byte
+}
+
+// ruleRT is one compiled http-request or http-response rule.
+type ruleRT struct {
+	r      *haproxy.HTTPRule
+	cond   *cond
+	value  *logFormat // set-header, add-header, set-path, set-uri, ...
+	re     *regexp.Regexp
+	tmpl   []byte // replace-header template, Go syntax
+	sample *sampleExpr
+	ul     *haproxy.Userlist
+	// return: prebuilt response
+	ret []byte
+	// redirect options
+	dropQuery, appendSlash bool
+}
+
+func newProxyRT(cfg *haproxy.Config, px *haproxy.Proxy) (*proxyRT, error) {
+	cc, err := newCondCompiler(cfg, px)
+	if err != nil {
+		return nil, err
+	}
+	rt := &proxyRT{px: px, cc: cc}
+	for _, r := range px.HTTPRequest {
+		c, err := rt.compileRule(cfg, r, false)
+		if err != nil {
+			return nil, err
+		}
+		rt.reqRules = append(rt.reqRules, c)
+	}
+	for _, r := range px.HTTPResponse {
+		c, err := rt.compileRule(cfg, r, true)
+		if err != nil {
+			return nil, err
+		}
+		rt.respRules = append(rt.respRules, c)
+	}
+	for code, path := range px.ErrorFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("error opening file '%s' for custom error message (%d)", path, code)
+		}
+		if rt.errors == nil {
+			rt.errors = map[int][]byte{}
+		}
+		rt.errors[code] = b
+	}
+	return rt, nil
+}
+
+func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bool) (*ruleRT, error) {
+	fail := func(err error) (*ruleRT, error) {
+		return nil, fmt.Errorf("parsing [%s:%d] : %v", r.File, r.Line, err)
+	}
+	c, err := rt.cc.compile(r.Cond)
+	if err != nil {
+		return fail(err)
+	}
+	x := &ruleRT{r: r, cond: c}
+	switch r.Action {
+	case "set-header", "add-header", "set-path", "set-pathq", "set-uri", "set-query", "set-method", "set-var-fmt":
+		if x.value, err = compileFormat(r.Value); err != nil {
+			return fail(err)
+		}
+	case "replace-header", "replace-value":
+		if x.re, err = regexp.Compile(r.Regex); err != nil {
+			return fail(err)
+		}
+		x.tmpl = []byte(regexp.MustCompile(`\\([0-9])`).ReplaceAllString(r.Value, "$${$1}"))
+	case "set-var":
+		if x.sample, err = compileSample(r.Value); err != nil {
+			return fail(err)
+		}
+	case "return":
+		x.ret = buildReturn(r)
+	case "redirect":
+		for _, a := range r.Args {
+			switch a {
+			case "drop-query":
+				x.dropQuery = true
+			case "append-slash":
+				x.appendSlash = true
+			}
+		}
+	case "allow", "deny", "tarpit", "auth", "reject", "del-header", "set-status":
+	default:
+		return fail(fmt.Errorf("'%s' action is not supported by goproxy yet", r.Action))
+	}
+	return x, nil
+}
+
+// buildReturn prebuilds "return [status N] [content-type T] [string S |
+// file F] [hdr N V]...": the hdr fields first, then content-length and
+// content-type, as haproxy's HTX message holds them.
+func buildReturn(r *haproxy.HTTPRule) []byte {
+	code := r.Status
+	if code == 0 {
+		code = 200
+	}
+	var body []byte
+	var ctype string
+	var hdrs []string
+	for i := 0; i < len(r.Args); i++ {
+		switch r.Args[i] {
+		case "content-type":
+			if i+1 < len(r.Args) {
+				ctype = r.Args[i+1]
+				i++
+			}
+		case "string", "lf-string":
+			if i+1 < len(r.Args) {
+				body = []byte(r.Args[i+1])
+				i++
+			}
+		case "file", "lf-file":
+			if i+1 < len(r.Args) {
+				body, _ = os.ReadFile(r.Args[i+1])
+				i++
+			}
+		case "hdr":
+			if i+2 < len(r.Args) {
+				hdrs = append(hdrs, r.Args[i+1], r.Args[i+2])
+				i += 2
+			}
+		case "status":
+			i++
+		}
+	}
+	out := []byte("HTTP/1.1 " + strconv.Itoa(code) + " " + reasonPhrase(code) + "\r\n")
+	for i := 0; i+1 < len(hdrs); i += 2 {
+		out = append(out, lowerASCII(hdrs[i])+": "+hdrs[i+1]+"\r\n"...)
+	}
+	if body != nil || ctype != "" {
+		out = append(out, "content-length: "+strconv.Itoa(len(body))+"\r\n"...)
+	} else {
+		out = append(out, "content-length: 0\r\n"...)
+	}
+	if ctype != "" {
+		out = append(out, "content-type: "+ctype+"\r\n"...)
+	}
+	out = append(out, '\r', '\n')
+	return append(out, body...)
+}
+
+// headerEdit is one change to a forwarded head, applied in rule order.
+type headerEdit struct {
+	op    int
+	name  string // lower case
+	value []byte
+	re    *regexp.Regexp
+	tmpl  []byte
+}
+
+const (
+	editAdd     = iota // add-header: append a field
+	editSet            // set-header: remove every field of that name, append one
+	editDel            // del-header: remove every field of that name
+	editReplace        // replace-header: the whole value through a regex
+	editValue          // replace-value: each comma-separated value
+)
+
+// applyRules runs http-request rules in order (§4.2 "http-request"): the
+// first final action (allow, deny, return, redirect, tarpit, auth, reject)
+// stops the list. done reports that the request was answered; keep
+// whether the client connection stays open.
+func (s *stream) applyRules(rules []*ruleRT) (done, keep bool) {
+	for _, x := range rules {
+		if !x.cond.eval(s) {
+			continue
+		}
+		r := x.r
+		switch r.Action {
+		case "allow":
+			return false, false
+		case "deny":
+			code := r.Status
+			if code == 0 {
+				code = 403
+			}
+			return true, s.answer(code)
+		case "tarpit":
+			return true, s.tarpit(r)
+		case "reject":
+			return true, false
+		case "return":
+			return true, s.sendLocal(x.ret, s.canKeep())
+		case "redirect":
+			return true, s.redirect(x)
+		case "auth":
+			return true, s.askAuth(r.Realm)
+		case "add-header", "set-header", "del-header", "replace-header", "replace-value":
+			s.edits = s.addEdit(s.edits, x)
+		case "set-path", "set-pathq", "set-uri", "set-query":
+			s.rewriteURI(x)
+		case "set-method":
+			s.arena = x.value.eval(s, s.arena[:0])
+			s.newMethod = append(s.newMethod[:0], s.arena...)
+			s.txn.Method = s.newMethod
+		case "set-var", "set-var-fmt":
+			s.setVar(x)
+		}
+	}
+	return false, false
+}
+
+// applyResponseRules runs http-response rules against the response head;
+// deny answers 502 in place of the response (§4.2 "http-response deny").
+func (s *stream) applyResponseRules(rules []*ruleRT) (denied bool) {
+	for _, x := range rules {
+		if !x.cond.eval(s) {
+			continue
+		}
+		switch x.r.Action {
+		case "allow":
+			return false
+		case "deny":
+			return true
+		case "add-header", "set-header", "del-header", "replace-header", "replace-value":
+			s.respEdits = s.addEdit(s.respEdits, x)
+		case "set-status":
+			s.newStatus = x.r.Status
+			s.newReason = ""
+			for i := 0; i+1 < len(x.r.Args); i++ {
+				if x.r.Args[i] == "reason" {
+					s.newReason = x.r.Args[i+1]
+				}
+			}
+		case "set-var", "set-var-fmt":
+			s.setVar(x)
+		}
+	}
+	return false
+}
+
+func (s *stream) addEdit(edits []headerEdit, x *ruleRT) []headerEdit {
+	e := headerEdit{name: lowerASCII(x.r.HeaderName)}
+	switch x.r.Action {
+	case "add-header", "set-header":
+		e.op = editAdd
+		if x.r.Action == "set-header" {
+			e.op = editSet
+		}
+		if lit, ok := x.value.literal(); ok {
+			e.value = []byte(lit)
+		} else {
+			e.value = x.value.eval(s, nil)
+		}
+	case "del-header":
+		e.op = editDel
+	case "replace-header":
+		e.op, e.re, e.tmpl = editReplace, x.re, x.tmpl
+	case "replace-value":
+		e.op, e.re, e.tmpl = editValue, x.re, x.tmpl
+	}
+	return append(edits, e)
+}
+
+// rewriteURI is set-path, set-pathq, set-uri and set-query: the new
+// target replaces the forwarded one and what later rules see.
+func (s *stream) rewriteURI(x *ruleRT) {
+	val := x.value.eval(s, s.arena[:0])
+	s.arena = val
+	uri := s.txn.URI
+	q := bytes.IndexByte(uri, '?')
+	var nu []byte
+	switch x.r.Action {
+	case "set-uri":
+		nu = append(nu, val...)
+	case "set-path":
+		nu = append(nu, val...)
+		if q >= 0 {
+			nu = append(nu, uri[q:]...)
+		}
+	case "set-pathq":
+		nu = append(nu, val...)
+	case "set-query":
+		if q >= 0 {
+			nu = append(nu, uri[:q]...)
+		} else {
+			nu = append(nu, uri...)
+		}
+		if len(val) > 0 {
+			nu = append(nu, '?')
+			nu = append(nu, val...)
+		}
+	}
+	s.newURI = append(s.newURI[:0], nu...)
+	s.txn.URI = s.newURI
+}
+
+// Variables (set-var): a few per transaction, kept in a slice.
+type variable struct {
+	name  string
+	value []byte
+}
+
+func (s *stream) setVar(x *ruleRT) {
+	var v []byte
+	var ok bool
+	if x.sample != nil {
+		v, ok = x.sample.eval(s, nil)
+	} else {
+		v, ok = x.value.eval(s, nil), true
+	}
+	if !ok {
+		return
+	}
+	for i := range s.vars {
+		if s.vars[i].name == x.r.VarName {
+			s.vars[i].value = v
+			return
+		}
+	}
+	s.vars = append(s.vars, variable{name: x.r.VarName, value: v})
+}
+
+func (s *stream) getVar(name string) ([]byte, bool) {
+	for i := range s.vars {
+		if s.vars[i].name == name {
+			return s.vars[i].value, true
+		}
+	}
+	return nil, false
+}
+
+// applyEdits rewrites a head written by http1 (one "name: value" line per
+// field, names in lower case), applying the edits in rule order. Added
+// fields go after the existing ones, before the "connection:" field the
+// H1 layer appends last. firstLine, when set, replaces the start line.
+func applyEdits(head []byte, edits []headerEdit, firstLine []byte, serverClose bool) []byte {
+	if len(edits) == 0 && firstLine == nil && !serverClose {
+		return head
+	}
+	body := head[:len(head)-2]
+	lines := bytes.SplitAfter(body, []byte("\r\n"))
+	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
+		lines = lines[:n-1]
+	}
+	start := lines[0]
+	if firstLine != nil {
+		start = firstLine
+	}
+	fields := lines[1:]
+	var tail []byte
+	if n := len(fields); n > 0 && bytes.HasPrefix(fields[n-1], []byte("connection: ")) && isH1ConnLine(fields[n-1]) {
+		tail = fields[n-1]
+		fields = fields[:n-1]
+	}
+	for _, e := range edits {
+		switch e.op {
+		case editAdd:
+			fields = append(fields, fieldLine(e.name, e.value))
+		case editSet, editDel:
+			kept := fields[:0:0]
+			for _, l := range fields {
+				if !lineHasName(l, e.name) {
+					kept = append(kept, l)
+				}
+			}
+			fields = kept
+			if e.op == editSet {
+				fields = append(fields, fieldLine(e.name, e.value))
+			}
+		case editReplace, editValue:
+			for i, l := range fields {
+				if !lineHasName(l, e.name) {
+					continue
+				}
+				v := l[len(e.name)+2 : len(l)-2]
+				var nv []byte
+				if e.op == editReplace {
+					nv = replaceWhole(e, v)
+				} else {
+					for j, part := range bytes.Split(v, []byte(",")) {
+						if j > 0 {
+							nv = append(nv, ',')
+						}
+						nv = append(nv, replaceWhole(e, bytes.TrimSpace(part))...)
+					}
+				}
+				fields[i] = fieldLine(e.name, nv)
+			}
+		}
+	}
+	out := make([]byte, 0, len(head)+128)
+	out = append(out, start...)
+	for _, l := range fields {
+		out = append(out, l...)
+	}
+	if serverClose {
+		out = append(out, "connection: close\r\n"...)
+	} else {
+		out = append(out, tail...)
+	}
+	return append(out, '\r', '\n')
+}
+
+func isH1ConnLine(l []byte) bool {
+	return bytes.Equal(l, []byte("connection: keep-alive\r\n")) || bytes.Equal(l, []byte("connection: close\r\n"))
+}
+
+// replaceWhole is haproxy's regex replacement: when the regex matches, the
+// whole value becomes the template with its references filled in.
+func replaceWhole(e headerEdit, v []byte) []byte {
+	m := e.re.FindSubmatchIndex(v)
+	if m == nil {
+		return append([]byte(nil), v...)
+	}
+	return e.re.Expand(nil, e.tmpl, v, m)
+}
+
+func lineHasName(l []byte, name string) bool {
+	return len(l) > len(name) && l[len(name)] == ':' && string(l[:len(name)]) == name
+}
+
+func fieldLine(name string, value []byte) []byte {
+	l := make([]byte, 0, len(name)+len(value)+4)
+	l = append(l, name...)
+	l = append(l, ':', ' ')
+	l = append(l, value...)
+	return append(l, '\r', '\n')
+}
+
+// redirect is "http-request redirect location|prefix|scheme <to> [code N]
+// [drop-query] [append-slash]" (§4.2 "redirect").
+func (s *stream) redirect(x *ruleRT) bool {
+	r := x.r
+	code := r.Status
+	if code == 0 {
+		code = 302
+	}
+	to := r.Value
+	uri := string(s.txn.URI)
+	if x.dropQuery {
+		if q := strings.IndexByte(uri, '?'); q >= 0 {
+			uri = uri[:q]
+		}
+	}
+	if x.appendSlash && !strings.HasSuffix(uri, "/") {
+		uri += "/"
+	}
+	switch r.RedirectTyp {
+	case "prefix":
+		// A prefix of "/" alone means the path only, to avoid "//".
+		if to == "/" {
+			to = uri
+		} else {
+			to += uri
+		}
+	case "scheme":
+		host, _ := s.req.Lookup(s.cbuf[:s.clen], "host")
+		to = to + "://" + string(host) + uri
+	}
+	msg := "HTTP/1.1 " + strconv.Itoa(code) + " " + reasonPhrase(code) + "\r\ncontent-length: 0\r\nlocation: " + to + "\r\n"
+	// Only the non-cacheable redirections carry "no-cache" (measured:
+	// 302, 303, 307 yes; 301, 308 no).
+	if code == 302 || code == 303 || code == 307 {
+		msg += "cache-control: no-cache\r\n"
+	}
+	return s.sendLocal([]byte(msg+"\r\n"), s.canKeep())
+}
+
+// askAuth answers 401 with a Basic challenge (http-request auth): the
+// realm defaults to the proxy's name... haproxy uses the backend or
+// frontend name when no realm is given.
+func (s *stream) askAuth(realm string) bool {
+	if realm == "" {
+		realm = s.f.name
+		if s.be != nil {
+			realm = s.be.name
+		}
+	}
+	msg := http1.ErrorResponseHTX(401)
+	i := bytes.Index(msg, []byte("\r\n\r\n"))
+	out := make([]byte, 0, len(msg)+64)
+	out = append(out, msg[:i+2]...)
+	out = append(out, "www-authenticate: Basic realm=\""+realm+"\"\r\n"...)
+	out = append(out, msg[i+2:]...)
+	return s.sendLocal(out, s.canKeep())
+}
+
+// tarpit holds the request for "timeout tarpit" (else "timeout connect")
+// then answers 500 or deny_status (§4.2 "http-request tarpit").
+func (s *stream) tarpit(r *haproxy.HTTPRule) bool {
+	d := s.f.cfg.Timeouts.Tarpit
+	if d == 0 {
+		d = s.f.cfg.Timeouts.Connect
+	}
+	select {
+	case <-time.After(d):
+	case <-s.f.e.closing:
+	}
+	code := r.Status
+	if code == 0 {
+		code = 500
+	}
+	return s.answer(code)
+}
