@@ -388,7 +388,7 @@ func instanceSection() *section {
 	for _, name := range strings.Fields(`use_vmac use_vmac_addr vmac_xmit_base
 	use_ipvlan unicast_fault_no_peer check_unicast_src old_unicast_checksum
 	vrf track_src_ip linkbeat_use_polling notify_master_rx_lower_pri
-	notify_priority_changes lvs_sync_daemon_interface garp_extra_if
+	notify_priority_changes garp_extra_if
 	vmac_garp_intvl kernel_rx_buf_size`) {
 		name := name
 		add(name, func(p *pass, in *Instance, w []string) {
@@ -398,6 +398,26 @@ func instanceSection() *section {
 			in.Other = append(in.Other, append([]string{}, w...))
 		})
 	}
+	add("lvs_sync_daemon_interface", func(p *pass, in *Instance, w []string) {
+		// Deprecated since keepalived 1.2.19 (vrrp_parser.c vrrp_lvs_syncd_handler).
+		p.errorf(LevelGeneralError, "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.", in.Name)
+		pad := len(in.Name) - 2
+		if pad < 0 {
+			pad = 0
+		}
+		p.errorf(LevelGeneralError, "      %sPlease use global lvs_sync_daemon", strings.Repeat(" ", pad))
+		for _, o := range p.cfg.Global.Other {
+			if len(o) > 1 && o[0] == "lvs_sync_daemon" && p.st.lvsSyncIf == "" {
+				p.st.lvsSyncIf = o[1]
+			}
+		}
+		if p.st.lvsSyncIf != "" {
+			p.errorf(LevelGeneralError, "(%s) lvs_sync_daemon_interface has already been specified as %s - ignoring", in.Name, p.st.lvsSyncIf)
+			return
+		}
+		p.st.lvsSyncIf = p.arg(w, 1)
+		in.Other = append(in.Other, append([]string{}, w...))
+	})
 	add("virtual_routes", func(p *pass, in *Instance, w []string) {
 		p.valueBlock(w, func(v []string) {
 			in.Other = append(in.Other, append([]string{w[0]}, v...))
