@@ -40,7 +40,8 @@ func (p *parser) parseACLLine(st *stmt, px *Proxy) int {
 		return p.alert(st, "acl name '%s' will never match. 'or' is used to express a logical disjunction within a condition.", name)
 	}
 	if name == "" {
-		return p.alert(st, "error detected while parsing ACL '%s' : %s.", name, "empty ACL name")
+		// haproxy fails here without a message (parse_acl on no words).
+		return errAlert | errFatal
 	}
 	acl, msg, warn := parseACLExpr(st.args[2:st.nargs()], p)
 	if msg != "" {
@@ -124,6 +125,25 @@ func parseACLExpr(args []string, p *parser) (*ACL, string, string) {
 	fetch, fargs, convs, rest := splitFetch(args[0])
 	acl.Fetch, acl.FetchArgs, acl.Converters = fetch, fargs, convs
 	defMatch := ""
+	if i := strings.IndexByte(args[0], '('); i == len(fetch) && !strings.Contains(args[0][i:], ")") {
+		if _, ok := aclKeywords[fetch]; ok {
+			return nil, fmt.Sprintf("ACL keyword '%s' : expected ')'", fetch), ""
+		}
+		if sampleFetches[fetch] {
+			return nil, fmt.Sprintf("fetch method '%s' : expected ')' in ACL expression '%s'", fetch, args[0]), ""
+		}
+	}
+	for _, c := range convs {
+		cn, cargs, _, _ := splitFetch(c)
+		if strings.HasPrefix(cn, "map") && len(cargs) > 0 {
+			if _, err := os.Stat(cargs[0]); err != nil {
+				if _, ok := aclKeywords[fetch]; ok {
+					return nil, fmt.Sprintf("ACL keyword '%s' : invalid args in converter '%s' : failed to open pattern file <%s>.", fetch, cn, cargs[0]), ""
+				}
+				return nil, fmt.Sprintf("invalid args in converter '%s' : failed to open pattern file <%s> in ACL expression '%s'", cn, cargs[0], args[0]), ""
+			}
+		}
+	}
 	if kw, ok := aclKeywords[fetch]; ok {
 		defMatch = kw[1]
 		if rest != "" {
@@ -203,6 +223,20 @@ patterns:
 			return nil, fmt.Sprintf("failed to open pattern file <%s>", f), ""
 		}
 	}
+	matchForFiles := match
+	if matchForFiles == "" && len(convs) == 0 {
+		switch fetchTypes[fetch] {
+		case "sint":
+			matchForFiles = "int"
+		case "ipv4", "ipv6":
+			matchForFiles = "ip"
+		}
+	}
+	for _, f := range acl.Files {
+		if msg := checkPatternFile(f, matchForFiles, acl.NoDNS, p); msg != "" {
+			return nil, msg, ""
+		}
+	}
 	if match == "" && len(convs) == 0 {
 		switch fetchTypes[fetch] {
 		case "sint":
@@ -280,11 +314,6 @@ func (p *parser) parseCondition(st *stmt, px *Proxy, i int) (*Condition, string)
 			cur = append(cur, CondTerm{Negate: neg, Anonymous: acl})
 			j = end
 			continue
-		}
-		for k := 0; k < len(w); k++ {
-			if !isIDChar(w[k]) && w[k] != ':' {
-				return nil, fmt.Sprintf("invalid character in ACL name : '%c'", w[k])
-			}
 		}
 		if px.acls[w] == nil && !predefinedACLs[w] {
 			return nil, fmt.Sprintf("no such ACL : '%s'", w)
@@ -398,6 +427,34 @@ func pcreErrorDetail(pat string, err error) string {
 		return fmt.Sprintf(" (error=missing terminating ] for character class, erroffset=%d)", len(pat))
 	case strings.Contains(msg, "missing argument to repetition operator"):
 		return " (error=quantifier does not follow a repeatable item, erroffset=0)"
+	case strings.Contains(msg, "invalid nested repetition operator"):
+		for i := 1; i < len(pat); i++ {
+			if strings.ContainsRune("*+?", rune(pat[i])) && strings.ContainsRune("*+?", rune(pat[i-1])) {
+				return fmt.Sprintf(" (error=quantifier does not follow a repeatable item, erroffset=%d)", i)
+			}
+		}
+	}
+	return ""
+}
+
+// checkPatternFile validates each pattern line of an ACL -f file (one
+// pattern per line, blank lines and '#' comments ignored).
+func checkPatternFile(path, match string, noDNS bool, p *parser) string {
+	if match != "ip" && match != "int" && match != "reg" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if msg := checkPatterns(match, []string{line}, noDNS, p); msg != "" {
+			return fmt.Sprintf("%s at line %d of file '%s'", msg, n+1, path)
+		}
 	}
 	return ""
 }

@@ -217,6 +217,10 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			if atoi(val) <= 0 {
 				return fail(fmt.Sprintf("'%s' : custom id has to be > 0", kw))
 			}
+		case "expose-fd":
+			if val != "listeners" {
+				return fail(fmt.Sprintf("'expose-fd' only supports 'listeners' (got '%s')", val))
+			}
 		case "level":
 			if val != "user" && val != "operator" && val != "admin" {
 				return fail(fmt.Sprintf("'level' only supports 'user', 'operator', and 'admin' (got '%s')", val))

@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -58,6 +59,17 @@ func (p *parser) checkConfig() int {
 				alert("%s %s '%s' (%s:%d) tries to use incompatible %s %s '%s' (%s:%d) in a 'use_backend' rule (see 'mode').",
 					px.Mode, typ, px.Name, px.File, px.Line, t.Mode, proxyTypeStr(t.Kind), t.Name, t.File, t.Line)
 			}
+		}
+		for _, st := range px.Other {
+			if len(st.Args) > 1 && st.Args[0] == "errorfiles" && !p.hasSection("http-errors", st.Args[1]) {
+				alert("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.File, st.Line)
+			}
+		}
+		if px.Options.Set["external-check"] && p.globalValue("external-check") == "" && !p.globalFlag("external-check") {
+			alert("Proxy '%s' : 'option external-check' unable to find required 'global.external-check'.", px.Name)
+		}
+		for _, acl := range px.ACLs {
+			p.checkBackendArgs(px, acl, &code)
 		}
 		if len(px.Stats.HTTPRequests) > 0 && (len(px.Stats.Auths) > 0 || px.Stats.Realm != "") {
 			alert("%s '%s': stats 'auth'/'realm' and 'http-request' can't be used at the same time.", typ, px.Name)
@@ -119,6 +131,33 @@ func (p *parser) checkConfig() int {
 			if px.Options.ForwardFor != nil {
 				warn("'option %s' ignored for %s '%s' as it requires HTTP mode.", "forwardfor", typ, px.Name)
 			}
+		}
+	}
+	if p.cfg.Global.TuneBufSize >= 256<<20 {
+		for _, px := range p.cfg.Proxies {
+			if px.Mode == ModeHTTP {
+				alert("global.tune.bufsize must be below 256 MB when HTTP is in use (current value = %d).", p.cfg.Global.TuneBufSize)
+				break
+			}
+		}
+	}
+	if f := p.globalValue("h1-case-adjust-file"); f != "" {
+		if _, err := os.Stat(f); err != nil {
+			alert("h1-headers-case-adjust-file '%s': failed to open file.", f)
+		}
+	}
+	for _, sec := range p.cfg.Sections {
+		if sec.Kind != "cache" {
+			continue
+		}
+		sized := false
+		for _, st := range sec.Statements {
+			if st.Args[0] == "total-max-size" {
+				sized = true
+			}
+		}
+		if !sized {
+			alert("Size not specified for cache '%s'", sec.Name)
 		}
 	}
 	for _, ul := range p.cfg.Userlists {
@@ -248,6 +287,36 @@ func (p *parser) resolveServerAddrs() int {
 	return code
 }
 
+// backendArgFetches take a backend name as first argument.
+var backendArgFetches = map[string]bool{"nbsrv": true, "be_conn": true, "be_conn_free": true, "be_sess_rate": true,
+	"queue": true, "avg_queue": true, "connslots": true, "srv_conn": true, "srv_is_up": true, "srv_queue": true,
+	"srv_sess_rate": true, "srv_conn_free": true}
+
+func (p *parser) checkBackendArgs(px *Proxy, acl *ACL, code *int) {
+	if !backendArgFetches[acl.Fetch] || len(acl.FetchArgs) == 0 {
+		return
+	}
+	name := acl.FetchArgs[0]
+	if strings.HasPrefix(acl.Fetch, "srv_") {
+		name, _, _ = strings.Cut(name, "/")
+	}
+	if p.cfg.backends[name] == nil {
+		p.alertf(acl.File, acl.Line, "parsing [%s:%d]: unable to find backend '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.",
+			acl.File, acl.Line, name, acl.Fetch, px.Name)
+		*code |= errAlert | errFatal
+	}
+}
+
+// globalFlag reports whether a flag keyword is present in the global section.
+func (p *parser) globalFlag(kw string) bool {
+	for _, st := range p.cfg.Global.Other {
+		if len(st.Args) > 0 && st.Args[0] == kw {
+			return true
+		}
+	}
+	return false
+}
+
 // postServerChecks are haproxy's per-server checks run after
 // check_config_validity (check.c init_srv_check).
 func (p *parser) postServerChecks() int {
@@ -255,6 +324,12 @@ func (p *parser) postServerChecks() int {
 	for _, px := range p.cfg.Proxies {
 		if px.Disabled {
 			continue
+		}
+		for _, s := range px.Servers {
+			if (s.SSL || hasOption(s.Options, "check-ssl")) && s.Verify != "none" && !hasOption(s.Options, "ca-file") && p.globalValue("ssl-server-verify") != "none" {
+				p.ctxAlert(&stmt{Pos: s.Pos}, "'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.", px.Name, s.Name)
+				code |= errAlert | errFatal
+			}
 		}
 		for _, s := range px.Servers {
 			if !s.Check || s.Port != 0 || s.Track != "" {
@@ -272,4 +347,13 @@ func (p *parser) postServerChecks() int {
 		}
 	}
 	return code
+}
+
+func hasOption(opts []string, name string) bool {
+	for _, o := range opts {
+		if o == name {
+			return true
+		}
+	}
+	return false
 }

@@ -151,7 +151,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		}
 		n, err := strconv.Atoi(st.arg(1))
 		if err != nil {
-			return p.alert(st, "'%s' expects an integer argument.", kw)
+			return p.alert(st, "'%s' passed a missing or unparsable integer value in '%s'", kw, st.arg(1))
 		}
 		if n < 1 || n > 64 {
 			return p.alert(st, "'%s' value must be between 1 and %d (was %d)", kw, 64, n)
@@ -185,7 +185,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		if c, bad := p.tooManyArgs(st, 1); bad {
 			return c
 		}
-		if g.UID >= 0 || g.User != "" {
+		if g.UID > 0 {
 			p.alert(st, "user/uid already specified. Continuing.")
 			return errAlert
 		}
@@ -211,7 +211,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		if c, bad := p.tooManyArgs(st, 1); bad {
 			return c
 		}
-		if g.GID >= 0 || g.Group != "" {
+		if g.GID > 0 {
 			p.alert(st, "group/gid already specified. Continuing.")
 			return errAlert
 		}
@@ -244,7 +244,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		if st.arg(1) == "global" && st.arg(2) == "" {
 			return p.alert(st, "log : 'global' is not supported for a global syslog server")
 		}
-		lt, msg := parseLogTarget(st, "")
+		lt, msg := parseLogTarget(st, "", p.resolveHost)
 		if msg != "" {
 			return p.alert(st, "log : %s", msg)
 		}
@@ -278,7 +278,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return c
 		}
 		if st.arg(2) == "" {
-			return p.alert(st, "'%s' expects a name and a value.", kw)
+			return p.alertNS(st, "'%s' expects a name and a value.", kw)
 		}
 		if _, exists := p.lookupEnv(st.args[1]); kw == "presetenv" && exists {
 			g.Env = append(g.Env, st.statement())
@@ -289,7 +289,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 		g.Env = append(g.Env, st.statement())
 	case "unsetenv":
 		if st.arg(1) == "" {
-			return p.alert(st, "'%s' expects at least one variable name.", kw)
+			return p.alertNS(st, "'%s' expects at least one variable name.", kw)
 		}
 		for _, n := range st.args[1:st.nargs()] {
 			p.env[n] = nil
@@ -332,10 +332,92 @@ func (p *parser) parseGlobal(st *stmt) int {
 		g.HardStopAfter = d
 	case "description":
 		if st.arg(1) == "" {
-			return p.alert(st, "'%s' expects a string argument.", kw)
+			return p.alertNS(st, "'%s' expects a string argument.", kw)
 		}
 		g.Description = strings.Join(st.args[1:st.nargs()], " ")
-	case "lua-load", "lua-load-per-thread", "ssl-dh-param-file", "h1-case-adjust-file":
+	case "node":
+		if c, bad := invalidNodeChar(st.arg(1)); bad || st.arg(1) == "" {
+			_ = c
+			return p.alertNS(st, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).")
+		}
+		g.Other = append(g.Other, st.statement())
+	case "log-tag":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects a tag for use in syslog.", kw)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "tune.ssl.default-dh-param":
+		if atoi(st.arg(1)) < 1024 {
+			return p.alert(st, "'%s' expects a value >= 1024.", kw)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "ssl-server-verify":
+		if st.arg(1) != "none" && st.arg(1) != "required" {
+			return p.alert(st, "'%s' expects 'none' or 'required' as argument.", kw)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "ssl-default-bind-options", "ssl-default-server-options":
+		for i := 1; i < st.nargs(); i++ {
+			switch o := st.args[i]; o {
+			case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
+				"force-tlsv11", "force-tlsv12", "force-tlsv13", "no-tls-tickets", "prefer-client-ciphers":
+			case "ssl-min-ver", "ssl-max-ver":
+				i++
+			default:
+				return p.alert(st, "unknown option '%s' on global statement '%s'.", o, kw)
+			}
+		}
+		g.Other = append(g.Other, st.statement())
+	case "unix-bind":
+		for i := 1; i < st.nargs(); i += 2 {
+			switch st.args[i] {
+			case "prefix", "mode", "uid", "gid", "user", "group":
+			default:
+				return p.alert(st, "'%s' only supports the 'prefix', 'mode', 'uid', 'gid', 'user' and 'group' options.", kw)
+			}
+		}
+		g.Other = append(g.Other, st.statement())
+	case "server-state-base", "server-state-file":
+		if st.arg(1) == "" || st.arg(2) != "" {
+			what := "a directory path"
+			if kw == "server-state-file" {
+				what = "a file path"
+			}
+			return p.alert(st, "'%s' expects one argument: %s.", kw, what)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "thread-groups":
+		if n := atoi(st.arg(1)); n != 1 {
+			return p.alert(st, "'%s' value must be between 1 and 1 (was %d)", kw, n)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "default-path":
+		switch st.arg(1) {
+		case "current", "config", "parent", "origin":
+		default:
+			return p.alert(st, "unsupported default-path mode '%s' for 'default-path', supported modes include 'current', 'config', 'parent', and 'origin'.", st.arg(1))
+		}
+		g.Other = append(g.Other, st.statement())
+	case "tune.comp.maxlevel":
+		if n := atoi(st.arg(1)); n < 1 || n > 9 {
+			return p.alert(st, "'%s' expects a numeric value between 1 and 9", kw)
+		}
+		g.Other = append(g.Other, st.statement())
+	case "set-var", "set-var-fmt":
+		name := strings.TrimSuffix(strings.TrimPrefix(st.arg(1), ""), "")
+		if msg := checkVarName(name); msg != "" {
+			return p.alert(st, "%s", msg)
+		}
+		if kw == "set-var" {
+			fetch, _, _, _ := splitFetch(st.arg(2))
+			if !sampleFetches[fetch] && !isLiteralSample(st.arg(2)) {
+				return p.alert(st, "unknown fetch method '%s'", fetch)
+			}
+		}
+		g.Other = append(g.Other, st.statement())
+	case "h1-case-adjust-file":
+		g.Other = append(g.Other, st.statement())
+	case "lua-load", "lua-load-per-thread", "ssl-dh-param-file":
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects a file name as parameter.", kw)
 		}
@@ -442,7 +524,7 @@ var logLevels = map[string]bool{"emerg": true, "alert": true, "crit": true, "err
 
 // parseLogTarget parses "log <target> [len N] [format F] [sample R:S]
 // <facility> [<level> [<minlevel>]]" (log.c parse_logsrv).
-func parseLogTarget(st *stmt, orGlobal string) (LogTarget, string) {
+func parseLogTarget(st *stmt, orGlobal string, resolve func(string) bool) (LogTarget, string) {
 	lt := LogTarget{Pos: st.Pos, Format: "rfc3164", MaxLen: 1024}
 	if st.arg(1) == "" || st.arg(2) == "" {
 		return lt, "expects <address> and <facility> " + orGlobal + " as arguments"
@@ -502,7 +584,7 @@ func parseLogTarget(st *stmt, orGlobal string) (LogTarget, string) {
 	case strings.HasPrefix(target, "ring@"):
 		lt.Kind = LogRing
 	default:
-		a, msg := parseAddress(target, paResolve|paPortOK|paRawFD|paDgram|paStream|paDefaultDgram, nil)
+		a, msg := parseAddress(target, paResolve|paPortOK|paRawFD|paDgram|paStream|paDefaultDgram, resolve)
 		if msg != "" {
 			return lt, strings.TrimSuffix(msg, "\n")
 		}

@@ -28,6 +28,17 @@ var httpResActions = []string{
 	"unset-var(", "set-mark", "set-tos", "silent-drop",
 }
 
+// httpAfterActions are the http-after-response actions.
+var httpAfterActions = []string{"ot-group", "add-header", "allow", "capture", "del-header", "replace-header",
+	"replace-value", "set-header", "set-status", "strict-mode", "set-var-fmt(", "set-var(", "unset-var("}
+
+func missingArg(w string) string {
+	if w == "" {
+		return " (missing argument)"
+	}
+	return ""
+}
+
 // defaultErrorCodes have a built-in error page (http_err_codes[]).
 var defaultErrorCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true,
 	408: true, 410: true, 413: true, 421: true, 422: true, 425: true, 429: true, 500: true, 501: true, 502: true,

@@ -186,7 +186,7 @@ func TestKeywords(t *testing.T) {
 				t.Errorf("userlist = %+v", u)
 			}
 		}},
-		{"other sections kept", "global\n master-worker\nresolvers dns\n nameserver ns1 127.0.0.1:53\npeers p\n peer a 127.0.0.1:1024\nmailers m\n mailer smtp 127.0.0.1:25\nprogram x\n command /bin/true\nhttp-errors e\n errorfile 503 /dev/null\nring r\n size 1000\ncache c\n total-max-size 4\n", 0, "", func(t *testing.T, c *Config) {
+		{"other sections kept", "global\n master-worker\nresolvers dns\n nameserver ns1 127.0.0.1:53\npeers p\n peer a 127.0.0.1:1024\nmailers m\n mailer smtp 127.0.0.1:25\nprogram x\n command /bin/true\nhttp-errors e\nring r\n size 1000\ncache c\n total-max-size 4\n", 0, "", func(t *testing.T, c *Config) {
 			if len(c.Sections) != 7 || c.Sections[0].Kind != "resolvers" || c.Sections[0].Statements[0].Args[0] != "nameserver" {
 				t.Errorf("sections = %+v", c.Sections)
 			}

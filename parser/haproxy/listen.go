@@ -258,7 +258,8 @@ func (p *parser) startProxy(st *stmt) int {
 		p.implicitRef[def] = true
 	}
 	if def != nil && p.explicitRef[def] && p.implicitRef[def] && kind != KindDefaults {
-		p.warnf(st.File, st.Line, "parsing [%s:%d] : defaults section '%s' (declared at %s:%d) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+		// haproxy prints this one as an alert but only flags a warning.
+		p.alertf(st.File, st.Line, "parsing [%s:%d] : defaults section '%s' (declared at %s:%d) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
 			st.File, st.Line, def.Name, def.File, def.Line)
 		code |= errWarn
 	}
@@ -282,6 +283,12 @@ func (p *parser) startProxy(st *stmt) int {
 			default:
 				if def.rulesUsedBy != 0 && def.rulesUsedBy != kind {
 					p.alertNS(st, "frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at %s:%d).", def.File, def.Line)
+					code |= errAlert | errAbort
+				} else if kind == KindBackend && def.hasL4Rules {
+					p.alertNS(st, "a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at %s:%d).", def.File, def.Line)
+					code |= errAlert | errAbort
+				} else if kind == KindFrontend && def.hasTCPResRules {
+					p.alertNS(st, "a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at %s:%d).", def.File, def.Line)
 					code |= errAlert | errAbort
 				}
 				def.rulesUsedBy = kind
@@ -398,8 +405,17 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	kw := st.args[0]
 	switch kw {
 	case "tcp-request", "tcp-response":
+		if c := p.parseTCPRule(st, px); c&errFatal != 0 {
+			return c
+		}
 		if px.Kind == KindDefaults {
 			px.hasTCPRules = true
+			if kw == "tcp-request" && (st.arg(1) == "connection" || st.arg(1) == "session") {
+				px.hasL4Rules = true
+			}
+			if kw == "tcp-response" {
+				px.hasTCPResRules = true
+			}
 		}
 		if kw == "tcp-request" {
 			code := 0
@@ -425,6 +441,73 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 	case "use-server":
 		px.nUseServer++
+	case "stick-table":
+		for i := 1; i < st.nargs(); i++ {
+			if st.args[i] == "type" {
+				switch st.arg(i + 1) {
+				case "ip", "ipv6", "integer", "string", "binary":
+				default:
+					return p.alert(st, "stick-table: unknown type '%s'.", st.arg(i+1))
+				}
+			}
+		}
+	case "use-fcgi-app":
+		if !px.Kind.IsBackend() || px.Kind == KindDefaults {
+			return p.alert(st, "'%s' only available in backend or listen section", kw)
+		}
+	case "retry-on":
+		for _, w := range st.args[1:st.nargs()] {
+			switch w {
+			case "none", "conn-failure", "empty-response", "junk-response", "response-timeout", "0rtt-rejected",
+				"all-retryable-errors", "401", "403", "404", "408", "425", "500", "501", "502", "503", "504":
+			default:
+				return p.alert(st, "'%s': unknown keyword '%s'", kw, w)
+			}
+		}
+	case "filter":
+		switch st.arg(1) {
+		case "compression", "spoe", "cache", "trace", "fcgi-app", "bwlim-in", "bwlim-out", "opentracing":
+		default:
+			return p.alert(st, "'%s' : unknown keyword '%s'. Registered keywords :", kw, st.arg(1))
+		}
+	case "compression":
+		switch st.arg(1) {
+		case "algo", "type", "offload":
+		default:
+			return p.alert(st, "'%s' expects 'algo', 'type' or 'offload'", kw)
+		}
+	case "clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl":
+		_, res, bad, _ := parseTime(st.arg(1), time.Second)
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects an integer value", kw)
+		}
+		if res == timeBadChar {
+			return p.alert(st, "unexpected character '%c' in argument to <%s>.", bad, kw)
+		}
+	case "http-after-response":
+		if px.Kind == KindDefaults && px.Name == "" {
+			return p.alert(st, "'%s' not allowed in anonymous 'defaults' section.", kw)
+		}
+		sub := &stmt{Pos: st.Pos, args: st.args}
+		if !tcpActionKnown(httpAfterActions, st.arg(1)) {
+			return p.alertNS(sub, "'%s' expects %sbut got '%s'%s.", kw, actionListText(httpAfterActions), st.arg(1), missingArg(st.arg(1)))
+		}
+	case "http-send-name-header":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' requires a header string.", kw)
+		}
+	case "log-tag":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects a tag for use in syslog.", kw)
+		}
+	case "dispatch":
+		if _, msg := parseAddress(st.arg(1), paPortOK|paPortMand|paStream|paResolve, p.resolveHost); msg != "" {
+			return p.alert(st, "'%s' : %s", kw, strings.TrimSuffix(msg, "\n"))
+		}
+	case "source":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects <addr>[:<port>], and optionally '%s' <addr>, and '%s' <name>.", kw, "usesrc", "interface")
+		}
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":
@@ -829,7 +912,7 @@ func (p *parser) parseProxyLog(st *stmt, px *Proxy) int {
 		px.logGlobal = true
 		return 0
 	}
-	lt, msg := parseLogTarget(st, "or global")
+	lt, msg := parseLogTarget(st, "or global", p.resolveHost)
 	if msg != "" {
 		return p.alert(st, "log : %s", msg)
 	}

@@ -317,6 +317,7 @@ type Proxy struct {
 	nMonitorFail, nRedirect    int
 	nUseServer                 int
 	trackTables                []trackRef
+	hasL4Rules, hasTCPResRules bool
 }
 
 // trackRef is a track-scN action and the table it names.

@@ -383,6 +383,11 @@ func (p *parser) readFile(file string, data []byte) int {
 		if args[0] == "no" || args[0] == "default" {
 			st.mod = args[0]
 			st.args = args[1:]
+			if args[0] == "default" && len(args) > 1 {
+				// haproxy shifts the words left without clearing the
+				// last one, so "default option X" reads "option X X".
+				st.args = append(append([]string(nil), args[1:]...), args[len(args)-1])
+			}
 			if len(st.args) == 0 {
 				st.args = []string{""}
 			}

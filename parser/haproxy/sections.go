@@ -1,5 +1,7 @@
 package haproxy
 
+import "os"
+
 // parseUserlist handles a "userlist" section (configuration.txt §3.4).
 func (p *parser) parseUserlist(st *stmt) int {
 	switch st.args[0] {
@@ -75,21 +77,136 @@ func splitComma(s string) []string {
 	return out
 }
 
+// otherSectionKeywords are the keywords each kept section accepts
+// (resolvers.c, cfgparse.c peers/mailers, mworker-prog.c, http_htx.c,
+// sink.c, cache.c, log.c, fcgi-app.c).
+var otherSectionKeywords = map[string]map[string]bool{
+	"resolvers":   set("nameserver", "parse-resolv-conf", "accepted_payload_size", "resolve_retries", "timeout", "hold", "resolution_pool_size"),
+	"peers":       set("bind", "default-bind", "default-server", "log", "peer", "server", "table", "disabled", "enabled"),
+	"mailers":     set("mailer", "timeout"),
+	"program":     set("command", "user", "group", "option"),
+	"http-errors": set("errorfile", "errorloc303"),
+	"ring":        set("description", "format", "maxlen", "size", "timeout", "server"),
+	"cache":       set("total-max-size", "max-object-size", "max-age", "process-vary", "max-secondary-entries"),
+	"log-forward": set("bind", "dgram-bind", "log", "backlog", "maxconn", "timeout"),
+	"fcgi-app":    set("acl", "docroot", "index", "log-stderr", "option", "pass-header", "path-info", "set-param", "unset-param", "hide-header"),
+}
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
 // parseOtherSection keeps the statements of the sections goproxy
 // recognises but does not model yet (resolvers, peers, mailers, program,
-// http-errors, ring, cache, log-forward, fcgi-app).
+// http-errors, ring, cache, log-forward, fcgi-app), after checking their
+// names and keywords as haproxy does.
 func (p *parser) parseOtherSection(st *stmt) int {
-	if sectionKeywords[st.args[0]] && st.args[0] == p.section {
-		if st.arg(1) == "" && p.section != "traces" {
-			return p.alert(st, "missing name for %s section.", p.section)
+	kw := st.args[0]
+	if kw == p.section {
+		name := st.arg(1)
+		if name == "" {
+			p.curSection = nil
+			switch kw {
+			case "peers", "mailers", "http-errors", "resolvers":
+				return p.alert(st, "missing name for %s section.", kw)
+			case "log-forward":
+				return p.alert(st, "missing name for ip-forward section.")
+			case "ring":
+				return p.alert(st, "missing ring name.")
+			case "cache":
+				return p.alert(st, "'%s' expects a <name> argument", kw)
+			case "fcgi-app":
+				return p.alertNS(st, "'%s' expects <name> as argument.", kw)
+			case "program":
+				return p.alert(st, "'%s' expects an <id> argument", kw)
+			}
 		}
-		p.curSection = &Section{Pos: st.Pos, Kind: p.section, Name: st.arg(1)}
+		p.curSection = &Section{Pos: st.Pos, Kind: kw, Name: name}
 		p.cfg.Sections = append(p.cfg.Sections, p.curSection)
 		return 0
 	}
 	if p.curSection == nil {
 		return 0
 	}
+	if code := p.checkOtherStatement(st); code != 0 {
+		return code
+	}
+	if known := otherSectionKeywords[p.section]; known != nil && !known[kw] {
+		switch p.section {
+		case "ring":
+			return p.alert(st, "unknown statement '%s'.", kw)
+		case "log-forward":
+			return p.alert(st, "unknown keyword '%s' in log-forward section.", kw)
+		case "fcgi-app":
+			return p.alertNS(st, "unknown keyword '%s' in '%s' section", kw, p.section)
+		default:
+			return p.alert(st, "unknown keyword '%s' in '%s' section", kw, p.section)
+		}
+	}
 	p.curSection.Statements = append(p.curSection.Statements, st.statement())
+	return 0
+}
+
+// checkOtherStatement validates the arguments of the common statements of
+// the kept sections.
+func (p *parser) checkOtherStatement(st *stmt) int {
+	kw := st.args[0]
+	sec := p.curSection
+	switch p.section + " " + kw {
+	case "resolvers nameserver", "mailers mailer":
+		if st.arg(2) == "" {
+			return p.alert(st, "'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
+		}
+		for _, o := range sec.Statements {
+			if o.Args[0] == kw && len(o.Args) > 1 && o.Args[1] == st.args[1] {
+				p.alertf(st.File, st.Line, "Parsing [%s:%d]: %s '%s' has same name as another %s (declared at %s:%d).",
+					st.File, st.Line, kw, st.args[1], kw, o.File, o.Line)
+				return errAlert | errFatal
+			}
+		}
+	case "resolvers hold":
+		switch st.arg(1) {
+		case "nx", "other", "refused", "timeout", "valid", "obsolete":
+		default:
+			return p.alert(st, "'%s' unknown <event>: '%s', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.", kw, st.arg(1))
+		}
+	case "resolvers timeout":
+		if st.arg(1) != "retry" && st.arg(1) != "resolve" {
+			return p.alert(st, "'%s' expects 'retry' or 'resolve' and <time> as arguments got '%s'.", kw, st.arg(1))
+		}
+	case "http-errors errorfile":
+		if st.arg(1) == "" || st.arg(2) == "" {
+			return p.alert(st, "%s : expects <status_code> and <file> as arguments.\n", kw)
+		}
+		code := atoi(st.args[1])
+		if !errorfileCodes[code] {
+			return p.alert(st, "errorfile : status code '%d' not handled.", code)
+		}
+		data, err := os.ReadFile(st.args[2])
+		if err != nil {
+			return p.alert(st, "errorfile : error opening file '%s'.", st.args[2])
+		}
+		if msg := checkErrorMessage(data); msg != "" {
+			return p.alert(st, "errorfile : '%s': %s", st.args[2], msg)
+		}
+	case "ring format":
+		switch st.arg(1) {
+		case "iso", "local", "raw", "rfc3164", "rfc5424", "short", "priority", "timed":
+		default:
+			return p.alert(st, "unknown format '%s'.", st.arg(1))
+		}
+	case "ring size":
+		if !isInteger(st.arg(1)) || atoi(st.arg(1)) <= 0 {
+			return p.alert(st, "invalid size '%s' for new sink buffer.", st.arg(1))
+		}
+	case "program command":
+		if st.arg(1) == "" {
+			return p.alertNS(st, "'%s' expects a command with optional arguments separated in words.", kw)
+		}
+	}
 	return 0
 }

@@ -279,6 +279,9 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 			return fail("'%s' expects an integer argument.", opt)
 		}
 		if n <= 0 {
+			if opt == "error-limit" {
+				return fail("%s has to be > 0.", opt)
+			}
 			return fail("'%s' has to be > 0.", opt)
 		}
 		switch opt {
@@ -436,7 +439,48 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 		switch val {
 		case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
 		default:
-			return fail("'%s' : unknown ssl/tls version string '%s'", opt, val)
+			return fail("'%s' : unknown ssl/tls version", val)
+		}
+	case "ws":
+		if val != "auto" && val != "h1" && val != "h2" {
+			return fail("'%s' has to be 'auto', 'h1' or 'h2'", opt)
+		}
+	case "log-proto":
+		if val != "legacy" && val != "octet-count" {
+			return fail("'%s' expects one of 'legacy' or 'octet-count' but got '%s'", opt, val)
+		}
+	case "resolve-prefer":
+		if val != "ipv4" && val != "ipv6" {
+			return fail("'%s' expects either ipv4 or ipv6 as argument.", opt)
+		}
+	case "resolve-opts":
+		for _, o := range strings.Split(val, ",") {
+			if o != "allow-dup-ip" && o != "ignore-weight" && o != "prevent-dup-ip" {
+				return fail("'%s' : unknown resolve-opts option '%s', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.", opt, o)
+			}
+		}
+	case "pool-purge-delay":
+		if val == "" {
+			return fail("'%s' expects <value> as argument.", opt)
+		}
+		if _, res, bad, _ := parseTime(val, time.Millisecond); res == timeBadChar {
+			return fail("unexpected character '%c' in argument to <%s>.", bad, opt)
+		}
+	case "socks4":
+		if val == "" {
+			return fail("'%s' expects <addr>:<port> as argument.", opt)
+		}
+		if _, msg := parseAddress(val, paPortOK|paPortMand|paStream|paResolve, p.resolveHost); msg != "" {
+			return fail("'%s %s' : %s", opt, val, strings.TrimSuffix(msg, "\n"))
+		}
+	case "namespace":
+		if _, err := os.Stat("/var/run/netns/" + val); err != nil && val != "*" {
+			return fail("Cannot open namespace '%s'", val)
+		}
+	case "sni":
+		fetch, _, _, _ := splitFetch(val)
+		if !sampleFetches[fetch] && !isLiteralSample(val) {
+			return fail("error detected while parsing sni expression : unknown fetch method '%s'", fetch)
 		}
 	case "proto":
 		if val == "" {
