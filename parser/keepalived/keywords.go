@@ -1,7 +1,5 @@
 package keepalived
 
-import "strings"
-
 // rootSection builds the top-level keyword table every reading knows
 // (each keepalived process installs all root keywords, active or not), with
 // the passes that act on each.
@@ -68,21 +66,21 @@ func (p *pass) rawBlock(w []string) *RawBlock {
 
 func rawHandler(p *pass, w []string) { p.rawBlock(w) }
 
-// rawSection accepts the given keywords and records their lines; "group"
-// style keywords that take a value block are read as blocks.
+// rawSection accepts the given keywords and records their lines. The
+// list-valued ones (track_group's "group", garp_group's "interfaces") read
+// a value block when no value follows on their line.
 func rawSection(names ...string) *section {
 	s := &section{}
 	for _, n := range names {
+		list := n == "group" || n == "interfaces"
 		s.keywords = append(s.keywords, &keyword{name: n, handler: func(p *pass, w []string) {
 			rb := p.st.raw
 			if rb == nil {
 				return
 			}
-			if len(w) > 1 && w[1] == "{" || strings.HasSuffix(w[0], "group") || w[0] == "interfaces" {
-				if len(w) == 1 || w[1] == "{" {
-					p.valueBlock(w, func(v []string) { rb.Lines = append(rb.Lines, append([]string{w[0]}, v...)) })
-					return
-				}
+			if list && (len(w) == 1 || w[1] == "{") {
+				p.valueBlock(w, func(v []string) { rb.Lines = append(rb.Lines, append([]string{w[0]}, v...)) })
+				return
 			}
 			rb.Lines = append(rb.Lines, append([]string{}, w...))
 		}})
