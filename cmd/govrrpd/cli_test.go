@@ -93,7 +93,7 @@ func TestRun(t *testing.T) {
 		{[]string{"-t", "-f", filepath.Join(dir, "none.conf")}, 0, "", "Config files missing '" + filepath.Join(dir, "none.conf") + "'.\n"},
 		{[]string{"-t", "-f", bad}, 5, "", "(Line 1) Unknown keyword 'bogus_top'\n"},
 		{[]string{"-f", bad, "-t", "x"}, 5, "Unexpected argument(s): x \n", "(Line 1)"},
-		{[]string{"-f", bad}, 1, "", "running VRRP is not implemented yet"},
+		{[]string{"-f", bad}, 1, "", "no vrrp_instance to run"},
 		{[]string{"-h"}, 0, "", "Usage: govrrpd [OPTION...]\n  -f, --use-file=FILE"},
 	}
 	for _, tc := range tests {

@@ -1,10 +1,9 @@
 // Command govrrpd is goha's drop-in replacement for keepalived 2.2.7 (VRRP
 // part): it reads the same keepalived.conf and takes the same command line.
 //
-// Today it checks configurations (-t/--config-test) exactly as keepalived
-// does, with the same messages and exit codes; running VRRP is not
-// implemented yet, and govrrpd says so and exits non-zero instead of
-// pretending.
+// It checks configurations (-t/--config-test) exactly as keepalived does,
+// with the same messages and exit codes; without -t it runs the VRRP
+// instances (run.go, vrrp/daemon).
 package main
 
 import (
