@@ -81,6 +81,10 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("bogus_top\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	novrid := filepath.Join(dir, "novrid.conf")
+	if err := os.WriteFile(novrid, []byte("vrrp_instance X {\n virtual_ipaddress { 1.2.3.4 }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args         []string
 		code         int
@@ -94,6 +98,7 @@ func TestRun(t *testing.T) {
 		{[]string{"-t", "-f", bad}, 5, "", "(Line 1) Unknown keyword 'bogus_top'\n"},
 		{[]string{"-f", bad, "-t", "x"}, 5, "Unexpected argument(s): x \n", "(Line 1)"},
 		{[]string{"-f", bad}, 1, "", "no vrrp_instance to run"},
+		{[]string{"-n", "-f", novrid}, 1, "", "VRRP cannot start: (X) the virtual router id must be set"},
 		{[]string{"-h"}, 0, "", "Usage: govrrpd [OPTION...]\n  -f, --use-file=FILE"},
 	}
 	for _, tc := range tests {

@@ -162,6 +162,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return rep.ExitCode()
 	}
+	if cfg != nil && cfg.VRRPStopped != "" {
+		// keepalived's VRRP process stops at start-up on such a
+		// configuration (and keepalived does not respawn it).
+		io.WriteString(stderr, rep.Text())
+		fmt.Fprintf(stderr, "govrrpd: %s: VRRP cannot start: %s\n", st.conf, cfg.VRRPStopped)
+		return 1
+	}
 	// Without -t keepalived starts the daemon (run.go).
 	return serve(st, cl, cfg, rep, stderr)
 }

@@ -400,3 +400,16 @@ func TestUnsupportedBlocksAreKept(t *testing.T) {
 		t.Errorf("notes = %q", rep.Notes)
 	}
 }
+
+// A configuration keepalived's VRRP process refuses is marked, so that the
+// engine does not run half-validated instances.
+func TestVRRPStopped(t *testing.T) {
+	cfg, _ := checkText(t, "vrrp_instance X {\n interface ens33\n virtual_ipaddress { 1.2.3.4 }\n}\n")
+	if cfg.VRRPStopped != "(X) the virtual router id must be set" {
+		t.Errorf("VRRPStopped = %q", cfg.VRRPStopped)
+	}
+	cfg, _ = checkText(t, instanceConf(""))
+	if cfg.VRRPStopped != "" {
+		t.Errorf("VRRPStopped = %q for a valid configuration", cfg.VRRPStopped)
+	}
+}

@@ -15,6 +15,13 @@ type Config struct {
 	Instances  []*Instance  // vrrp_instance blocks that survived validation
 	SyncGroups []*SyncGroup // vrrp_sync_group blocks
 
+	// VRRPStopped, when not empty, is why keepalived's VRRP process would
+	// refuse this configuration at start-up (the message that stopped its
+	// validation: a missing interface or virtual_router_id, an instance
+	// without the VIPs VRRPv3 requires, ...). Instances after that point
+	// have not been completed and must not be run.
+	VRRPStopped string
+
 	// Unsupported holds blocks govrrpd reads but does not run yet
 	// (virtual_server, virtual_server_group, SSL, bfd_instance,
 	// static_ipaddress, ...). They are kept, never dropped silently: the

@@ -26,6 +26,7 @@ func (p *pass) completeVRRP() {
 	}
 	if p.st.nonExistentIf {
 		p.errorNoLoc(LevelBadInterface, "Non-existent interface specified in configuration")
+		p.stopVRRP()
 		return
 	}
 	if len(cfg.Instances) > 0 {
@@ -34,20 +35,34 @@ func (p *pass) completeVRRP() {
 	for _, in := range cfg.Instances {
 		if in.VRID == 0 {
 			p.errorNoLoc(LevelGeneralError, "(%s) the virtual router id must be set", in.Name)
+			p.stopVRRP()
 			return
 		}
 		if in.Interface == "" {
 			p.errorNoLoc(LevelGeneralError, "(%s) Unknown interface!", in.Name)
+			p.stopVRRP()
 			return
 		}
 	}
 	p.completeSyncGroups()
 	for _, in := range cfg.Instances {
 		if !p.completeInstance(in) {
+			p.stopVRRP()
 			return
 		}
 	}
-	p.checkVRIDConflicts()
+	if p.checkVRIDConflicts() {
+		p.stopVRRP()
+	}
+}
+
+// stopVRRP records that keepalived's VRRP process stops here, with the
+// last message as the reason.
+func (p *pass) stopVRRP() {
+	p.cfg.VRRPStopped = "configuration refused"
+	if n := len(p.report.Diags); n > 0 {
+		p.cfg.VRRPStopped = p.report.Diags[n-1].String()
+	}
 }
 
 func (p *pass) completeSyncGroups() {
@@ -401,7 +416,7 @@ func (p *pass) dropWeightedTracking(in *Instance, owner bool) {
 
 // checkVRIDConflicts is check_vrid_conflicts for multicast instances: two
 // instances on one interface, family and group may not share a VRID.
-func (p *pass) checkVRIDConflicts() {
+func (p *pass) checkVRIDConflicts() (conflict bool) {
 	ins := p.cfg.Instances
 	for i, a := range ins {
 		for _, b := range ins[i+1:] {
@@ -426,6 +441,7 @@ func (p *pass) checkVRIDConflicts() {
 				}
 				if match {
 					p.errorNoLoc(LevelGeneralError, "(%s) duplicate VRID conflict with %s VRID %d", a.Name, b.Name, a.VRID)
+					conflict = true
 				}
 				continue
 			}
@@ -433,8 +449,10 @@ func (p *pass) checkVRIDConflicts() {
 				continue
 			}
 			p.errorNoLoc(LevelGeneralError, "%s and %s both use VRID %d with IPv%d on interface %s", a.Name, b.Name, a.VRID, a.family, a.Interface)
+			conflict = true
 		}
 	}
+	return conflict
 }
 
 func (in *Instance) hasOther(kw string) bool {
