@@ -49,6 +49,11 @@ type HostSpec struct {
 // Spec describes a whole topology: hosts joined by one bridge.
 type Spec struct {
 	Hosts []HostSpec
+	// ID, when set, replaces the random id in every name the topology
+	// creates ("gh"+ID+"-master"): the demo uses a fixed one so that the
+	// commands it prints (ip netns exec ghdemo-client ...) stay the same.
+	// Build fails if a namespace of that name already exists.
+	ID string
 }
 
 // Host is one running host.
@@ -99,9 +104,13 @@ func Build(spec Spec) (t *Topology, err error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
-	var b [3]byte
-	rand.Read(b[:])
-	t = &Topology{ID: hex.EncodeToString(b[:]), Hosts: map[string]*Host{}}
+	id := spec.ID
+	if id == "" {
+		var b [3]byte
+		rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	t = &Topology{ID: id, Hosts: map[string]*Host{}}
 	defer func() {
 		if err != nil {
 			t.Close()
@@ -112,10 +121,12 @@ func Build(spec Spec) (t *Topology, err error) {
 	if err != nil {
 		return t, err
 	}
-	t.Bridge = "gh" + t.ID + "-br"
-	if err = run("ip", "netns", "add", t.Bridge); err != nil {
+	// Names are recorded only once created, so that a failed Build never
+	// deletes a namespace of the same name it did not make.
+	if err = run("ip", "netns", "add", "gh"+t.ID+"-br"); err != nil {
 		return t, err
 	}
+	t.Bridge = "gh" + t.ID + "-br"
 	if err = t.inNS(t.Bridge, "ip", "link", "add", "br0", "type", "bridge"); err != nil {
 		return t, err
 	}
@@ -140,11 +151,11 @@ func (t *Topology) addHost(i int, hs HostSpec) error {
 		iface = "eth0"
 	}
 	h := &Host{Name: hs.Name, NS: "gh" + t.ID + "-" + hs.Name, Iface: iface, Addrs: hs.Addrs, topo: t}
-	t.Hosts[hs.Name] = h
-	t.order = append(t.order, h)
 	if err := run("ip", "netns", "add", h.NS); err != nil {
 		return err
 	}
+	t.Hosts[hs.Name] = h
+	t.order = append(t.order, h)
 	peer := "p" + strconv.Itoa(i)
 	// Both ends are created directly inside their namespaces so the
 	// interface name (ens33) never exists in the machine's own namespace.
