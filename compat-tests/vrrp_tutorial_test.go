@@ -276,3 +276,112 @@ func TestVRRPTutorialScript(t *testing.T) {
 	t.Logf("script variant: start -> VIP on backup (master FAULT): keepalived %s, govrrpd %s; web server up -> VIP on master: keepalived %s, govrrpd %s (script interval 5s)",
 		ms(res["keepalived"].toBackup), ms(res["govrrpd"].toBackup), ms(res["keepalived"].toMaster), ms(res["govrrpd"].toMaster))
 }
+
+// TestVRRPLinkEvents compares keepalived and govrrpd (same daemon on both
+// nodes) when the network fails:
+//
+//   - split brain: master's bridge port leaves the bridge (its ens33 stays
+//     up, nothing gets through): backup becomes MASTER too, as the
+//     protocol demands; when the port comes back exactly one master
+//     remains, within one advert interval;
+//   - link down: master's ens33 goes down: master enters FAULT and drops
+//     the VIP at once, backup takes over after the master-down interval;
+//     link up: master returns and preempts.
+func TestVRRPLinkEvents(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	port := func(attached bool) {
+		t.Helper()
+		// The master is the first host of the topology: bridge port p0.
+		args := []string{"-n", n.tp.Bridge, "link", "set", "p0", "nomaster"}
+		if attached {
+			args = []string{"-n", n.tp.Bridge, "link", "set", "p0", "master", "br0"}
+		}
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v %s", args, err, out)
+		}
+	}
+	type result struct{ splitBoth, healOne, faultDrop, faultTake, linkBack time.Duration }
+	res := map[string]result{}
+	for _, impl := range []vrrpImpl{ka, gv} {
+		var r result
+		b := startVRRP(t, n.backup, impl, "keepalived-backup.conf")
+		m := startVRRP(t, n.master, impl, "keepalived-master.conf")
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+			t.Fatalf("%s: master never took the VIP", impl.name)
+		}
+		time.Sleep(1500 * time.Millisecond)
+
+		t0 := time.Now()
+		port(false)
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.backup) && n.hasVIP(n.master) }); ok {
+			r.splitBoth = at.Sub(t0)
+		} else {
+			t.Errorf("%s: split brain: master %v backup %v (want both)", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		time.Sleep(1500 * time.Millisecond)
+		t1 := time.Now()
+		port(true)
+		if at, ok := pollUntil(5*time.Second, func() bool { return n.hasVIP(n.master) != n.hasVIP(n.backup) }); ok {
+			r.healOne = at.Sub(t1)
+		} else {
+			t.Errorf("%s: after healing: master %v backup %v (want one)", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) && !n.hasVIP(n.backup) }); !ok {
+			t.Errorf("%s: master did not end up the only master after healing", impl.name)
+		}
+		time.Sleep(1500 * time.Millisecond)
+
+		t2 := time.Now()
+		if err := n.master.SetLink(false); err != nil {
+			t.Fatal(err)
+		}
+		if at, ok := pollUntil(5*time.Second, func() bool { return !n.hasVIP(n.master) }); ok {
+			r.faultDrop = at.Sub(t2)
+		} else {
+			t.Errorf("%s: master kept the VIP with its link down", impl.name)
+		}
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.backup) }); ok {
+			r.faultTake = at.Sub(t2)
+		} else {
+			t.Errorf("%s: backup did not take over from a master whose link is down", impl.name)
+		}
+		t3 := time.Now()
+		if err := n.master.SetLink(true); err != nil {
+			t.Fatal(err)
+		}
+		if at, ok := pollUntil(15*time.Second, func() bool { return n.hasVIP(n.master) && !n.hasVIP(n.backup) }); ok {
+			r.linkBack = at.Sub(t3)
+		} else {
+			t.Errorf("%s: master did not take the VIP back after link up", impl.name)
+		}
+		m.signal(syscall.SIGTERM)
+		b.signal(syscall.SIGTERM)
+		m.wait(5 * time.Second)
+		b.wait(5 * time.Second)
+		for _, p := range []*vrrpProc{m, b} {
+			for _, e := range p.packetErrors() {
+				t.Errorf("%s: rejected advert: %s", impl.name, e)
+			}
+		}
+		t.Logf("%s master log:\n%s", impl.name, strings.Join(m.log(), "\n"))
+		res[impl.name] = r
+	}
+	k, g := res["keepalived"], res["govrrpd"]
+	t.Logf("link events (keepalived / govrrpd):\n"+
+		"  split -> both MASTER        %s / %s\n"+
+		"  heal -> one MASTER          %s / %s\n"+
+		"  link down -> VIP off master %s / %s\n"+
+		"  link down -> VIP on backup  %s / %s\n"+
+		"  link up -> VIP on master    %s / %s",
+		ms(k.splitBoth), ms(g.splitBoth), ms(k.healOne), ms(g.healOne), ms(k.faultDrop), ms(g.faultDrop),
+		ms(k.faultTake), ms(g.faultTake), ms(k.linkBack), ms(g.linkBack))
+	if g.healOne > time.Second {
+		t.Errorf("govrrpd: two masters for %v after healing (want < 1 advert interval)", g.healOne)
+	}
+	for _, c := range [][2]time.Duration{{k.splitBoth, g.splitBoth}, {k.faultTake, g.faultTake}, {k.linkBack, g.linkBack}} {
+		if d := c[1] - c[0]; c[0] > 0 && c[1] > 0 && (d > 500*time.Millisecond || d < -500*time.Millisecond) {
+			t.Errorf("govrrpd %v vs keepalived %v", c[1], c[0])
+		}
+	}
+}

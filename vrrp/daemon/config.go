@@ -22,6 +22,15 @@ type instanceSpec struct {
 	expect packet.Expect
 	vips   []vip.Address // virtual_ipaddress then virtual_ipaddress_excluded
 	tracks []trackSpec
+	links  []linkSpec
+}
+
+// linkSpec is one tracked interface: the instance's own (unless
+// dont_track_primary) with weight 0, or a track_interface entry.
+type linkSpec struct {
+	name    string
+	weight  int
+	reverse bool
 }
 
 // trackSpec is one track_script entry of an instance.
@@ -83,6 +92,12 @@ func specFor(in *keepalived.Instance, scripts map[string]*keepalived.Script, sou
 		if t.Weight == 0 {
 			pending++
 		}
+	}
+	if !in.DontTrackPrimary {
+		s.links = append(s.links, linkSpec{name: in.Interface})
+	}
+	for _, ti := range in.TrackInterfaces {
+		s.links = append(s.links, linkSpec{name: ti.Name, weight: ti.Weight, reverse: ti.Reverse})
 	}
 	s.fsm = fsm.Config{
 		Name: in.Name, Interface: in.Interface, VRID: uint8(in.VRID), Priority: uint8(in.Priority),

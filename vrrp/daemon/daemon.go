@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -36,9 +37,12 @@ type Options struct {
 
 // Daemon is a running govrrpd.
 type Daemon struct {
-	opts      Options
-	log       *Logger
-	cfg       *keepalived.Config
+	opts Options
+	log  *Logger
+	cfg  *keepalived.Config
+	// mu guards instances for the link watcher; the signal loop is the
+	// only writer.
+	mu        sync.Mutex
 	instances map[string]*instance
 	scripts   map[string]*scriptRunner
 	stopping  atomic.Bool
@@ -87,6 +91,11 @@ func Run(cfg *keepalived.Config, opts Options) int {
 		d.log.Printf("%s", n)
 	}
 	d.securityNotes(cfg)
+	if stop, err := d.watchLinks(); err != nil {
+		d.log.Printf("Cannot follow interface changes: %v", err)
+	} else {
+		defer stop()
+	}
 	if err := d.apply(cfg); err != nil {
 		d.log.Printf("%v", err)
 		d.stopAll()
@@ -182,7 +191,9 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 			}
 		}
 		cur.stop()
+		d.mu.Lock()
 		delete(d.instances, name)
+		d.mu.Unlock()
 	}
 	// Scripts: keep unchanged runners, replace the others.
 	for name, r := range d.scripts {
@@ -202,7 +213,9 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		if err == nil {
 			var inst *instance
 			if inst, err = newInstance(d, spec); err == nil {
+				d.mu.Lock()
 				d.instances[in.Name] = inst
+				d.mu.Unlock()
 				started = append(started, inst)
 			}
 		}
@@ -249,7 +262,9 @@ func (d *Daemon) stopAll() {
 	d.stopping.Store(true)
 	for name, in := range d.instances {
 		in.stop()
+		d.mu.Lock()
 		delete(d.instances, name)
+		d.mu.Unlock()
 	}
 	for name, r := range d.scripts {
 		r.close()

@@ -26,6 +26,7 @@ const (
 	evAdvert eventKind = iota + 1
 	evScript
 	evStop
+	evLink
 )
 
 // instance runs one vrrp_instance.
@@ -41,7 +42,8 @@ type instance struct {
 
 	// tracking state, owned by the goroutine
 	scriptUp map[string]*bool
-	delta    map[string]int
+	linkUp   map[string]bool
+	delta    map[string]int // tracking adjustments by "script:NAME" / "if:NAME"
 
 	pkt   packet.Packet // outgoing advert template
 	rxPkt packet.Packet
@@ -67,7 +69,7 @@ func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
 	}
 	in := &instance{spec: spec, d: d, m: m, conn: conn, an: an,
 		events: make(chan event, 64), done: make(chan struct{}),
-		scriptUp: map[string]*bool{}, delta: map[string]int{}, out: make([]byte, 1500)}
+		scriptUp: map[string]*bool{}, linkUp: map[string]bool{}, delta: map[string]int{}, out: make([]byte, 1500)}
 	c := m.Config()
 	in.pkt = packet.Packet{Version: c.Version, Type: packet.TypeAdvertisement, VRID: c.VRID,
 		AuthType: spec.expect.AuthType, AuthData: spec.expect.AuthData, Addresses: spec.expect.Addresses,
@@ -82,8 +84,21 @@ func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
 
 func (in *instance) name() string { return in.spec.fsm.Name }
 
-// run starts the receive loop and the state machine loop.
+// run starts the instance: the interfaces' current state, Start, then
+// the receive loop and the state machine loop.
 func (in *instance) run() {
+	now := time.Now()
+	for _, l := range in.spec.links {
+		up, err := linkUp(l.name)
+		if err != nil {
+			in.d.log.Printf("(%s) tracked interface %s: %v", in.name(), l.name, err)
+		}
+		in.linkUp[l.name] = true
+		if !up {
+			in.link(now, l.name, false)
+		}
+	}
+	in.exec(in.m.Start(now))
 	go in.receive()
 	go in.loop()
 }
@@ -115,6 +130,14 @@ func (in *instance) scriptChanged(script string, up bool) {
 	}
 }
 
+// linkChanged is called by the daemon's link watcher (any goroutine).
+func (in *instance) linkChanged(name string, up bool) {
+	select {
+	case in.events <- event{kind: evLink, script: name, ok: up}:
+	case <-in.done:
+	}
+}
+
 // stop shuts the instance down (priority-0 advert, VIPs removed unless
 // keep) and waits for it.
 func (in *instance) stop() {
@@ -128,7 +151,6 @@ func (in *instance) stop() {
 
 func (in *instance) loop() {
 	defer close(in.done)
-	in.exec(in.m.Start(time.Now()))
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -146,6 +168,8 @@ func (in *instance) loop() {
 				in.advert(ev.msg)
 			case evScript:
 				in.script(ev.script, ev.ok)
+			case evLink:
+				in.link(time.Now(), ev.script, ev.ok)
 			case evStop:
 				in.exec(in.m.Shutdown(time.Now()))
 				in.conn.Close()
@@ -197,12 +221,7 @@ func (in *instance) script(name string, up bool) {
 		d, fault := fsm.TrackWeight(t.weight, t.reverse, up)
 		switch {
 		case t.weight != 0:
-			in.delta[name] = d
-			sum := 0
-			for _, v := range in.delta {
-				sum += v
-			}
-			in.exec(in.m.SetTrackDelta(now, sum))
+			in.setDelta(now, "script:"+name, d)
 		case prev == nil:
 			in.exec(in.m.Settle(now, !fault))
 		case fault:
@@ -211,6 +230,35 @@ func (in *instance) script(name string, up bool) {
 			in.exec(in.m.Up(now))
 		}
 	}
+}
+
+// link applies a tracked interface's new state (vrrp_track.c: a
+// weight-0 interface faults the instance while down).
+func (in *instance) link(now time.Time, name string, up bool) {
+	for _, l := range in.spec.links {
+		if l.name != name || in.linkUp[name] == up {
+			continue
+		}
+		d, fault := fsm.TrackWeight(l.weight, l.reverse, up)
+		switch {
+		case l.weight != 0:
+			in.setDelta(now, "if:"+name, d)
+		case fault:
+			in.exec(in.m.Down(now))
+		default:
+			in.exec(in.m.Up(now))
+		}
+	}
+	in.linkUp[name] = up
+}
+
+func (in *instance) setDelta(now time.Time, key string, d int) {
+	in.delta[key] = d
+	sum := 0
+	for _, v := range in.delta {
+		sum += v
+	}
+	in.exec(in.m.SetTrackDelta(now, sum))
 }
 
 // exec carries out the machine's actions in order.
