@@ -26,6 +26,8 @@ type buildState struct {
 	dropped map[*Script]bool
 	// scriptSecurity mirrors enable_script_security (read by the parent).
 	scriptSecurity bool
+	// rulePrio4/6 count down the preferences given to rules without one.
+	rulePrio4, rulePrio6 int
 	// lvsSyncIf is the interface of lvs_sync_daemon(_interface), once set.
 	lvsSyncIf string
 	// the default script user is looked up once (get_default_script_user)

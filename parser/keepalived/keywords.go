@@ -40,7 +40,15 @@ func rootSection() *section {
 	for _, name := range []string{"static_ipaddress", "static_routes", "static_rules", "linkbeat_interfaces", "interface_up_down_delays"} {
 		add(&keyword{name: name, passes: vrrpOnly, handler: func(p *pass, w []string) {
 			rb := p.rawBlock(w)
-			p.valueBlock(w, func(v []string) { rb.Lines = append(rb.Lines, v) })
+			p.valueBlock(w, func(v []string) {
+				rb.Lines = append(rb.Lines, v)
+				switch w[0] {
+				case "static_routes":
+					p.checkRoute(v)
+				case "static_rules":
+					p.checkRule(v)
+				}
+			})
 		}})
 	}
 	add(&keyword{name: "track_group", passes: vrrpOnly, handler: rawHandler, sub: rawSection("group")})

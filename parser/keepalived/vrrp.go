@@ -421,10 +421,16 @@ func instanceSection() *section {
 	add("virtual_routes", func(p *pass, in *Instance, w []string) {
 		p.valueBlock(w, func(v []string) {
 			in.Other = append(in.Other, append([]string{w[0]}, v...))
-			p.checkRouteTracking(v)
+			p.checkRoute(v)
 		})
 	})
-	for _, name := range []string{"virtual_rules", "track_process", "track_bfd"} {
+	add("virtual_rules", func(p *pass, in *Instance, w []string) {
+		p.valueBlock(w, func(v []string) {
+			in.Other = append(in.Other, append([]string{w[0]}, v...))
+			p.checkRule(v)
+		})
+	})
+	for _, name := range []string{"track_process", "track_bfd"} {
 		add(name, func(p *pass, in *Instance, w []string) {
 			p.valueBlock(w, func(v []string) { in.Other = append(in.Other, append([]string{w[0]}, v...)) })
 		})
@@ -807,22 +813,4 @@ func (p *pass) trackFileRef(owner string, list []TrackFileRef, v []string) []Tra
 		}
 	}
 	return append(list, ref)
-}
-
-// checkRouteTracking reports a tracked virtual route without an interface
-// (vrrp_iproute.c alloc_route): keepalived cannot track it.
-func (p *pass) checkRouteTracking(v []string) {
-	dest := v[0]
-	switch dest {
-	case "unicast", "blackhole", "unreachable", "prohibit", "throw", "local", "broadcast", "multicast", "to":
-		if len(v) > 1 {
-			dest = v[1]
-		}
-	}
-	for _, word := range v {
-		if word == "dev" || word == "oif" || word == "no_track" {
-			return
-		}
-	}
-	p.errorf(LevelGeneralError, "Warning - cannot track route %s with no interface specified, not tracking", dest)
 }
