@@ -1,6 +1,8 @@
 package compattests
 
 import (
+	"crypto/sha1"
+	"encoding/base64"
 	"bufio"
 	"bytes"
 	"io"
@@ -37,7 +39,7 @@ type scriptServer struct {
 
 func startScriptServer(t *testing.T, name string) *scriptServer {
 	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ln, err := net.Listen("tcp4", freeLoopback(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +118,7 @@ func (s *scriptServer) serve(c net.Conn) {
 			c.Write(got)
 			return
 		case strings.HasPrefix(path, "/ws"):
-			c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nx-server: " + s.name + "\r\n\r\n"))
+			c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + wsAccept(hl) + "x-server: " + s.name + "\r\n\r\n"))
 			io.Copy(c, br)
 			return
 		case strings.HasPrefix(path, "/chunked"):
@@ -192,6 +194,21 @@ func (s *scriptServer) serve(c net.Conn) {
 			return
 		}
 	}
+}
+
+// wsAccept is the Sec-WebSocket-Accept field for the request's key
+// (RFC 6455 §4.2.2); haproxy checks it.
+func wsAccept(hl string) string {
+	i := strings.Index(hl, "\nsec-websocket-key:")
+	if i < 0 {
+		return ""
+	}
+	k := hl[i+19:]
+	k = strings.TrimSpace(k[:strings.IndexByte(k, '\n')])
+	// the key's case matters: hl is lower-cased, so the tests use keys
+	// without upper-case letters.
+	h := sha1.Sum([]byte(k + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return "Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(h[:]) + "\r\n"
 }
 
 func leadingDigits(s string) string {
@@ -275,7 +292,9 @@ func blackhole(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+	_, ps, _ := net.SplitHostPort(freeLoopback(t))
+	pn, _ := strconv.Atoi(ps)
+	sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: pn}
 	if err := syscall.Bind(fd, sa); err != nil {
 		t.Fatal(err)
 	}
@@ -305,11 +324,5 @@ func blackhole(t *testing.T) string {
 // deadAddr is a loopback port with nothing listening: connection refused.
 func deadAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
+	return freeLoopback(t)
 }

@@ -255,14 +255,35 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 	return strings.NewReplacer(norm...).Replace(out.String())
 }
 
+// Proxies listen on ports below the kernel's ephemeral range
+// (32768-60999): a port picked with ":0" and closed again could be taken
+// by any outgoing connection or another test's listener before the proxy
+// binds it, and the client would then talk to someone else. Ports are
+// handed out once per run from a random start; a port found busy is
+// skipped.
+var nextPort = struct {
+	sync.Mutex
+	p int
+}{p: 20000 + int(time.Now().UnixNano()%5000)}
+
 func freeLoopback(t *testing.T) string {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	nextPort.Lock()
+	defer nextPort.Unlock()
+	for i := 0; i < 1000; i++ {
+		nextPort.p++
+		if nextPort.p >= 32000 {
+			nextPort.p = 20000
+		}
+		a := "127.0.0.1:" + strconv.Itoa(nextPort.p)
+		ln, err := net.Listen("tcp4", a)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return a
 	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
+	t.Fatal("no free loopback port below 32000")
+	return ""
 }
 
 var behaviourStarts atomic.Int64
@@ -308,13 +329,21 @@ func startGoproxyFor(t *testing.T, cfg, listen string) {
 	waitListening(t, listen, func() string { return "" })
 }
 
+// waitListening waits for a socket listening on addr without connecting
+// to it (a probe connection would take a turn of the balancer in mode
+// tcp): it reads /proc/net/tcp.
 func waitListening(t *testing.T, addr string, diag func() string) {
 	t.Helper()
+	_, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	want := fmt.Sprintf("0100007F:%04X 00000000:0000 0A", p)
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp4", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
+		b, err := os.ReadFile("/proc/net/tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), want) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -342,8 +371,18 @@ func playConn(t *testing.T, bc bconn, listen string) string {
 	done := make(chan string, 1)
 	go func() {
 		buf := make([]byte, 65536)
+		// The first answer may be slow on a loaded machine; after it,
+		// silence for quiet means the connection stays open.
+		first := quiet + time.Duration(len(bc.parts))*bc.pause
+		if first < 1500*time.Millisecond {
+			first = 1500 * time.Millisecond
+		}
 		for {
-			c.SetReadDeadline(time.Now().Add(quiet + time.Duration(len(bc.parts))*bc.pause))
+			wait := quiet
+			if len(got) == 0 {
+				wait = first
+			}
+			c.SetReadDeadline(time.Now().Add(wait))
 			n, err := c.Read(buf)
 			mu.Lock()
 			got = append(got, buf[:n]...)
@@ -437,7 +476,10 @@ func seqAnswer(listen, req, src string) string {
 	if _, err := c.Write([]byte(req)); err != nil {
 		return "write-error"
 	}
-	br := bufio.NewReader(c)
+	// Read to the end (the request says close) so that the proxy has
+	// released the server before the next request: leastconn depends on it.
+	all, _ := io.ReadAll(c)
+	br := bufio.NewReader(bytes.NewReader(all))
 	status, err := br.ReadString('\n')
 	if err != nil {
 		return "no-answer"

@@ -124,6 +124,23 @@ func (cc *condCompiler) compileACL(a *haproxy.ACL) (matchFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Fetch == "method" && !a.IgnoreCase && a.Match == "" {
+		// haproxy compares methods with their case (measured:
+		// acl-method-lower, "method get" does not match GET); proxy/acl
+		// folds case, so require the exact spelling too.
+		pats := a.Patterns
+		return func(s *stream) bool {
+			if !c.Match(&s.txn) {
+				return false
+			}
+			for _, p := range pats {
+				if string(s.txn.Method) == p {
+					return true
+				}
+			}
+			return false
+		}, nil
+	}
 	return func(s *stream) bool { return c.Match(&s.txn) }, nil
 }
 

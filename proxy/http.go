@@ -76,7 +76,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
-		c.Close()
+		lingerClose(c)
 		bufPool.Put(cb)
 		bufPool.Put(sb)
 	}()
@@ -171,14 +171,18 @@ func (s *stream) serveOne() bool {
 	be := f.defBE
 	for _, u := range f.uses {
 		if u.cond.eval(s) {
-			be = u.be
 			if u.dynamic != nil {
+				// A name that resolves to no backend: the rule is
+				// ignored (§4.2 "use_backend", dynamic form).
 				s.arena = u.dynamic.eval(s, s.arena[:0])
-				be = f.e.backends[string(s.arena)]
-				if be == nil {
+				dyn := f.e.backends[string(s.arena)]
+				if dyn == nil {
 					continue
 				}
+				be = dyn
+				break
 			}
+			be = u.be
 			break
 		}
 	}
@@ -282,6 +286,13 @@ func (s *stream) forward(be *backend) bool {
 		if errors.Is(err, errClientGone) {
 			return false
 		}
+		// A malformed body is the client's fault: the H1 layer answers
+		// 400 and closes, as for a bad head.
+		var perr *http1.Error
+		if errors.As(err, &perr) {
+			s.client.Write(http1.ErrorResponse(perr.Status))
+			return false
+		}
 		return s.answer(502)
 	}
 
@@ -317,7 +328,9 @@ func (s *stream) forward(be *backend) bool {
 		s.slen = 0
 		return s.answer(502)
 	}
-	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !f2close(s.f.cfg, be.cfg)
+	// Only the frontend's httpclose closes the client side; a backend's
+	// acts on the server side (measured: conn-httpclose-backend).
+	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !s.f.cfg.Options.HTTPClose
 	cc := http1.ClientConnectionFor(s.req, s.resp)
 	if !clientKeep && cc == http1.ConnNothing && s.resp.VersionAtLeast11() && s.req.VersionAtLeast11() {
 		cc = http1.ConnClose
@@ -439,12 +452,16 @@ func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
 	return nil
 }
 
-// copyChunked decodes the client's chunked body and writes it re-chunked.
+// copyChunked decodes the client's chunked body and writes it re-chunked
+// as haproxy does: one chunk for all the data at hand (what one read
+// brought), extensions dropped, trailers with lower-case names.
 func (s *stream) copyChunked(sc net.Conn) error {
 	var dec http1.ChunkedDecoder
 	pos := s.req.HeadLen
 	out := s.out[:0]
+	data := s.scratch[:0]
 	trailers := false
+	defer func() { s.scratch = data[:0] }()
 	for {
 		n, ev, payload, err := dec.Decode(s.cbuf[pos:s.clen])
 		if err != nil {
@@ -453,15 +470,17 @@ func (s *stream) copyChunked(sc net.Conn) error {
 		pos += n
 		switch ev {
 		case http1.ChunkData:
-			out = http1.AppendChunk(out, payload)
+			data = append(data, payload...)
 		case http1.ChunkTrailer:
 			if !trailers {
+				out = flushChunk(out, &data)
 				out = http1.AppendLastChunk(out)
 				trailers = true
 			}
 			out = http1.AppendTrailer(out, payload)
 		case http1.ChunkEnd:
 			if !trailers {
+				out = flushChunk(out, &data)
 				out = http1.AppendLastChunk(out)
 			}
 			out = append(out, '\r', '\n')
@@ -470,13 +489,14 @@ func (s *stream) copyChunked(sc net.Conn) error {
 			s.bodyInBuf = pos - s.req.HeadLen
 			return err
 		}
-		if len(out) > bufSize/2 {
-			if _, err := sc.Write(out); err != nil {
-				return err
-			}
-			out = out[:0]
-		}
 		if ev == http1.ChunkNeedMore || pos == s.clen {
+			out = flushChunk(out, &data)
+			if len(out) > 0 {
+				if _, err := sc.Write(out); err != nil {
+					return err
+				}
+				out = out[:0]
+			}
 			// compact and read more
 			copy(s.cbuf[s.req.HeadLen:], s.cbuf[pos:s.clen])
 			s.clen -= pos - s.req.HeadLen
@@ -492,6 +512,15 @@ func (s *stream) copyChunked(sc net.Conn) error {
 			}
 		}
 	}
+}
+
+// flushChunk appends the pending data as one chunk.
+func flushChunk(out []byte, data *[]byte) []byte {
+	if len(*data) > 0 {
+		out = http1.AppendChunk(out, *data)
+		*data = (*data)[:0]
+	}
+	return out
 }
 
 func deadline(d time.Duration) time.Time {
@@ -558,12 +587,15 @@ func (s *stream) requestLine(head []byte) []byte {
 
 func (s *stream) srvTimeout() time.Duration { return s.be.timeouts.Server }
 
-// relayChunked decodes a chunked response and re-chunks it to the client.
+// relayChunked decodes a chunked response and re-chunks it to the client
+// (one chunk per read, as haproxy).
 func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
 	var dec http1.ChunkedDecoder
 	n := copy(s.sbuf, inBuf)
 	pos := 0
 	out := s.out[:0]
+	data := s.scratch[:0]
+	defer func() { s.scratch = data[:0] }()
 	trailers := false
 	for {
 		used, ev, payload, err := dec.Decode(s.sbuf[pos:n])
@@ -573,15 +605,17 @@ func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
 		pos += used
 		switch ev {
 		case http1.ChunkData:
-			out = http1.AppendChunk(out, payload)
+			data = append(data, payload...)
 		case http1.ChunkTrailer:
 			if !trailers {
+				out = flushChunk(out, &data)
 				out = http1.AppendLastChunk(out)
 				trailers = true
 			}
 			out = http1.AppendTrailer(out, payload)
 		case http1.ChunkEnd:
 			if !trailers {
+				out = flushChunk(out, &data)
 				out = http1.AppendLastChunk(out)
 			}
 			out = append(out, '\r', '\n')
@@ -589,15 +623,14 @@ func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
 			s.out = out[:0]
 			return err == nil, err
 		}
-		if len(out) > bufSize/2 || ev == http1.ChunkNeedMore || pos == n {
+		if ev == http1.ChunkNeedMore || pos == n {
+			out = flushChunk(out, &data)
 			if len(out) > 0 {
 				if _, err := s.client.Write(out); err != nil {
 					return false, err
 				}
 				out = out[:0]
 			}
-		}
-		if ev == http1.ChunkNeedMore || pos == n {
 			copy(s.sbuf, s.sbuf[pos:n])
 			n -= pos
 			pos = 0

@@ -1,6 +1,9 @@
 package proxy
 
 import (
+	"net"
+	"time"
+
 	"goha/proxy/http1"
 )
 
@@ -77,3 +80,24 @@ func (s *stream) sendLocal(msg []byte, keep bool) bool {
 }
 
 func isHEAD(m []byte) bool { return string(m) == "HEAD" }
+
+// lingerClose closes a client connection without resetting it: closing a
+// socket with unread input makes the kernel send a RST, which can destroy
+// the response not yet read by the client. haproxy drains what the client
+// already sent before closing; so do we, briefly.
+func lingerClose(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+		var buf [4096]byte
+		c.SetReadDeadline(time.Now().Add(lingerTime))
+		for {
+			if _, err := c.Read(buf[:]); err != nil {
+				break
+			}
+		}
+	}
+	c.Close()
+}
+
+// lingerTime bounds the drain of lingerClose.
+const lingerTime = 200 * time.Millisecond

@@ -33,28 +33,40 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 	return netip.AddrPort{}
 }
 
+// reasonPhrase is haproxy's reason for a status it generates (src/http.c
+// http_get_reason); "Other" for codes it does not name. The codes the
+// behaviour suite uses are checked against haproxy 2.6.
 func reasonPhrase(code int) string {
-	switch code {
-	case 200:
-		return "OK"
-	case 301:
-		return "Moved Permanently"
-	case 302:
-		return "Found"
-	case 303:
-		return "See Other"
-	case 307:
-		return "Temporary Redirect"
-	case 308:
-		return "Permanent Redirect"
-	case 401:
-		return "Unauthorized"
-	case 403:
-		return "Forbidden"
-	case 404:
-		return "Not Found"
+	if r, ok := reasons[code]; ok {
+		return r
 	}
-	return "OK"
+	return "Other"
+}
+
+var reasons = map[int]string{
+	100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+	200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+	204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+	210: "Content Different", 226: "IM Used",
+	300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+	304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect",
+	310: "Too many Redirects",
+	400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+	404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+	407: "Proxy Authentication Required", 408: "Request Time-out", 409: "Conflict", 410: "Gone",
+	411: "Length Required", 412: "Precondition Failed", 413: "Request Entity Too Large",
+	414: "Request-URI Too Long", 415: "Unsupported Media Type", 416: "Requested range unsatisfiable",
+	417: "Expectation failed", 418: "I'm a teapot", 421: "Misdirected Request",
+	422: "Unprocessable entity", 423: "Locked", 424: "Method failure", 425: "Too Early",
+	426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
+	431: "Request Header Fields Too Large", 449: "Retry With",
+	450: "Blocked by Windows Parental Controls", 451: "Unavailable For Legal Reasons",
+	456: "Unrecoverable Error", 499: "client has closed connection",
+	500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway or Proxy Error",
+	503: "Service Unavailable", 504: "Gateway Time-out", 505: "HTTP Version not supported",
+	506: "Variant also negotiate", 507: "Insufficient storage", 508: "Loop detected",
+	509: "Bandwidth Limit Exceeded", 510: "Not extended", 511: "Network authentication required",
+	520: "Web server is returning an unknown error",
 }
 
 // serveStats answers the stats URI of a backend with "stats enable"

@@ -15,16 +15,19 @@ import (
 // inactivity deadline before each read (timeout client/server/tunnel);
 // that costs splice(2), which a later change can win back with a watchdog.
 func (f *frontend) serveTCP(c net.Conn) {
-	defer c.Close()
 	be := f.defBE
 	if be == nil {
+		lingerClose(c)
 		return
 	}
 	req := balance.Request{Src: addrOf(c.RemoteAddr())}
 	sc, res, err := be.connect(context.Background(), &req, be.dialServer)
 	if err != nil {
+		// haproxy closes without a reset (measured: tcp-no-server).
+		lingerClose(c)
 		return
 	}
+	defer c.Close()
 	defer sc.Close()
 	defer be.release(res.server)
 	idle := f.timeouts.Client
