@@ -1,10 +1,10 @@
 package compattests
 
 import (
-	"crypto/sha1"
-	"encoding/base64"
 	"bufio"
 	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
 	"io"
 	"net"
 	"strconv"
