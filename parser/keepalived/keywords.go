@@ -57,9 +57,10 @@ func rootSection() *section {
 		sub: rawSection("process", "param_match", "weight", "quorum", "quorum_max", "delay", "terminate_delay", "fork_delay", "full_command")})
 
 	// LVS (checker process) and BFD blocks: kept as words, not validated.
-	for _, name := range []string{"SSL", "virtual_server_group", "virtual_server"} {
-		add(&keyword{name: name, passes: checker, handler: rawHandler, sub: wildcardSection()})
-	}
+	lvs := checkerSections()
+	add(&keyword{name: "SSL", passes: checker, handler: rawHandler, sub: lvs["SSL"]})
+	add(&keyword{name: "virtual_server_group", passes: checker, handler: vsgHandler})
+	add(&keyword{name: "virtual_server", passes: checker, handler: rawHandler, sub: lvs["virtual_server"]})
 	add(&keyword{name: "bfd_instance", passes: bfd, handler: rawHandler, sub: wildcardSection()})
 	return root
 }
