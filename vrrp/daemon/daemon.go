@@ -90,7 +90,6 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	for _, n := range opts.Notes {
 		d.log.Printf("%s", n)
 	}
-	d.securityNotes(cfg)
 	if stop, err := d.watchLinks(); err != nil {
 		d.log.Printf("Cannot follow interface changes: %v", err)
 	} else {
@@ -133,17 +132,6 @@ func Run(cfg *keepalived.Config, opts Options) int {
 		}
 	}
 	return 0
-}
-
-// securityNotes logs what keepalived logs about script security when
-// scripts are configured.
-func (d *Daemon) securityNotes(cfg *keepalived.Config) {
-	if len(cfg.Scripts) == 0 {
-		return
-	}
-	if !cfg.Global.EnableScriptSecurity {
-		d.log.Printf("SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
-	}
 }
 
 // apply brings the running set of instances and scripts to cfg: new

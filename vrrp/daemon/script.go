@@ -114,11 +114,14 @@ func (r *scriptRunner) record(status int, timedOut bool) {
 	}
 	ok := status == 0 && !timedOut
 	wasUp := r.result >= r.cfg.Rise
+	r.mu.Lock()
+	first := r.up == nil
+	r.mu.Unlock()
 	if ok {
 		if r.result < r.cfg.Rise-1 {
 			r.result++
 		} else {
-			if r.result < r.cfg.Rise {
+			if r.result < r.cfg.Rise || first {
 				r.log.Printf("VRRP_Script(%s) succeeded", name)
 			}
 			r.result = r.cfg.Rise + r.cfg.Fall - 1
@@ -127,17 +130,20 @@ func (r *scriptRunner) record(status int, timedOut bool) {
 		if r.result > r.cfg.Rise {
 			r.result--
 		} else {
-			if r.result >= r.cfg.Rise && !timedOut {
-				r.log.Printf("VRRP_Script(%s) failed (exited with status %d)", name, status)
-			} else if r.result >= r.cfg.Rise {
-				r.log.Printf("VRRP_Script(%s) failed", name)
+			// keepalived also reports the first result of a script
+			// that fails from the start.
+			if r.result >= r.cfg.Rise || first {
+				if timedOut {
+					r.log.Printf("VRRP_Script(%s) failed", name)
+				} else {
+					r.log.Printf("VRRP_Script(%s) failed (exited with status %d)", name, status)
+				}
 			}
 			r.result = 0
 		}
 	}
 	up := r.result >= r.cfg.Rise
 	r.mu.Lock()
-	first := r.up == nil
 	// The first result only counts once the counter has decided: a
 	// success below rise is still "not yet known".
 	if first && ok && !up {
