@@ -3,11 +3,11 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"runtime"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
