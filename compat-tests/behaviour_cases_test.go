@@ -234,7 +234,8 @@ func aclCases() []bcase {
 // --- http-request and http-response rules ---
 
 func ruleCase(name, feLines string, reqs ...string) bcase {
-	return bcase{name: "rule-" + name, cfg: feBe(feLines, ""), conns: conns(reqs...)}
+	return bcase{name: "rule-" + name, cfg: feBe(feLines, ""), conns: conns(reqs...),
+		files: map[string]string{"page.html": "<p>static page</p>\n"}}
 }
 
 func ruleCases() []bcase {
@@ -271,6 +272,10 @@ func ruleCases() []bcase {
 		ruleCase("set-method", "http-request set-method PUT", g("/")),
 		ruleCase("return-string", `http-request return status 200 content-type text/plain string "hello world" if { path /hi }`, g("/hi"), g("/x")),
 		ruleCase("return-status-only", "http-request return status 404", g("/")),
+		ruleCase("return-reasons", "http-request return status 202 if { path /202 }\nhttp-request return status 203 if { path /203 }\nhttp-request return status 299 if { path /299 }\nhttp-request return status 418 if { path /418 }\nhttp-request return status 451 if { path /451 }\nhttp-request return status 502 if { path /502 }\nhttp-request return status 520 if { path /520 }\nhttp-request return status 599 if { path /599 }",
+			g("/202"), g("/203"), g("/299"), g("/418"), g("/451"), g("/502"), g("/520"), g("/599")),
+		ruleCase("return-file", "http-request return status 200 content-type text/html file {DIR}/page.html", g("/")),
+		ruleCase("resp-set-status-noreason", "http-response set-status 418", g("/")),
 		ruleCase("return-keepalive", `http-request return status 201 content-type "application/json" string "{}" if { path /j }`, ka("/j")+g("/k")),
 		ruleCase("return-hdr", `http-request return status 200 content-type text/plain string ok hdr X-A b`, g("/")),
 		ruleCase("set-var", "http-request set-var(txn.route) str(be2) if { path_beg /v }\nuse_backend be2 if { var(txn.route) -m str be2 }", g("/v/1"), g("/w")),
@@ -420,7 +425,7 @@ func bodyCases() []bcase {
 		{name: "body-404-passthrough", cfg: feBe("", ""), conns: conns(creq("GET", "/status/404"))},
 		{name: "body-100-continue", cfg: feBe("", ""), conns: []bconn{{parts: []string{"POST /continue HTTP/1.1\r\nHost: e\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n", "data"}, pause: 200 * time.Millisecond}}},
 		{name: "body-100-continue-no-interim", cfg: feBe("", ""), conns: []bconn{{parts: []string{"POST /p HTTP/1.1\r\nHost: e\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n", "data"}, pause: 200 * time.Millisecond}}},
-		{name: "body-websocket", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "ping-1", "ping-2"}, pause: 300 * time.Millisecond, halfClose: true}}},
+		{name: "body-websocket", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "ping-1", "ping-2"}, pause: 300 * time.Millisecond}}},
 		{name: "body-websocket-keep-open", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "raw bytes\x00\x01"}, pause: 300 * time.Millisecond}}},
 		{name: "body-large-response-echo", cfg: feBe("", ""), conns: conns("POST /p HTTP/1.1\r\nHost: e\r\nContent-Length: 40000\r\nConnection: close\r\n\r\n" + strings.Repeat("0123456789", 4000))},
 		{name: "body-get-with-body", cfg: feBe("", ""), conns: conns("GET /g HTTP/1.1\r\nHost: e\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")},
@@ -438,7 +443,7 @@ func timeoutCases() []bcase {
 			conns: []bconn{{parts: []string{g("/")}, quiet: time.Second}}},
 		{name: "timeout-client-head", cfg: feBe("timeout client 200ms", ""), conns: []bconn{{parts: []string{"GET / HTTP/1.1\r\n"}, quiet: 700 * time.Millisecond}}},
 		{name: "timeout-client-idle", cfg: feBe("timeout client 200ms", ""), conns: []bconn{{parts: []string{}, quiet: 700 * time.Millisecond}}},
-		{name: "timeout-client-body", cfg: feBe("timeout client 200ms", ""), conns: []bconn{{parts: []string{"POST / HTTP/1.1\r\nHost: e\r\nContent-Length: 10\r\n\r\nabc"}, quiet: 700 * time.Millisecond}}},
+		{name: "timeout-client-body", cfg: feBe("timeout client 200ms", ""), conns: []bconn{{parts: []string{"POST / HTTP/1.1\r\nHost: e\r\nContent-Length: 10\r\n\r\nabc"}, quiet: 2500 * time.Millisecond}}},
 		{name: "timeout-server", cfg: feBe("", "timeout server 150ms"), conns: []bconn{{parts: []string{req("GET", "/slow/500")}, quiet: 800 * time.Millisecond}}},
 		{name: "timeout-server-ok", cfg: feBe("", "timeout server 500ms"), conns: []bconn{{parts: []string{g("/slow/100")}, quiet: 700 * time.Millisecond}}},
 		{name: "timeout-http-request", cfg: feBe("timeout http-request 200ms", ""), conns: []bconn{{parts: []string{"GET / HTTP/1.1\r\n", "Host: e\r\n"}, pause: 100 * time.Millisecond, quiet: 600 * time.Millisecond}}},
@@ -483,7 +488,7 @@ func tcpCases() []bcase {
 		{name: "tcp-http-through", tcp: true, cfg: tcpBe("roundrobin", "server s0 {S0}"), conns: conns("GeT /Raw HTTP/1.1\r\nhOST: x\r\nX-Odd:   spaced  \r\nConnection: close\r\n\r\n")},
 		{name: "tcp-http-keepalive-two", tcp: true, cfg: tcpBe("roundrobin", "server s0 {S0}", "server s1 {S1}"), conns: []bconn{{parts: []string{req("GET", "/a"), creq("GET", "/b")}, pause: 100 * time.Millisecond}}},
 		{name: "tcp-roundrobin-seq", tcp: true, servers: 3, cfg: tcpBe("roundrobin", "server s0 {S0} weight 1", "server s1 {S1} weight 2", "server s2 {S2} weight 3"), seq: &bseq{n: 100}},
-		{name: "tcp-leastconn-seq", tcp: true, servers: 3, cfg: tcpBe("leastconn", "server s0 {S0}", "server s1 {S1}", "server s2 {S2} backup"), seq: &bseq{n: 60}},
+		{name: "tcp-leastconn-seq", tcp: true, servers: 3, cfg: tcpBe("leastconn", "server s0 {S0}", "server s1 {S1}", "server s2 {S2} backup"), seq: &bseq{n: 60, gap: 30 * time.Millisecond}},
 		{name: "tcp-source-seq", tcp: true, servers: 3, cfg: tcpBe("source", "server s0 {S0}", "server s1 {S1} weight 2", "server s2 {S2}"), seq: &bseq{n: 60, src: srcSeq}},
 		{name: "tcp-check-down-seq", tcp: true, servers: 3, settle: 400 * time.Millisecond, cfg: tcpBe("roundrobin", "server s0 {DEAD} check inter 50ms fall 1", "server s1 {S1} check", "server s2 {S2} check"), seq: &bseq{n: 60}},
 		{name: "tcp-httpchk-down-seq", tcp: true, servers: 3, settle: 400 * time.Millisecond, cfg: tcpBe("roundrobin\n    option httpchk GET /status/500", "server s0 {S0} check inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"), seq: &bseq{n: 40}},

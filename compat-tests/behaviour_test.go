@@ -78,6 +78,10 @@ type bseq struct {
 	// (0: never).
 	stopAfter, stopServer int
 	pauseAfterStop        time.Duration
+	// gap is a pause between requests: in mode tcp the proxy releases a
+	// server only once both sides closed, which races with the next
+	// connection (leastconn depends on it).
+	gap time.Duration
 }
 
 const behaviourPrelude = `global
@@ -454,6 +458,7 @@ func playSeq(t *testing.T, sq *bseq, listen string, srvs []*scriptServer, out *s
 			src = sq.src(i)
 		}
 		fmt.Fprintf(out, "%s", seqAnswer(listen, req, src))
+		time.Sleep(sq.gap)
 		if i%20 == 19 {
 			out.WriteString("\n")
 		} else {

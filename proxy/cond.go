@@ -120,6 +120,19 @@ func (cc *condCompiler) compileACL(a *haproxy.ACL) (matchFn, error) {
 	case "var", "status", "res.hdr", "shdr", "res.ver":
 		return localACL(a)
 	}
+	if (a.Fetch == "dst_port" || a.Fetch == "src_port") && a.Match == "" {
+		// haproxy reads "1-65535" as the range 1:65535 (measured:
+		// acl-dst_port); proxy/acl refuses it.
+		cp := *a
+		cp.Patterns = make([]string, len(a.Patterns))
+		for i, p := range a.Patterns {
+			if lo, hi, ok := strings.Cut(p, "-"); ok && lo != "" && isDigits(lo) && isDigits(hi) {
+				p = lo + ":" + hi
+			}
+			cp.Patterns[i] = p
+		}
+		a = &cp
+	}
 	c, err := acl.Compile(a)
 	if err != nil {
 		return nil, err
@@ -349,4 +362,13 @@ func (s *stream) basicUser(ul *haproxy.Userlist) *haproxy.User {
 		}
 	}
 	return nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -279,6 +279,13 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	b := s.be
 	b.mu.Lock()
+	// A transition to the state the balancer already has (the checker's
+	// first results) must not touch it: re-adding a server would move it
+	// in the round-robin order.
+	if (ev.Transition == check.WentUp) == s.lbs.Usable() {
+		b.mu.Unlock()
+		return
+	}
 	if ev.Transition == check.WentUp {
 		b.lb.SetUp(s.lbs)
 	} else {

@@ -87,6 +87,21 @@ func (f *frontend) serveHTTP(c net.Conn) {
 // Errors that end a stream without an answer.
 var errClientGone = errors.New("client closed")
 
+// errBodyTimeout: the client stopped sending its request body. haproxy
+// keeps waiting for the server meanwhile and answers 504 at "timeout
+// server" (measured: timeout-client-body).
+var errBodyTimeout = errors.New("request body timeout")
+
+// bodyWait is how long a request body may stall: the longer of the client
+// and server timeouts (see errBodyTimeout).
+func (s *stream) bodyWait() time.Duration {
+	d := s.f.timeouts.Client
+	if s.be != nil && s.be.timeouts.Server > d {
+		d = s.be.timeouts.Server
+	}
+	return d
+}
+
 // readHead reads until p parses a complete head from buf[:*n], reading
 // from conn with the given inactivity timeout.
 func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, parse func([]byte) (bool, error)) (read bool, err error) {
@@ -286,6 +301,10 @@ func (s *stream) forward(be *backend) bool {
 		if errors.Is(err, errClientGone) {
 			return false
 		}
+		if errors.Is(err, errBodyTimeout) {
+			s.sendLocal(s.errorPage(504), false)
+			return false
+		}
 		// A malformed body is the client's fault: the H1 layer answers
 		// 400 and closes, as for a bad head.
 		var perr *http1.Error
@@ -440,9 +459,12 @@ func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
 		}
 		s.bodyInBuf = s.clen - s.req.HeadLen
 		rest := s.req.ContentLength - inBuf
-		r := io.LimitReader(deadlineConn{s.client, s.f.timeouts.Client}, rest)
+		r := io.LimitReader(deadlineConn{s.client, s.bodyWait()}, rest)
 		n, err := io.CopyBuffer(sc, r, s.sbuf)
 		if n < rest {
+			if isTimeout(err) {
+				return errBodyTimeout
+			}
 			return errClientGone
 		}
 		return err
@@ -504,10 +526,13 @@ func (s *stream) copyChunked(sc net.Conn) error {
 			if s.clen == len(s.cbuf) {
 				return http1.ErrChunkLine
 			}
-			s.client.SetReadDeadline(deadline(s.f.timeouts.Client))
+			s.client.SetReadDeadline(deadline(s.bodyWait()))
 			m, rerr := s.client.Read(s.cbuf[s.clen:])
 			s.clen += m
 			if rerr != nil && m == 0 {
+				if isTimeout(rerr) {
+					return errBodyTimeout
+				}
 				return errClientGone
 			}
 		}

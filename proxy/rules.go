@@ -34,11 +34,24 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 }
 
 // reasonPhrase is haproxy's reason for a status it generates (src/http.c
-// http_get_reason); "Other" for codes it does not name. The codes the
-// behaviour suite uses are checked against haproxy 2.6.
+// http_get_reason); a code it does not name gets its class's word
+// (measured: 299 "Success", 599 "Server Error"). The codes the behaviour
+// suite uses are checked against haproxy 2.6 (rule-return-reasons).
 func reasonPhrase(code int) string {
 	if r, ok := reasons[code]; ok {
 		return r
+	}
+	switch code / 100 {
+	case 1:
+		return "Informational"
+	case 2:
+		return "Success"
+	case 3:
+		return "Redirection"
+	case 4:
+		return "Client Error"
+	case 5:
+		return "Server Error"
 	}
 	return "Other"
 }
