@@ -92,7 +92,7 @@ func (r *reader) sequence(buf string, pos position, dir string) {
 			r.order = append(r.order, name)
 		}
 		r.defs[name] = &definition{name: name, value: val}
-		r.processLine(text, pos, dir)
+		r.processExpanded(text, pos, dir)
 		if len(r.events) > 1<<20 {
 			return // a runaway sequence; keepalived would grind on
 		}

@@ -309,13 +309,23 @@ func (r *reader) readFile(name, dir string, unnamed bool, from position) {
 		if text == "" {
 			continue
 		}
-		r.processLine(text, pos, fileDir)
-		for len(r.pending) > 0 {
-			next := r.pending[0]
-			r.pending = r.pending[1:]
-			r.processLine(next, pos, fileDir)
-		}
+		r.processExpanded(text, pos, fileDir)
 	}
+}
+
+// processExpanded processes a line and, right after it, the further lines
+// of any multiline definition it expanded (keepalived reads those before
+// advancing a ~SEQ or reading the next line of the file).
+func (r *reader) processExpanded(text string, pos position, dir string) {
+	saved := r.pending
+	r.pending = nil
+	r.processLine(text, pos, dir)
+	for len(r.pending) > 0 {
+		next := r.pending[0]
+		r.pending = r.pending[1:]
+		r.processLine(next, pos, dir)
+	}
+	r.pending = saved
 }
 
 // rawLine is a chunk fgets() would return; counted is true when it ended in

@@ -253,3 +253,25 @@ func TestSequences(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// A multiline definition expanded by ~SEQ is read whole for each value
+// before the sequence moves on.
+func TestSequenceOfMultilineDefinition(t *testing.T) {
+	cfg, rep := checkText(t, `$VI=vrrp_instance vi_${N} { \
+  interface ens33 \
+  virtual_router_id ${N} \
+  virtual_ipaddress { \
+    10.0.${N}.1/24 \
+  } \
+}
+~SEQ(N, 1, 3) $VI
+`)
+	if rep.ExitCode() != 0 || len(cfg.Instances) != 3 {
+		t.Fatalf("exit %d, %d instances\n%s", rep.ExitCode(), len(cfg.Instances), rep.Text())
+	}
+	for i, in := range cfg.Instances {
+		if in.VRID != i+1 || in.VIPs[0].Prefix.String() != "10.0."+itoa(i+1)+".1/24" {
+			t.Errorf("instance %d: %+v", i, in)
+		}
+	}
+}
