@@ -64,6 +64,8 @@ type Options struct {
 	// CheckFD validates an inherited descriptor for fd@N binds; nil means
 	// the real check (getsockname on this process's descriptor).
 	CheckFD func(fd int) error
+	// LocalPeer is the local peer name (-L); empty means the host name.
+	LocalPeer string
 }
 
 // Result is what Load produces: the configuration (nil when fatal), every

@@ -115,7 +115,10 @@ func (p *parser) checkConfig() int {
 					typ, px.Name, px.File, px.Line, px.Balance.Expr, fetch)
 			}
 		}
-		if px.Kind.IsFrontend() && len(px.Logs) == 0 && (px.LogFormat != "" || px.logFormatKind != "") {
+		if len(px.HTTPCheck.Rules) > 0 && px.Options.HTTPChk == nil {
+			warn("%s '%s' uses http-check rules without 'option httpchk', so the rules are ignored.", typ, px.Name)
+		}
+		if px.Kind.IsFrontend() && len(px.Logs) == 0 && (px.LogFormat != "" || px.logFormatKind != "" || px.hasLogFormatSD) {
 			warn("log format ignored for %s '%s' since it has no log address.", typ, px.Name)
 		}
 		if px.Mode != ModeHTTP {
@@ -146,18 +149,27 @@ func (p *parser) checkConfig() int {
 			alert("h1-headers-case-adjust-file '%s': failed to open file.", f)
 		}
 	}
+	local := p.localPeer()
+	kept := p.cfg.Sections[:0]
 	for _, sec := range p.cfg.Sections {
-		if sec.Kind != "cache" {
+		if sec.Kind == "peers" && !sec.hasPeer(local) {
+			warn("Removing incomplete section 'peers %s' (no peer named '%s').", sec.Name, local)
 			continue
 		}
-		sized := false
-		for _, st := range sec.Statements {
-			if st.Args[0] == "total-max-size" {
-				sized = true
+		kept = append(kept, sec)
+	}
+	p.cfg.Sections = kept
+	usedMailers := map[string]bool{}
+	for _, px := range p.cfg.Proxies {
+		for _, st := range px.Other {
+			if len(st.Args) > 2 && st.Args[0] == "email-alert" && st.Args[1] == "mailers" {
+				usedMailers[st.Args[2]] = true
 			}
 		}
-		if !sized {
-			alert("Size not specified for cache '%s'", sec.Name)
+	}
+	for _, sec := range p.cfg.Sections {
+		if sec.Kind == "mailers" && !usedMailers[sec.Name] {
+			warn("Removing incomplete section 'mailers %s'.", sec.Name)
 		}
 	}
 	for _, ul := range p.cfg.Userlists {
@@ -352,6 +364,28 @@ func (p *parser) postServerChecks() int {
 func hasOption(opts []string, name string) bool {
 	for _, o := range opts {
 		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+// localPeer is the name haproxy gives the local peer: -L, "localpeer", or
+// the host name.
+func (p *parser) localPeer() string {
+	if p.opts.LocalPeer != "" {
+		return p.opts.LocalPeer
+	}
+	if v := p.globalValue("localpeer"); v != "" {
+		return v
+	}
+	h, _ := os.Hostname()
+	return h
+}
+
+func (s *Section) hasPeer(name string) bool {
+	for _, st := range s.Statements {
+		if len(st.Args) > 1 && (st.Args[0] == "peer" || st.Args[0] == "server") && st.Args[1] == name {
 			return true
 		}
 	}

@@ -103,7 +103,7 @@ func (p *parser) parseGlobal(st *stmt) int {
 	kw := st.args[0]
 	if st.mod != "" && kw != "log" && kw != "busy-polling" && kw != "set-dumpable" && kw != "strict-limits" &&
 		kw != "insecure-fork-wanted" && kw != "numa-cpu-mapping" && kw != "option" {
-		return 0
+		st.mod = "" // reported by the reader; the keyword is still parsed
 	}
 	if noArgGlobal[kw] {
 		if c, bad := p.tooManyArgs(st, 0); bad {

@@ -361,9 +361,10 @@ func (p *parser) parseListen(st *stmt) int {
 		return p.alert(st, "'listen' or 'defaults' expected.")
 	}
 	kw := st.args[0]
-	if st.mod != "" && kw != "option" && kw != "log" {
-		// already reported by the reader
-		return 0
+	if st.mod != "" && kw != "option" && kw != "log" && kw != "" {
+		// the reader already reported the modifier; haproxy still
+		// parses the keyword with the shifted words.
+		st.mod = ""
 	}
 	isDef := px.Kind == KindDefaults
 	switch kw {
@@ -400,10 +401,25 @@ func (p *parser) parseListen(st *stmt) int {
 	return p.alert(st, "unknown keyword '%s' in '%s' section", kw, p.section)
 }
 
+// keptCaps gives the capability haproxy warns about for kept keywords
+// ('f' frontend, 'b' backend), from cfgparse-listen.c warnifnotcap calls.
+var keptCaps = map[string]byte{"max-session-srv-conns": 'f', "monitor": 'f', "dispatch": 'b', "dynamic-cookie-key": 'b',
+	"http-reuse": 'b', "http-send-name-header": 'b', "ignore-persist": 'b', "load-server-state-from-file": 'b',
+	"server-state-file-name": 'b', "source": 'b', "stick": 'b', "use-server": 'b'}
+
 // keepListen stores a recognised keyword with light validation.
 func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	kw := st.args[0]
+	if c, ok := keptCaps[kw]; ok && p.warnNotCap(st, px, c == 'f', c == 'b', kw, "") {
+		px.Other = append(px.Other, st.statement())
+		return errWarn
+	}
 	switch kw {
+	case "max-keep-alive-queue":
+		if !px.Kind.IsBackend() {
+			px.Other = append(px.Other, st.statement())
+			return p.warn(st, "%s will be ignored because %s '%s' has no backend capability", kw, proxyTypeStr(px.Kind), px.Name)
+		}
 	case "tcp-request", "tcp-response":
 		if c := p.parseTCPRule(st, px); c&errFatal != 0 {
 			return c
@@ -490,7 +506,8 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 		sub := &stmt{Pos: st.Pos, args: st.args}
 		if !tcpActionKnown(httpAfterActions, st.arg(1)) {
-			return p.alertNS(sub, "'%s' expects %sbut got '%s'%s.", kw, actionListText(httpAfterActions), st.arg(1), missingArg(st.arg(1)))
+			p.alertNS(sub, "'%s' expects %sbut got '%s'%s.", kw, actionListText(httpAfterActions), st.arg(1), missingArg(st.arg(1)))
+			return errAlert | errAbort
 		}
 	case "http-send-name-header":
 		if st.arg(1) == "" {
@@ -508,6 +525,8 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects <addr>[:<port>], and optionally '%s' <addr>, and '%s' <name>.", kw, "usesrc", "interface")
 		}
+	case "log-format-sd":
+		px.hasLogFormatSD = true
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":
@@ -652,7 +671,7 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 	case "option":
 		return p.parseOption(st, px)
 	case "maxconn":
-		if p.warnNotCap(st, px, true, false, kw, "") {
+		if p.warnNotCap(st, px, true, false, kw, " Maybe you want 'fullconn' instead ?") {
 			code |= errWarn
 		}
 		if c, bad := p.tooManyArgs(st, 1); bad {
@@ -722,10 +741,11 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 	case "timeout":
 		return p.parseTimeout(st, px)
 	case "http-check":
+		// like haproxy, the rule is kept even when it has no effect
 		if p.warnNotCap(st, px, false, true, kw, "") {
-			return errWarn
+			code |= errWarn
 		}
-		return p.parseHTTPCheck(st, px)
+		return code | p.parseHTTPCheck(st, px)
 	case "appsession":
 		return p.alert(st, "'appsession' is not supported anymore since HAProxy 1.6.")
 	case "usesrc":

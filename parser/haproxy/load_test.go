@@ -20,6 +20,7 @@ func loadString(t testing.TB, cfg string, env map[string]string) (Result, string
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Resolve:   func(h string) bool { return h == "localhost" || h == "backend.example" },
 		CheckFD:   func(int) error { return nil },
+		LocalPeer: "a",
 	}
 	return Load([]string{path}, opts), path
 }

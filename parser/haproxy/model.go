@@ -318,6 +318,7 @@ type Proxy struct {
 	nUseServer                 int
 	trackTables                []trackRef
 	hasL4Rules, hasTCPResRules bool
+	hasLogFormatSD             bool
 }
 
 // trackRef is a track-scN action and the table it names.

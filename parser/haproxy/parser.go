@@ -131,9 +131,20 @@ func (p *parser) parseInSection(st *stmt) int {
 	}
 }
 
-// endSection runs the post-section checks haproxy runs when a section ends.
+// endSection runs the post-section checks haproxy runs when a section ends
+// (cfg_register_section post-parsers).
 func (p *parser) endSection() int {
-	return 0
+	sec := p.curSection
+	if p.section != "cache" || sec == nil || sec.Kind != "cache" {
+		return 0
+	}
+	for _, st := range sec.Statements {
+		if st.Args[0] == "total-max-size" {
+			return 0
+		}
+	}
+	p.alertf("", 0, "Size not specified for cache '%s'", sec.Name)
+	return errAlert | errFatal
 }
 
 // hasListener reports whether at least one enabled proxy listens, or a

@@ -110,15 +110,19 @@ func (p *parser) parseOtherSection(st *stmt) int {
 		name := st.arg(1)
 		if name == "" {
 			p.curSection = nil
+			// most of these are ERR_ABORT in haproxy: reading stops.
 			switch kw {
 			case "peers", "mailers", "http-errors", "resolvers":
-				return p.alert(st, "missing name for %s section.", kw)
+				p.alert(st, "missing name for %s section.", kw)
+				return errAlert | errAbort
 			case "log-forward":
-				return p.alert(st, "missing name for ip-forward section.")
+				p.alert(st, "missing name for ip-forward section.")
+				return errAlert | errAbort
 			case "ring":
 				return p.alert(st, "missing ring name.")
 			case "cache":
-				return p.alert(st, "'%s' expects a <name> argument", kw)
+				p.alert(st, "'%s' expects a <name> argument", kw)
+				return errAlert | errAbort
 			case "fcgi-app":
 				return p.alertNS(st, "'%s' expects <name> as argument.", kw)
 			case "program":
