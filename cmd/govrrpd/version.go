@@ -24,11 +24,11 @@ func printVersion(w io.Writer) {
 	fmt.Fprintln(w, "Supported:")
 	fmt.Fprintln(w, "  keepalived 2.2.7 command line (short and long options, --signum)")
 	fmt.Fprintln(w, "  configuration check -t/--config-test: keepalived's messages and exit codes")
-	fmt.Fprintln(w, "  keepalived.conf: include (globs), comments, $VAR definitions, @id lines, ~SEQ,")
+	fmt.Fprintln(w, "  keepalived.conf: include (globs), comments, $VAR definitions, @id lines, ~SEQ, ~LST,")
 	fmt.Fprintln(w, "    global_defs, vrrp_script, vrrp_instance, vrrp_sync_group, track_file")
 	fmt.Fprintln(w, "  VRRP v2/v3 instances (the daemon: without -t)")
 	fmt.Fprintln(w, "Not supported yet:")
-	fmt.Fprintln(w, "  ~LST, virtual_server/real_server (LVS: read, kept, not run), bfd_instance, genhash (-T)")
+	fmt.Fprintln(w, "  virtual_server/real_server (LVS: read, kept, not run), bfd_instance, genhash (-T)")
 }
 
 // usage answers -h on stderr in keepalived's layout.

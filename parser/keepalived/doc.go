@@ -9,9 +9,8 @@
 //     with a backslash), `include` lines are expanded with globs relative to
 //     the directory of the including file, `@id` lines are kept or dropped
 //     by the configuration id, `$NAME=value` definitions are recorded and
-//     `$NAME` / `${NAME}` substituted and `~SEQ(...)` lines repeated
-//     (keepalived.conf(5), "ADVANCED CONFIGURATION"). `~LST` is not
-//     supported yet.
+//     `$NAME` / `${NAME}` substituted and `~SEQ(...)` / `~LST(...)` lines
+//     repeated (keepalived.conf(5), "ADVANCED CONFIGURATION").
 //   - keepalived then reads that text several times, once per process it
 //     would start: the parent (global_defs), the checker (LVS), the VRRP
 //     child and the BFD child. Each pass knows every top-level keyword but

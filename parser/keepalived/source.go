@@ -384,8 +384,7 @@ func (r *reader) processLine(buf string, pos position, dir string) {
 			return
 		}
 		if strings.HasPrefix(buf, "~LST") {
-			// ~LST is not supported yet (see the package notes).
-			r.diag(LevelGeneralError, fmt.Sprintf("Invalid ~LST specification '%s'", buf), pos, false)
+			r.list(buf, pos, dir)
 			return
 		}
 		if buf[0] == '~' {

@@ -275,3 +275,26 @@ func TestSequenceOfMultilineDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestLists(t *testing.T) {
+	cfg, rep := checkText(t, `vrrp_instance L {
+ interface ens33
+ virtual_router_id 1
+ virtual_ipaddress {
+  ~LST({IP, IP1}, {10,1},{20,4}) 192.168.${IP}.${IP1}
+  ~LST(IP, 1, 2) ~SEQ(IP1, 5, 6) 192.169.${IP}.${IP1}
+ }
+}
+`)
+	if rep.ExitCode() != 0 {
+		t.Fatal(rep.Text())
+	}
+	var got []string
+	for _, v := range cfg.Instances[0].VIPs {
+		got = append(got, v.Prefix.Addr().String())
+	}
+	want := []string{"192.168.10.1", "192.168.20.4", "192.169.1.5", "192.169.1.6", "192.169.2.5", "192.169.2.6"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
