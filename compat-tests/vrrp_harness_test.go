@@ -292,3 +292,9 @@ type vrrpLine struct {
 	at   time.Time
 	text string
 }
+
+// readSeed reads one of the tutorial's files.
+func readSeed(name string) (string, error) {
+	b, err := os.ReadFile("../testdata/seed/" + name)
+	return string(b), err
+}
