@@ -319,6 +319,10 @@ var kaCLICases = [][]string{
 	{"-t", "-s", "goha-no-such-netns", "-f", "b01-unknown-keywords.conf"},
 	{"-l", "-D", "-n", "-P", "-t", "-f", "b15-missing-parameter.conf"},
 	{"-t", "-i", "node1", "-f", "v15-definitions.conf"},
+	{"-e", "-t", "-f", "w01-missing-include.conf"},
+	{"-e", "-t", "-f", "no-such-file.conf"},
+	{"-t", "-f", "inc/vi_*.inc"},
+	{"-t", "-f", "{tutorial-master,no-such}.conf"},
 }
 
 // TestKeepalivedCLI compares command-line handling.

@@ -64,6 +64,7 @@ type settings struct {
 	testLog    io.Writer // where -t writes (stderr, or --config-test=FILE)
 	configID   string
 	namespace  string
+	allConfig  bool
 }
 
 // run applies the options in order, as keepalived's parse_cmdline does:
@@ -137,6 +138,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			st.configID = po.value
 		case "namespace":
 			st.namespace = po.value
+		case "all-config":
+			st.allConfig = true
 		}
 	}
 	flushErrs(len(cl.opts))
@@ -149,7 +152,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if st.conf == "" {
 		st.conf = defaultConfig
 	}
-	cfg, rep := keepalived.Check(st.conf, keepalived.Options{ConfigID: st.configID, Namespace: st.namespace})
+	cfg, rep := keepalived.Check(st.conf, keepalived.Options{ConfigID: st.configID, Namespace: st.namespace, AllConfig: st.allConfig})
 	if facilityNumberErr && rep.Max < keepalived.LevelInvalidNumber {
 		// keepalived counts -S's number-reading error against the check
 		// (printed only when -t came first, but counted always).

@@ -34,6 +34,14 @@ func Check(path string, opts Options) (*Config, *Report) {
 	if rep.Aborted {
 		return nil, rep
 	}
+	if rep.fileError {
+		// keepalived stops after its first reading when an include check
+		// failed, exiting KEEPALIVED_EXIT_NO_CONFIG (core/main.c), also
+		// under -t.
+		code := 6
+		rep.ExitOverride = &code
+		return nil, rep
+	}
 	global = parent.cfg.Global
 	security := parent.st.scriptSecurity
 	if opts.Namespace != "" {

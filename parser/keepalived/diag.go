@@ -77,6 +77,8 @@ type Report struct {
 	// Aborted is set when keepalived would have exited in the middle of
 	// reading (a missing parameter): the exit code is then 2.
 	Aborted bool
+	// fileError: an include problem the include checks make an error.
+	fileError bool
 	// ExitOverride, when set, is the exit code keepalived returns without
 	// evaluating the messages (it could not enter its network namespace).
 	ExitOverride *int

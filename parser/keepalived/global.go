@@ -255,6 +255,7 @@ func globalDefsSection() *section {
 		}
 		p.cfg.Global.MaxAutoPriority = v
 	})
+	add("include_check", includeCheckHandler)
 	for _, name := range otherGlobalKeywords {
 		add(name, func(p *pass, w []string) {
 			p.cfg.Global.Other = append(p.cfg.Global.Other, append([]string{}, w...))
@@ -293,7 +294,7 @@ lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs
 lvs_netlink_monitor_rcv_bufs_force rs_init_notifies no_checker_emails
 vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier vrrp_startup_delay
 log_unknown_vrids vmac_prefix vmac_addr_prefix umask random_seed
-reload_check_config reload_time_file reload_repeat reload_file include_check
+reload_check_config reload_time_file reload_repeat reload_file
 config_save_dir tmp_config_directory data_use_instance`)
 
 // globalRootKeywords are the other top-level keywords of the parent

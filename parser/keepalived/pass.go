@@ -110,6 +110,9 @@ func (p *pass) rawLine() (string, bool) {
 			if ev.diag.parentOnly && p.which != PassParent {
 				continue
 			}
+			if ev.diag.fileError {
+				p.report.fileError = true
+			}
 			p.report.add(p.diagAt(ev.diag.pos, ev.diag.level, ev.diag.msg))
 			continue
 		}

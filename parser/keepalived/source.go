@@ -46,6 +46,9 @@ type srcDiag struct {
 	msg        string
 	pos        position
 	parentOnly bool
+	// fileError marks an include problem the include checks make an
+	// error: keepalived stops after its first reading and exits 6.
+	fileError bool
 }
 
 // definition is a $NAME=value parameter (keepalived.conf(5) "ADVANCED
@@ -68,6 +71,9 @@ type Options struct {
 	// Namespace is keepalived's -s: the named network namespace (under
 	// /var/run/netns) to check interfaces in; it overrides net_namespace.
 	Namespace string
+	// AllConfig is keepalived's -e/--all-config: every include problem
+	// is an error.
+	AllConfig bool
 	// NamespaceExists decides namespaces when Link is set (tests).
 	NamespaceExists func(name string) bool
 	// Stat is used to look at script files (security checks); nil means
@@ -97,6 +103,9 @@ type reader struct {
 	// multi is the multiline definition whose continuation lines are
 	// being read.
 	multi *definition
+	// includeCheck holds the include problems that are errors
+	// (include_check, -e).
+	includeCheck int
 }
 
 // loadSource reads path (a glob, as keepalived's -f accepts) into events.
@@ -104,23 +113,42 @@ type reader struct {
 // directory, ...); the events then hold the reason.
 func loadSource(path string, opts Options) (events []srcEvent, ok bool) {
 	r := &reader{opts: opts, defs: map[string]*definition{}}
+	if opts.AllConfig {
+		r.includeCheck = includeAll
+	}
 	r.setStd("_HASH", "#")
 	r.setStd("_BANG", "!")
 	wd, _ := os.Getwd()
 	// keepalived first checks the main file (check_conf_file) with errors
 	// at level OK: a missing or unreadable file makes -t exit 0.
-	matches, diags := globFiles(path, wd)
-	for _, d := range diags {
-		r.diag(LevelOK, d, position{noLoc: true}, true)
+	// With -e (include checks on) these problems are errors: exit 4.
+	level := LevelOK
+	if r.includeCheck != 0 {
+		level = LevelFileNotFound
 	}
-	if len(matches) == 0 && len(diags) == 0 {
-		r.diag(LevelFileNotFound, fmt.Sprintf("Unable to find configuration file %s", path), position{noLoc: true}, true)
+	matches, missing, wildcards := globDetail(path, wd)
+	switch {
+	case len(matches) == 0 && missing:
+		r.diag(level, fmt.Sprintf("Config files missing '%s'.", path), position{noLoc: true}, true)
 		return r.events, false
+	case len(matches) == 0:
+		if wildcards && r.includeCheck&includeWildcard != 0 {
+			r.diag(level, fmt.Sprintf("No config files matched '%s'.", path), position{noLoc: true}, true)
+		}
+		return r.events, false
+	case missing:
+		msg := fmt.Sprintf("Some config files missing: \"%s\".", path)
+		r.diag(level, msg, position{noLoc: true}, true)
+		if r.includeCheck&includeBrace != 0 {
+			return r.events, false
+		}
+		// keepalived globs the file again to read it, and says it again.
+		r.diag(LevelOK, msg, position{noLoc: true}, true)
 	}
 	good := 0
 	for _, m := range matches {
 		if msg := checkGlobFile(m, wd); msg != "" {
-			r.diag(LevelOK, msg, position{noLoc: true}, true)
+			r.diag(level, msg, position{noLoc: true}, true)
 			return r.events, false
 		}
 		good++
@@ -149,18 +177,30 @@ func (r *reader) diag(level Level, msg string, pos position, parentOnly bool) {
 // globFiles expands pattern relative to dir as glob(3) with GLOB_MARK and
 // GLOB_BRACE does, returning the matches (directories end in '/') and the
 // messages keepalived prints for missing parts (lib/parser.c
-// open_and_check_glob).
+// open_and_check_glob) when no include check applies.
 func globFiles(pattern, dir string) (matches []string, msgs []string) {
-	alts := expandBraces(pattern)
-	missing := 0
-	for _, alt := range alts {
+	matches, missing, _ := globDetail(pattern, dir)
+	if missing {
+		if len(matches) == 0 {
+			msgs = append(msgs, fmt.Sprintf("Config files missing '%s'.", pattern))
+		} else {
+			msgs = append(msgs, fmt.Sprintf("Some config files missing: \"%s\".", pattern))
+		}
+	}
+	return matches, msgs
+}
+
+// globDetail expands pattern; missing reports a named file or directory
+// that does not exist, wildcards that a directory was searched.
+func globDetail(pattern, dir string) (matches []string, missing, wildcards bool) {
+	for _, alt := range expandBraces(pattern) {
 		full := alt
 		if !filepath.IsAbs(full) {
 			full = filepath.Join(dir, alt)
 		}
 		if !hasMagic(alt) {
 			if _, err := os.Lstat(full); err != nil {
-				missing++
+				missing = true
 				continue
 			}
 			matches = append(matches, markDir(alt, full))
@@ -168,9 +208,10 @@ func globFiles(pattern, dir string) (matches []string, msgs []string) {
 		}
 		// A wildcard: the fixed leading directory must exist.
 		if _, err := os.Stat(filepath.Dir(full)); err != nil {
-			missing++
+			missing = true
 			continue
 		}
+		wildcards = true
 		found, _ := filepath.Glob(full)
 		var rel []string
 		for _, f := range found {
@@ -188,14 +229,7 @@ func globFiles(pattern, dir string) (matches []string, msgs []string) {
 		sort.Strings(rel)
 		matches = append(matches, rel...)
 	}
-	if missing > 0 {
-		if len(matches) == 0 {
-			msgs = append(msgs, fmt.Sprintf("Config files missing '%s'.", pattern))
-		} else {
-			msgs = append(msgs, fmt.Sprintf("Some config files missing: \"%s\".", pattern))
-		}
-	}
-	return matches, msgs
+	return matches, missing, wildcards
 }
 
 // relLike keeps a leading "./" of the pattern, as glob(3) does.
@@ -413,8 +447,11 @@ func (r *reader) processLine(buf string, pos position, dir string) {
 		return
 	}
 	if inc, ok := includeTarget(buf); ok {
-		r.include(inc, pos, dir)
+		r.include(inc, includeType(buf), pos, dir)
 		return
+	}
+	if firstWord(buf) == "include_check" {
+		r.includeCheck = applyIncludeCheck(r.includeCheck, strings.Fields(buf))
 	}
 	r.events = append(r.events, srcEvent{line: &srcLine{text: buf, pos: pos}})
 }
@@ -597,22 +634,57 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' || c == '\n'
 }
 
-func (r *reader) include(pattern string, pos position, dir string) {
+func (r *reader) include(pattern string, kind int, pos position, dir string) {
 	if r.depth > 32 {
 		r.diag(LevelGeneralError, fmt.Sprintf("Include depth exceeded for '%s'", pattern), pos, true)
 		return
 	}
-	matches, msgs := globFiles(pattern, dir)
-	for _, m := range msgs {
-		r.diag(LevelOK, m, pos, true)
+	checks := r.includeCheck | kind
+	fileErr := func(errType int, msg string) {
+		d := &srcDiag{level: LevelOK, msg: msg, pos: pos, parentOnly: true}
+		if checks&errType != 0 {
+			d.level, d.fileError = LevelFileNotFound, true
+		}
+		r.events = append(r.events, srcEvent{diag: d})
+	}
+	matches, missing, wildcards := globDetail(pattern, dir)
+	switch {
+	case len(matches) == 0 && missing:
+		if hasBrace(pattern) {
+			fileErr(includeBrace, fmt.Sprintf("Config files missing '%s'.", pattern))
+		} else {
+			fileErr(includeMissing, fmt.Sprintf("Config files missing '%s'.", pattern))
+		}
+		return
+	case len(matches) == 0:
+		if wildcards && checks&includeWildcard != 0 {
+			fileErr(includeWildcard, fmt.Sprintf("No config files matched '%s'.", pattern))
+		}
+		return
+	case missing:
+		fileErr(includeBrace, fmt.Sprintf("Some config files missing: \"%s\".", pattern))
+		if checks&includeBrace != 0 {
+			return
+		}
 	}
 	for _, m := range matches {
 		if msg := checkGlobFile(m, dir); msg != "" {
-			r.diag(LevelOK, msg, pos, true)
+			fileErr(includeRead, msg)
 			continue
 		}
 		r.readFile(m, dir, false, pos)
 	}
+}
+
+func hasBrace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+		} else if s[i] == '{' {
+			return true
+		}
+	}
+	return false
 }
 
 // decomment removes comments and surrounding blanks (lib/parser.c
