@@ -1,0 +1,141 @@
+package compattests
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// secondInstance is a vrrp_instance appended to the master's file for the
+// reload test: another VRID and VIP on the same interface.
+const secondInstance = `
+vrrp_instance VI_2 {
+    state MASTER
+    interface ens33
+    virtual_router_id 81
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.13.145/24
+    }
+}
+`
+
+// TestVRRPReload: SIGHUP with the file unchanged keeps the instance's
+// state and VIP (the VIP never leaves master, never shows on backup);
+// SIGHUP after adding an instance starts it while VI_1 keeps its state.
+// Checked for keepalived and govrrpd alike.
+func TestVRRPReload(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	master, _ := readSeed("keepalived-master.conf")
+	for _, impl := range []vrrpImpl{ka, gv} {
+		if err := n.master.WriteFile("/etc/keepalived/reload.conf", master); err != nil {
+			t.Fatal(err)
+		}
+		b := startVRRP(t, n.backup, impl, "keepalived-backup.conf")
+		m := startVRRP(t, n.master, impl, "reload.conf")
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+			t.Fatalf("%s: master did not take the VIP", impl.name)
+		}
+		steady := func(what string, d time.Duration) {
+			if at, broke := pollUntil(d, func() bool { return !n.hasVIP(n.master) || n.hasVIP(n.backup) }); broke {
+				t.Errorf("%s: %s: VIP moved %v after the reload (master %v, backup %v)", impl.name, what,
+					at.Sub(time.Now().Add(-d)), n.hasVIP(n.master), n.hasVIP(n.backup))
+			}
+		}
+		m.signal(syscall.SIGHUP)
+		steady("unchanged reload", 4*time.Second)
+
+		if err := n.master.WriteFile("/etc/keepalived/reload.conf", master+secondInstance); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		m.signal(syscall.SIGHUP)
+		second := func() bool {
+			out, _ := n.master.Output("ip", "-o", "addr", "show", "to", "192.168.13.145")
+			return strings.TrimSpace(out) != ""
+		}
+		at, ok := pollUntil(10*time.Second, second)
+		if !ok {
+			t.Errorf("%s: the added instance did not take its VIP", impl.name)
+		}
+		steady("reload adding VI_2", 500*time.Millisecond)
+		t.Logf("%s: reload adding VI_2 -> its VIP after %s", impl.name, ms(at.Sub(t0)))
+		m.signal(syscall.SIGTERM)
+		b.signal(syscall.SIGTERM)
+		m.wait(5 * time.Second)
+		b.wait(5 * time.Second)
+		if second() || n.hasVIP(n.master) {
+			t.Errorf("%s: VIPs left after stop", impl.name)
+		}
+		if t.Failed() {
+			t.Logf("%s master log:\n%s", impl.name, strings.Join(m.log(), "\n"))
+		}
+	}
+}
+
+// TestVRRPStartStopCycles: 100 start/SIGTERM cycles of govrrpd leave no
+// VIP, no pid file and no process behind, and every run exits 0; a few of
+// them reach MASTER first, so the VIP is added and removed too.
+func TestVRRPStartStopCycles(t *testing.T) {
+	_, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	owner, _ := readSeed("keepalived-master.conf")
+	// Priority 255 (address owner) becomes MASTER at once.
+	owner = strings.Replace(owner, "priority 100", "priority 255", 1)
+	if err := n.master.WriteFile("/etc/keepalived/owner.conf", owner); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	masters := 0
+	for i := 0; i < 100; i++ {
+		conf, wantVIP := "keepalived-master.conf", false
+		if i%10 == 0 {
+			conf, wantVIP = "owner.conf", true
+		}
+		p := startVRRP(t, n.master, gv, conf)
+		if _, ok := pollUntil(5*time.Second, func() bool {
+			for _, l := range p.log() {
+				if strings.Contains(l, "Entering BACKUP STATE (init)") || strings.Contains(l, "Entering MASTER STATE") {
+					return true
+				}
+			}
+			return false
+		}); !ok {
+			t.Fatalf("cycle %d: govrrpd did not start:\n%s", i, strings.Join(p.log(), "\n"))
+		}
+		if wantVIP {
+			if _, ok := pollUntil(2*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+				t.Fatalf("cycle %d: owner did not take the VIP", i)
+			}
+			masters++
+		}
+		p.signal(syscall.SIGTERM)
+		if !p.wait(5 * time.Second) {
+			t.Fatalf("cycle %d: govrrpd did not exit on SIGTERM", i)
+		}
+		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Fatalf("cycle %d: exit code %d:\n%s", i, code, strings.Join(p.log(), "\n"))
+		}
+		if n.hasVIP(n.master) {
+			t.Fatalf("cycle %d: VIP left on master", i)
+		}
+		if !p.pidFilesGone() {
+			t.Fatalf("cycle %d: pid files left", i)
+		}
+	}
+	t.Logf("100 start/stop cycles (%d of them through MASTER) in %v", masters, time.Since(start))
+	// Nothing of ours is left in master's namespace (only topo's holder).
+	out, _ := exec.Command("ip", "netns", "pids", n.master.NS).Output()
+	for _, pid := range strings.Fields(string(out)) {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%s/comm", pid))
+		if c := strings.TrimSpace(string(comm)); c == "govrrpd" {
+			t.Errorf("govrrpd process %s still running", pid)
+		}
+	}
+}
