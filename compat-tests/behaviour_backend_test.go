@@ -292,6 +292,8 @@ func blackhole(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// the port may have TIME_WAIT connections from an earlier run
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
 	_, ps, _ := net.SplitHostPort(freeLoopback(t))
 	pn, _ := strconv.Atoi(ps)
 	sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: pn}

@@ -119,6 +119,11 @@ func balanceCases() []bcase {
 				servers: 3,
 				seq:     &bseq{n: 100, req: a.req, src: a.src},
 			}
+			if a.name == "leastconn" {
+				// the proxy releases a server after the client saw the
+				// end of its answer; leave it time to (haproxy too).
+				c.seq.gap = 20 * time.Millisecond
+			}
 			if strings.Contains(w, "dead") || strings.Contains(w, "down") {
 				c.settle = 400 * time.Millisecond
 			}
@@ -154,8 +159,8 @@ func balanceCases() []bcase {
 			cfg: lbBackend("roundrobin", weightSets["equal"], "retries 2\noption redispatch\ntimeout connect 100ms"),
 			seq: &bseq{n: 100, stopAfter: 40, stopServer: 0}},
 		bcase{name: "lb-roundrobin-stop-check", servers: 3,
-			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check inter 50ms fall 1", "server s1 {S1} check inter 50ms", "server s2 {S2} check inter 50ms"}, "retries 1\noption redispatch"),
-			seq: &bseq{n: 100, stopAfter: 40, stopServer: 0, pauseAfterStop: 500 * time.Millisecond}},
+			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check inter 200ms fall 1", "server s1 {S1} check inter 200ms", "server s2 {S2} check inter 200ms"}, "retries 1\noption redispatch"),
+			seq: &bseq{n: 100, stopAfter: 40, stopServer: 0, pauseAfterStop: 900 * time.Millisecond}},
 		bcase{name: "lb-roundrobin-stop-noredispatch", servers: 3,
 			cfg: lbBackend("roundrobin", weightSets["equal"], "retries 1\ntimeout connect 100ms"),
 			seq: &bseq{n: 60, stopAfter: 40, stopServer: 1}},
@@ -425,8 +430,8 @@ func bodyCases() []bcase {
 		{name: "body-404-passthrough", cfg: feBe("", ""), conns: conns(creq("GET", "/status/404"))},
 		{name: "body-100-continue", cfg: feBe("", ""), conns: []bconn{{parts: []string{"POST /continue HTTP/1.1\r\nHost: e\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n", "data"}, pause: 200 * time.Millisecond}}},
 		{name: "body-100-continue-no-interim", cfg: feBe("", ""), conns: []bconn{{parts: []string{"POST /p HTTP/1.1\r\nHost: e\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n", "data"}, pause: 200 * time.Millisecond}}},
-		{name: "body-websocket", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "ping-1", "ping-2"}, pause: 300 * time.Millisecond}}},
-		{name: "body-websocket-keep-open", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "raw bytes\x00\x01"}, pause: 300 * time.Millisecond}}},
+		{name: "body-websocket", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "ping-1", "ping-2"}, pause: 300 * time.Millisecond, quiet: time.Second}}},
+		{name: "body-websocket-keep-open", cfg: feBe("", ""), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "raw bytes\x00\x01"}, pause: 300 * time.Millisecond, quiet: time.Second}}},
 		{name: "body-large-response-echo", cfg: feBe("", ""), conns: conns("POST /p HTTP/1.1\r\nHost: e\r\nContent-Length: 40000\r\nConnection: close\r\n\r\n" + strings.Repeat("0123456789", 4000))},
 		{name: "body-get-with-body", cfg: feBe("", ""), conns: conns("GET /g HTTP/1.1\r\nHost: e\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")},
 		{name: "body-server-half-close", cfg: feBe("", ""), conns: conns(creq("GET", "/half"))},
@@ -455,9 +460,9 @@ func timeoutCases() []bcase {
 		{name: "timeout-queue-served", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    timeout queue 1s\n    server s0 {S0} maxconn 1\n",
 			parallel: true, conns: []bconn{{parts: []string{g("/slow/200")}, quiet: 900 * time.Millisecond}, {parts: []string{g("/queued")}, at: 50 * time.Millisecond, quiet: 900 * time.Millisecond}}},
 		{name: "timeout-maxqueue", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    timeout queue 1s\n    server s0 {S0} maxconn 1 maxqueue 1\n    server s1 {S1} maxconn 1 maxqueue 1\n",
-			parallel: true, conns: []bconn{{parts: []string{g("/slow/400")}, quiet: 900 * time.Millisecond}, {parts: []string{g("/slow/400")}, at: 30 * time.Millisecond, quiet: 900 * time.Millisecond},
-				{parts: []string{g("/q1")}, at: 100 * time.Millisecond, quiet: 900 * time.Millisecond}, {parts: []string{g("/q2")}, at: 150 * time.Millisecond, quiet: 900 * time.Millisecond},
-				{parts: []string{g("/q3")}, at: 200 * time.Millisecond, quiet: 900 * time.Millisecond}}},
+			parallel: true, conns: []bconn{{parts: []string{g("/slow/400")}, quiet: 900 * time.Millisecond}, {parts: []string{g("/slow/600")}, at: 30 * time.Millisecond, quiet: 900 * time.Millisecond},
+				{parts: []string{g("/q1")}, at: 150 * time.Millisecond, quiet: 900 * time.Millisecond}, {parts: []string{g("/q2")}, at: 200 * time.Millisecond, quiet: 900 * time.Millisecond},
+				{parts: []string{g("/q3")}, at: 250 * time.Millisecond, quiet: 900 * time.Millisecond}}},
 		{name: "timeout-tunnel", cfg: feBe("", "timeout tunnel 200ms"), conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n"}, quiet: 700 * time.Millisecond}}},
 		{name: "timeout-client-fin", cfg: "frontend fe\n    bind {L}\n    timeout client-fin 150ms\n    default_backend be\nbackend be\n    timeout tunnel 2s\n    server s0 {S0}\n",
 			conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "x"}, pause: 300 * time.Millisecond, halfClose: true, quiet: 700 * time.Millisecond}}},

@@ -142,6 +142,8 @@ func TestBehaviour(t *testing.T) {
 			var got string
 			wg.Add(1)
 			go func() { defer wg.Done(); got = runBehaviour(t, c, "goproxy", "") }()
+			// A t.Fatal below must not leave the goproxy run behind.
+			defer wg.Wait()
 			if herr == nil {
 				want = runBehaviour(t, c, "haproxy", haproxyBin)
 				if updateGoldens() {
@@ -322,7 +324,11 @@ func startGoproxyFor(t *testing.T, cfg, listen string) {
 		}
 		t.Fatalf("goproxy refused the configuration:\n%s", b.String())
 	}
-	e, err := proxy.New(res.Config, proxy.Options{})
+	e, err := proxy.New(res.Config, proxy.Options{Logf: func(level, format string, args ...any) {
+		if level != "notice" {
+			t.Logf("goproxy %s: "+format, append([]any{level}, args...)...)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

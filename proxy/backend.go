@@ -28,9 +28,11 @@ type backend struct {
 	// serialised, as haproxy serialises them under the lbprm lock.
 	mu sync.Mutex
 	lb *balance.Balancer
-	// freed is closed and replaced whenever a connection slot frees up, to
-	// wake requests waiting in the backend queue.
-	freed chan struct{}
+	// queue holds the requests waiting for a connection slot, oldest
+	// first (haproxy's backend pendconn queue): a slot freed by a server
+	// goes to the oldest waiter, on that server (queue.c
+	// process_srv_queue), instead of to whoever picks next.
+	queue []*pending
 
 	retries            int
 	redispatch         bool
@@ -119,7 +121,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		return nil, fmt.Errorf("backend '%s': %v", px.Name, err)
 	}
 	b := &backend{
-		name: px.Name, mode: px.Mode, cfg: px, lb: lb, freed: make(chan struct{}),
+		name: px.Name, mode: px.Mode, cfg: px, lb: lb,
 		retries: px.Retries, redispatch: px.Options.Redispatch,
 		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
 	}
@@ -148,30 +150,96 @@ func (b *backend) byBalance(s *balance.Server) *server {
 	return b.servers[s.Index()]
 }
 
-// pick chooses a server and takes a connection slot on it. It returns nil
-// when no server is usable, and queued=true when usable servers exist but
-// are all saturated (the caller waits in the queue).
-func (b *backend) pick(req *balance.Request, avoid *server) (s *server, queued bool, freed <-chan struct{}) {
+// pending is a request waiting in the backend queue; the server that
+// frees a slot for it is sent on ch (with the slot already taken).
+type pending struct {
+	ch chan *server
+}
+
+// pick chooses a server and takes a connection slot on it. When usable
+// servers exist but are all saturated (or others already wait, for the
+// algorithms that queue first) the request joins the queue and p is
+// returned to wait on. s and p are both nil when no server is usable.
+func (b *backend) pick(req *balance.Request, avoid *server) (s *server, p *pending) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var av *balance.Server
 	if avoid != nil {
 		av = avoid.lbs
 	}
-	if p := b.lb.Pick(req, av); p != nil {
-		b.lb.TakeConn(p)
-		return b.byBalance(p), false, nil
+	if len(b.queue) == 0 || !b.lb.QueueFirst(len(b.queue), b.servedTotal()+len(b.queue)) {
+		if ps := b.lb.Pick(req, av); ps != nil {
+			b.lb.TakeConn(ps)
+			return b.byBalance(ps), nil
+		}
 	}
-	return nil, b.lb.Usable(), b.freed
+	if !b.lb.Usable() {
+		return nil, nil
+	}
+	p = &pending{ch: make(chan *server, 1)}
+	b.queue = append(b.queue, p)
+	return nil, p
 }
 
-// release gives back a connection slot and wakes queued requests.
+func (b *backend) servedTotal() int {
+	n := 0
+	for _, s := range b.servers {
+		n += s.lbs.Served()
+	}
+	return n
+}
+
+// release gives back a connection slot; when requests wait, the oldest
+// gets the slot on the same server if it is still usable.
 func (b *backend) release(s *server) {
 	b.mu.Lock()
 	b.lb.DropConn(s.lbs)
-	close(b.freed)
-	b.freed = make(chan struct{})
+	for len(b.queue) > 0 && s.lbs.Usable() {
+		if max := b.lb.MaxConn(s.lbs); max > 0 && s.lbs.Served() >= max {
+			break
+		}
+		p := b.queue[0]
+		b.queue[0] = nil
+		b.queue = b.queue[1:]
+		b.lb.TakeConn(s.lbs)
+		p.ch <- s
+	}
 	b.mu.Unlock()
+}
+
+// dispatchQueue hands queued requests to servers with room after a state
+// change (a server came up or left): nil tells a waiter that no server is
+// usable any more. Call with b.mu held.
+func (b *backend) dispatchQueue() {
+	for len(b.queue) > 0 {
+		var sv *server
+		if b.lb.Usable() {
+			ps := b.lb.Pick(nil, nil)
+			if ps == nil {
+				return
+			}
+			b.lb.TakeConn(ps)
+			sv = b.byBalance(ps)
+		}
+		p := b.queue[0]
+		b.queue[0] = nil
+		b.queue = b.queue[1:]
+		p.ch <- sv
+	}
+}
+
+// leaveQueue removes p from the queue; false means a server was already
+// assigned to it (and sits in p.ch).
+func (b *backend) leaveQueue(p *pending) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, q := range b.queue {
+		if q == p {
+			b.queue = append(b.queue[:i], b.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // Errors of connect, each mapped by the caller to haproxy's status and
@@ -286,31 +354,44 @@ func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *ser
 	if qt == 0 {
 		qt = b.timeouts.Connect
 	}
+	sv, p := b.pick(req, avoid)
+	if sv != nil {
+		return sv, nil
+	}
+	if p == nil {
+		return nil, errNoServer
+	}
 	var deadline <-chan time.Time
-	for {
-		s, queued, freed := b.pick(req, avoid)
-		if s != nil {
-			return s, nil
-		}
-		if !queued {
+	if qt > 0 {
+		t := time.NewTimer(qt)
+		defer t.Stop()
+		deadline = t.C
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case sv := <-p.ch:
+		if sv == nil {
 			return nil, errNoServer
 		}
-		if deadline == nil {
-			if qt > 0 {
-				t := time.NewTimer(qt)
-				defer t.Stop()
-				deadline = t.C
-			} else {
-				deadline = make(chan time.Time) // wait forever
+		return sv, nil
+	case <-deadline:
+		if !b.leaveQueue(p) {
+			if sv := <-p.ch; sv != nil {
+				return sv, nil
+			}
+			return nil, errNoServer
+		}
+		return nil, errQueueTimeout
+	case <-done:
+		if !b.leaveQueue(p) {
+			if sv := <-p.ch; sv != nil {
+				b.release(sv)
 			}
 		}
-		select {
-		case <-freed:
-		case <-deadline:
-			return nil, errQueueTimeout
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+		return nil, ctx.Err()
 	}
 }
 

@@ -291,6 +291,7 @@ func (e *Engine) onCheck(ev check.Event) {
 	} else {
 		b.lb.SetDown(s.lbs)
 	}
+	b.dispatchQueue()
 	act, bck := b.lb.ActiveServers(), b.lb.BackupServers()
 	b.mu.Unlock()
 	// haproxy prints both transitions as warnings on stderr (its syslog
