@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -172,22 +171,6 @@ func (r *reader) setStd(name, value string) {
 
 func (r *reader) diag(level Level, msg string, pos position, parentOnly bool) {
 	r.events = append(r.events, srcEvent{diag: &srcDiag{level: level, msg: msg, pos: pos, parentOnly: parentOnly}})
-}
-
-// globFiles expands pattern relative to dir as glob(3) with GLOB_MARK and
-// GLOB_BRACE does, returning the matches (directories end in '/') and the
-// messages keepalived prints for missing parts (lib/parser.c
-// open_and_check_glob) when no include check applies.
-func globFiles(pattern, dir string) (matches []string, msgs []string) {
-	matches, missing, _ := globDetail(pattern, dir)
-	if missing {
-		if len(matches) == 0 {
-			msgs = append(msgs, fmt.Sprintf("Config files missing '%s'.", pattern))
-		} else {
-			msgs = append(msgs, fmt.Sprintf("Some config files missing: \"%s\".", pattern))
-		}
-	}
-	return matches, msgs
 }
 
 // globDetail expands pattern; missing reports a named file or directory
@@ -743,6 +726,3 @@ func errText(err error) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
-
-// itoa is strconv.Itoa, kept short for message formatting.
-func itoa(i int) string { return strconv.Itoa(i) }

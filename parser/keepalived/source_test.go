@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
+
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestDecomment(t *testing.T) {
 	tests := []struct{ in, out, msg string }{
