@@ -2,6 +2,7 @@ package compattests
 
 import (
 	"encoding/hex"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -62,7 +63,16 @@ func packetSocket(t *testing.T, h *topo.Host, proto uint16) int {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runtime.LockOSThread() // never unlocked: the thread ends with us
+		// The thread goes back to our namespace before it is unlocked:
+		// a thread left in the host's namespace would make topo's Close
+		// (which kills every process found in it) kill the test.
+		runtime.LockOSThread()
+		orig, err := netns.Get()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer orig.Close()
 		ns, err := netns.GetFromName(h.NS)
 		if err != nil {
 			t.Error(err)
@@ -74,6 +84,9 @@ func packetSocket(t *testing.T, h *topo.Host, proto uint16) int {
 			return
 		}
 		s, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto<<8|proto>>8))
+		if err := netns.Set(orig); err == nil {
+			runtime.UnlockOSThread()
+		}
 		if err != nil {
 			t.Error(err)
 			return
@@ -213,6 +226,97 @@ func TestVRRPInterop(t *testing.T) {
 			if t.Failed() {
 				t.Logf("master log:\n%s\nbackup log:\n%s", strings.Join(m.log(), "\n"), strings.Join(b.log(), "\n"))
 			}
+		}
+	}
+}
+
+// ipv6Conf is vrrp/testdata/golden/conf/v3-ipv6.conf made a master or a
+// backup (priority 50).
+func ipv6Conf(t *testing.T, backup bool) string {
+	b, err := os.ReadFile("../vrrp/testdata/golden/conf/v3-ipv6.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if backup {
+		s = strings.Replace(strings.Replace(s, "state MASTER", "state BACKUP", 1), "priority 100", "priority 50", 1)
+	}
+	return s
+}
+
+// has6 reports whether h holds the global IPv6 VIP of v3-ipv6.conf.
+func has6(h *topo.Host) bool {
+	out, _ := h.Output("ip", "-o", "-6", "addr", "show", "to", "2001:db8:13::144")
+	return strings.TrimSpace(out) != ""
+}
+
+// isVRRP6: an IPv6 frame whose next header is VRRP.
+func isVRRP6(f []byte) bool { return len(f) > 54 && f[12] == 0x86 && f[13] == 0xdd && f[20] == 112 }
+
+// TestVRRPIPv6: VRRPv3 over IPv6 (ff02::12, link-local source, hop limit
+// 255, IPv6 VIPs): the advert is byte-identical to keepalived's (flow
+// label aside: the kernel picks it), and the two daemons share the
+// virtual router in both roles.
+func TestVRRPIPv6(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	if err := n.master.WriteFile("/etc/keepalived/v6-master.conf", ipv6Conf(t, false)); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.backup.WriteFile("/etc/keepalived/v6-backup.conf", ipv6Conf(t, true)); err != nil {
+		t.Fatal(err)
+	}
+	sock := packetSocket(t, n.backup, unix.ETH_P_IPV6)
+	adverts := map[string]string{}
+	for _, impl := range []vrrpImpl{ka, gv} {
+		p := startVRRP(t, n.master, impl, "v6-master.conf")
+		if _, ok := pollUntil(15*time.Second, func() bool { return has6(n.master) }); !ok {
+			t.Fatalf("%s: IPv6 master did not take its VIPs:\n%s", impl.name, strings.Join(p.log(), "\n"))
+		}
+		frames := capture(sock, 1200*time.Millisecond, isVRRP6)
+		p.signal(syscall.SIGTERM)
+		p.wait(5 * time.Second)
+		if len(frames) == 0 {
+			t.Errorf("%s: no IPv6 advert captured", impl.name)
+			continue
+		}
+		f := frames[len(frames)-1]
+		f[15] &= 0xf0 // flow label
+		f[16], f[17] = 0, 0
+		adverts[impl.name] = hex.EncodeToString(f)
+	}
+	t.Logf("IPv6 advert: keepalived %s", adverts["keepalived"])
+	if adverts["keepalived"] != adverts["govrrpd"] {
+		t.Errorf("IPv6 advert differs:\n keepalived %s\n govrrpd    %s", adverts["keepalived"], adverts["govrrpd"])
+	}
+	for _, pair := range [][2]vrrpImpl{{gv, ka}, {ka, gv}} {
+		name := "IPv6: " + pair[0].name + " master / " + pair[1].name + " backup"
+		b := startVRRP(t, n.backup, pair[1], "v6-backup.conf")
+		m := startVRRP(t, n.master, pair[0], "v6-master.conf")
+		if _, ok := pollUntil(15*time.Second, func() bool { return has6(n.master) }); !ok {
+			t.Errorf("%s: master did not take the VIPs", name)
+		}
+		time.Sleep(2 * time.Second)
+		if !has6(n.master) || has6(n.backup) {
+			t.Errorf("%s: VIP on master %v, backup %v (want master only)", name, has6(n.master), has6(n.backup))
+		}
+		t0 := time.Now()
+		m.signal(syscall.SIGTERM)
+		at, ok := pollUntil(5*time.Second, func() bool { return has6(n.backup) })
+		if !ok {
+			t.Errorf("%s: backup did not take over", name)
+		}
+		m.wait(5 * time.Second)
+		b.signal(syscall.SIGTERM)
+		b.wait(5 * time.Second)
+		for _, p := range []*vrrpProc{m, b} {
+			for _, e := range p.packetErrors() {
+				t.Errorf("%s: %s rejected an advert: %s", name, p.impl.name, e)
+			}
+		}
+		t.Logf("%s: SIGTERM -> VIP on backup %s", name, ms(at.Sub(t0)))
+		if t.Failed() {
+			t.Logf("master log:\n%s\nbackup log:\n%s", strings.Join(m.log(), "\n"), strings.Join(b.log(), "\n"))
 		}
 	}
 }

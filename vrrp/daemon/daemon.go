@@ -66,7 +66,7 @@ func Run(cfg *keepalived.Config, opts Options) int {
 		opts.VRRPPidFile = DefaultVRRPPidFile
 	}
 	d := &Daemon{opts: opts, log: NewLogger(opts.Log), instances: map[string]*instance{},
-		scripts: map[string]*scriptRunner{}, source: netio.PrimaryAddr}
+		scripts: map[string]*scriptRunner{}, source: waitPrimaryAddr}
 	defer d.log.Close()
 	d.log.Printf("Starting govrrpd (keepalived v2.2.7 compatible), pid=%d", os.Getpid())
 	if pid, running := alreadyRunning(opts.VRRPPidFile); running {
@@ -304,4 +304,19 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// waitPrimaryAddr is netio.PrimaryAddr, waiting up to 5 s for the address
+// to appear: an IPv6 link-local address is usable only once duplicate
+// address detection finished (keepalived sits in FAULT meanwhile, "no
+// IPv6 address for interface").
+func waitPrimaryAddr(ifname string, ipv6 bool) (netip.Addr, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		a, err := netio.PrimaryAddr(ifname, ipv6)
+		if err == nil || time.Now().After(deadline) {
+			return a, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

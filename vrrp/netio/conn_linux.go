@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"goha/vrrp/packet"
@@ -118,7 +119,8 @@ func (c *Conn) setup(fd int, ifi *net.Interface) error {
 	return nil
 }
 
-// setup6: the kernel builds the IPv6 header; hop limit 255 both ways and
+// setup6: the kernel builds the IPv6 header; traffic class 0xC0, hop
+// limit 255 both ways and
 // the hop limit and destination of received packets as ancillary data.
 func (c *Conn) setup6(fd int) error {
 	for _, o := range []struct {
@@ -132,6 +134,8 @@ func (c *Conn) setup6(fd int) error {
 		{"IPV6_MULTICAST_IF", unix.IPV6_MULTICAST_IF, c.ifindex},
 		{"IPV6_RECVHOPLIMIT", unix.IPV6_RECVHOPLIMIT, 1},
 		{"IPV6_RECVPKTINFO", unix.IPV6_RECVPKTINFO, 1},
+		// Traffic class "internetwork control", as the IPv4 TOS.
+		{"IPV6_TCLASS", unix.IPV6_TCLASS, packet.TOSNetworkControl},
 	} {
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, o.opt, o.val); err != nil {
 			return os.NewSyscallError(o.name, err)
@@ -265,22 +269,24 @@ func (c *Conn) Close() error {
 
 // PrimaryAddr returns the address keepalived sends from when no
 // unicast_src_ip is set: the interface's first IPv4 address, or its
-// link-local IPv6 address.
+// link-local IPv6 address once duplicate address detection is over. An
+// address added without DAD (as VIPs are, possibly left over by a crash)
+// is not chosen.
 func PrimaryAddr(ifname string, ipv6 bool) (netip.Addr, error) {
-	ifi, err := net.InterfaceByName(ifname)
+	l, err := netlink.LinkByName(ifname)
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	addrs, err := ifi.Addrs()
+	family := netlink.FAMILY_V4
+	if ipv6 {
+		family = netlink.FAMILY_V6
+	}
+	addrs, err := netlink.AddrList(l, family)
 	if err != nil {
 		return netip.Addr{}, err
 	}
 	for _, a := range addrs {
-		ipn, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(ipn.IP)
+		ip, ok := netip.AddrFromSlice(a.IP)
 		if !ok {
 			continue
 		}
@@ -288,7 +294,8 @@ func PrimaryAddr(ifname string, ipv6 bool) (netip.Addr, error) {
 		if !ipv6 && ip.Is4() {
 			return ip, nil
 		}
-		if ipv6 && ip.Is6() && ip.IsLinkLocalUnicast() {
+		if ipv6 && ip.Is6() && ip.IsLinkLocalUnicast() &&
+			a.Flags&(unix.IFA_F_TENTATIVE|unix.IFA_F_DADFAILED|unix.IFA_F_NODAD) == 0 {
 			return ip, nil
 		}
 	}
