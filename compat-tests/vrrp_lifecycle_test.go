@@ -139,3 +139,51 @@ func TestVRRPStartStopCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestVRRPNotify: notify_backup/master/stop and the generic notify
+// script run with keepalived's arguments at the same transitions
+// (start -> BACKUP -> MASTER -> stop), for keepalived and govrrpd.
+func TestVRRPNotify(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	master, _ := readSeed("keepalived-master.conf")
+	conf := strings.Replace(master, "virtual_router_id 80", `virtual_router_id 80
+    notify_master "/etc/keepalived/notify.sh master"
+    notify_backup "/etc/keepalived/notify.sh backup"
+    notify_stop "/etc/keepalived/notify.sh stop"
+    notify /etc/keepalived/notify.sh`, 1)
+	if err := n.master.WriteFile("/etc/keepalived/notify.conf", conf); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.master.WriteFile("/etc/keepalived/notify.sh", "#!/bin/sh\necho \"$*\" >> /run/notify.log\n"); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, impl := range []vrrpImpl{ka, gv} {
+		os.Remove(n.master.Path("/run/notify.log"))
+		p := startVRRP(t, n.master, impl, "notify.conf")
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+			t.Fatalf("%s: master did not take the VIP", impl.name)
+		}
+		time.Sleep(500 * time.Millisecond)
+		p.signal(syscall.SIGTERM)
+		p.wait(5 * time.Second)
+		time.Sleep(500 * time.Millisecond) // notify scripts run detached
+		b, _ := os.ReadFile(n.master.Path("/run/notify.log"))
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		got[impl.name] = lines
+		t.Logf("%s notify calls:\n%s", impl.name, strings.Join(lines, "\n"))
+	}
+	// Scripts run concurrently, so compare the calls as sets of lines.
+	count := func(l []string) map[string]int {
+		m := map[string]int{}
+		for _, s := range l {
+			m[s]++
+		}
+		return m
+	}
+	k, g := count(got["keepalived"]), count(got["govrrpd"])
+	if fmt.Sprint(k) != fmt.Sprint(g) {
+		t.Errorf("notify calls differ:\n keepalived %v\n govrrpd    %v", got["keepalived"], got["govrrpd"])
+	}
+}
