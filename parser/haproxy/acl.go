@@ -40,8 +40,9 @@ func (p *parser) parseACLLine(st *stmt, px *Proxy) int {
 		return p.alert(st, "acl name '%s' will never match. 'or' is used to express a logical disjunction within a condition.", name)
 	}
 	if name == "" {
-		// haproxy fails here without a message (parse_acl on no words).
-		return errAlert | errFatal
+		// invalid_char("") points at the terminating NUL, which haproxy
+		// prints as is.
+		return p.alert(st, "character '")
 	}
 	acl, msg, warn := parseACLExpr(st.args[2:st.nargs()], p)
 	if msg != "" {
@@ -457,4 +458,60 @@ func checkPatternFile(path, match string, noDNS bool, p *parser) string {
 		}
 	}
 	return ""
+}
+
+// checkSampleExpr validates "fetch(args),conv(args),..." as
+// sample_parse_expr() does for the parts goproxy knows: the fetch and
+// converter names and the files of map converters.
+func checkSampleExpr(expr string) string {
+	fetch, _, convs, rest := splitFetch(expr)
+	if fetch == "" {
+		return "missing fetch method"
+	}
+	if !sampleFetches[fetch] {
+		return fmt.Sprintf("unknown fetch method '%s'", fetch)
+	}
+	if rest != "" {
+		return fmt.Sprintf("missing comma after fetch keyword '%s'", fetch)
+	}
+	for _, c := range convs {
+		cn, cargs, _, _ := splitFetch(c)
+		if !converters[cn] {
+			return fmt.Sprintf("unknown converter '%s'", cn)
+		}
+		if strings.HasPrefix(cn, "map") && len(cargs) > 0 {
+			if _, err := os.Stat(cargs[0]); err != nil {
+				return fmt.Sprintf("invalid args in converter '%s' : failed to open pattern file <%s>", cn, cargs[0])
+			}
+		}
+	}
+	return ""
+}
+
+// checkLogFormatExprs checks every %[expr] of a log-format string.
+func checkLogFormatExprs(s string) string {
+	for {
+		i := strings.Index(s, "%[")
+		if i < 0 {
+			return ""
+		}
+		s = s[i+2:]
+		depth, j := 0, 0
+		for ; j < len(s); j++ {
+			if s[j] == '(' {
+				depth++
+			} else if s[j] == ')' {
+				depth--
+			} else if s[j] == ']' && depth == 0 {
+				break
+			}
+		}
+		if j >= len(s) {
+			return fmt.Sprintf("missing ']' after sample expression <%s>", s)
+		}
+		if msg := checkSampleExpr(s[:j]); msg != "" {
+			return fmt.Sprintf("failed to parse sample expression <%s> : %s", s, msg)
+		}
+		s = s[j+1:]
+	}
 }

@@ -47,7 +47,12 @@ func (p *parser) checkConfig() int {
 		}
 		for _, ub := range px.UseBackends {
 			if strings.Contains(ub.Backend, "%[") || strings.Contains(ub.Backend, "%{") {
-				continue // dynamic, resolved per request
+				// dynamic, resolved per request: only its expressions
+				// are checked now.
+				if msg := checkLogFormatExprs(ub.Backend); msg != "" {
+					alert("Parsing [%s:%d]: failed to parse use_backend rule '%s' : %s.", ub.File, ub.Line, ub.Backend, msg)
+				}
+				continue
 			}
 			t := p.cfg.backends[ub.Backend]
 			switch {
@@ -113,6 +118,16 @@ func (p *parser) checkConfig() int {
 			if !sampleFetches[fetch] {
 				alert("%s '%s' [%s:%d]: failed to parse 'balance hash' expression '%s' in : unknown fetch method '%s'.",
 					typ, px.Name, px.File, px.Line, px.Balance.Expr, fetch)
+			}
+		}
+		if px.Kind.IsFrontend() && px.LogFormat != "" {
+			if msg := checkLogFormat(px.LogFormat, px.Mode == ModeHTTP); msg != "" {
+				alert("Parsing [%s:%d]: failed to parse log-format : %s.", px.logFormatPos.File, px.logFormatPos.Line, msg)
+			}
+		}
+		if px.UniqueIDFormat != "" {
+			if msg := checkLogFormat(px.UniqueIDFormat, px.Mode == ModeHTTP); msg != "" {
+				alert("Parsing [%s:%d]: failed to parse unique-id : %s.", px.uniqueIDPos.File, px.uniqueIDPos.Line, msg)
 			}
 		}
 		if len(px.HTTPCheck.Rules) > 0 && px.Options.HTTPChk == nil {
@@ -348,7 +363,7 @@ func (p *parser) postServerChecks() int {
 				continue
 			}
 			switch s.Address.Family {
-			case FamilyUnix, FamilyABNS, FamilyFD, FamilySockPair:
+			case FamilyUnix, FamilyABNS, FamilyFD, FamilySockPair, FamilyHost:
 				continue
 			}
 			if s.Address.PortOffset {

@@ -274,9 +274,6 @@ func (p *parser) parseGlobal(st *stmt) int {
 			g.TuneHTTPMaxHdr = n
 		}
 	case "setenv", "presetenv":
-		if c, bad := p.tooManyArgs(st, 2); bad {
-			return c
-		}
 		if st.arg(2) == "" {
 			return p.alertNS(st, "'%s' expects a name and a value.", kw)
 		}
@@ -335,6 +332,28 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return p.alertNS(st, "'%s' expects a string argument.", kw)
 		}
 		g.Description = strings.Join(st.args[1:st.nargs()], " ")
+	case "ca-base", "crt-base", "ssl-default-bind-ciphers", "ssl-default-server-ciphers",
+		"ssl-default-bind-ciphersuites", "ssl-default-server-ciphersuites", "ssl-default-bind-curves", "ssl-engine",
+		"ssl-propquery", "ssl-provider", "ssl-provider-path", "issuers-chain-path":
+		// cfgparse-ssl.c: one argument each.
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
+		if st.arg(1) == "" {
+			what := map[string]string{"ca-base": "a directory path", "crt-base": "a directory path",
+				"ssl-provider-path": "a directory path", "issuers-chain-path": "a directory path",
+				"ssl-default-bind-curves": "a curves suite", "ssl-engine": "a valid engine name",
+				"ssl-propquery": "a property string", "ssl-provider": "a valid engine provider name"}[kw]
+			if what == "" {
+				what = "a cipher suite"
+			}
+			suffix := "argument"
+			if kw == "ssl-default-bind-curves" {
+				suffix = "arguments"
+			}
+			return p.alert(st, "global statement '%s' expects %s as an %s.", kw, what, suffix)
+		}
+		g.Other = append(g.Other, st.statement())
 	case "node":
 		if c, bad := invalidNodeChar(st.arg(1)); bad || st.arg(1) == "" {
 			_ = c
@@ -347,7 +366,14 @@ func (p *parser) parseGlobal(st *stmt) int {
 		}
 		g.Other = append(g.Other, st.statement())
 	case "tune.ssl.default-dh-param":
-		if atoi(st.arg(1)) < 1024 {
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects an integer argument.", kw)
+		}
+		// stored unsigned in haproxy: negative values wrap and pass.
+		if v := atoi(st.arg(1)); v >= 0 && v < 1024 {
 			return p.alert(st, "'%s' expects a value >= 1024.", kw)
 		}
 		g.Other = append(g.Other, st.statement())

@@ -343,6 +343,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if len(args) < 1 {
 			return fail("missing fetch method")
 		}
+		if msg := checkSampleExpr(args[0]); msg != "" {
+			return fail("%s", msg)
+		}
 		table := px.Name
 		if len(args) >= 3 && args[1] == "table" {
 			table = args[2]

@@ -150,6 +150,7 @@ func inherit(px, def *Proxy) {
 		px.DefaultBackend = def.DefaultBackend
 		px.LogFormat = def.LogFormat
 		px.logFormatKind = def.logFormatKind
+		px.logFormatPos = def.logFormatPos
 		px.Captures = append([]*Capture(nil), def.Captures...)
 	}
 	if be {
@@ -176,6 +177,7 @@ func inherit(px, def *Proxy) {
 	px.HTTPResponse = append([]*HTTPRule(nil), def.HTTPResponse...)
 	px.inheritedReq, px.inheritedRes = len(px.HTTPRequest), len(px.HTTPResponse)
 	px.UniqueIDFormat = def.UniqueIDFormat
+	px.uniqueIDPos = def.uniqueIDPos
 	px.UniqueIDHeader = def.UniqueIDHeader
 }
 
@@ -458,14 +460,8 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	case "use-server":
 		px.nUseServer++
 	case "stick-table":
-		for i := 1; i < st.nargs(); i++ {
-			if st.args[i] == "type" {
-				switch st.arg(i + 1) {
-				case "ip", "ipv6", "integer", "string", "binary":
-				default:
-					return p.alert(st, "stick-table: unknown type '%s'.", st.arg(i+1))
-				}
-			}
+		if msg := checkStickTable(st.args[1:st.nargs()]); msg != "" {
+			return p.alert(st, "stick-table: %s", msg)
 		}
 	case "use-fcgi-app":
 		if !px.Kind.IsBackend() || px.Kind == KindDefaults {
@@ -712,6 +708,7 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 			return p.alert(st, "%s expects only one argument, don't forget to escape spaces!", kw)
 		}
 		px.UniqueIDFormat = st.args[1]
+		px.uniqueIDPos = st.Pos
 	case "unique-id-header":
 		if st.arg(1) == "" {
 			return p.alert(st, "%s expects an argument.", kw)
@@ -730,6 +727,7 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 		}
 		px.LogFormat = st.args[1]
 		px.logFormatKind = "log-format"
+		px.logFormatPos = st.Pos
 		if !px.Kind.IsFrontend() {
 			p.warn(st, "backend '%s' : 'log-format' directive is ignored in backends.", px.Name)
 			code |= errWarn

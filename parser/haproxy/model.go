@@ -319,6 +319,7 @@ type Proxy struct {
 	trackTables                []trackRef
 	hasL4Rules, hasTCPResRules bool
 	hasLogFormatSD             bool
+	logFormatPos, uniqueIDPos  Pos
 }
 
 // trackRef is a track-scN action and the table it names.

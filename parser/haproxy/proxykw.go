@@ -210,6 +210,9 @@ func (p *parser) parseOption(st *stmt, px *Proxy) int {
 		if name != "http-restrict-req-hdr-names" && p.warnNotCap(st, px, false, true, name, "") {
 			return errWarn
 		}
+		if name == "mysql-check" && st.arg(2) != "" && st.arg(2) != "user" {
+			return p.alert(st, "'%s %s' only supports optional values: 'user' (got '%s').", st.args[0], name, st.arg(2))
+		}
 		if name == "http-restrict-req-hdr-names" {
 			if c, bad := p.tooManyArgs(st, 2); bad {
 				return c
@@ -748,7 +751,20 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 			i++
 		}
 		switch st.arg(i) {
-		case "status", "rstatus", "string", "rstring", "string-lf", "hdr", "fhdr", "custom":
+		case "status":
+			pat := st.arg(i + 1)
+			if pat == "" {
+				return p.alert(st, "'http-check expect' : '%s' expects a <pattern> as argument.", st.arg(i))
+			}
+			for k := 0; k < len(pat); k++ {
+				if !isDigit(pat[k]) && pat[k] != '-' && pat[k] != ',' {
+					return p.alert(st, "'http-check expect' : invalid character '%c' in the list of status codes.", pat[k])
+				}
+			}
+		case "rstatus", "string", "rstring", "string-lf", "hdr", "fhdr", "custom":
+			if st.arg(i+1) == "" && st.arg(i) != "custom" && st.arg(i) != "hdr" && st.arg(i) != "fhdr" {
+				return p.alert(st, "'http-check expect' : '%s' expects a <pattern> as argument.", st.arg(i))
+			}
 		case "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code", "comment":
 		case "":
 			return p.alert(st, "'http-check expect' : expects at least a matching pattern as arguments.")

@@ -1,13 +1,26 @@
 package haproxy
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
 
 // parseUserlist handles a "userlist" section (configuration.txt §3.4).
 func (p *parser) parseUserlist(st *stmt) int {
+	if p.curUserlist == nil && st.args[0] != "userlist" {
+		return 0
+	}
 	switch st.args[0] {
 	case "userlist":
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
 		if st.arg(1) == "" {
-			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
+			p.curUserlist = &Userlist{} // following lines go nowhere
+			p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
+			return errAlert | errAbort
 		}
 		for _, u := range p.cfg.Userlists {
 			if u.Name == st.args[1] {
@@ -173,14 +186,38 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 			}
 		}
 	case "resolvers hold":
+		if st.arg(2) == "" {
+			return p.alert(st, "'%s' expects an <event> and a <time> as arguments.", kw)
+		}
 		switch st.arg(1) {
 		case "nx", "other", "refused", "timeout", "valid", "obsolete":
 		default:
 			return p.alert(st, "'%s' unknown <event>: '%s', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.", kw, st.arg(1))
 		}
+		if _, res, bad, _ := parseTime(st.arg(2), time.Millisecond); res == timeBadChar && st.arg(2) != "" {
+			return p.alertNS(st, "unexpected character '%c' in argument to <%s>.", bad, kw)
+		}
 	case "resolvers timeout":
 		if st.arg(1) != "retry" && st.arg(1) != "resolve" {
 			return p.alert(st, "'%s' expects 'retry' or 'resolve' and <time> as arguments got '%s'.", kw, st.arg(1))
+		}
+		if st.arg(2) == "" {
+			return p.alert(st, "'%s %s' expects <time> as argument.", kw, st.arg(1))
+		}
+		if _, res, bad, _ := parseTime(st.arg(2), time.Millisecond); res == timeBadChar {
+			return p.alertNS(st, "unexpected character '%c' in argument to <%s %s>.", bad, kw, st.arg(1))
+		}
+	case "resolvers resolve_retries":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects <nb> as argument.", kw)
+		}
+	case "resolvers accepted_payload_size":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects <nb> as argument.", kw)
+		}
+	case "peers peer", "peers server":
+		if c, bad := invalidChar(st.arg(1)); bad && st.arg(1) != "" {
+			return p.alert(st, "character '%c' is not permitted in server name '%s'.", c, st.arg(1))
 		}
 	case "http-errors errorfile":
 		if st.arg(1) == "" || st.arg(2) == "" {
@@ -213,4 +250,98 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		}
 	}
 	return 0
+}
+
+// stickStoreTypes are the data types a stick-table can store.
+var stickStoreTypes = set("server_id", "gpc0", "gpc0_rate", "gpc1", "gpc1_rate", "gpt0", "gpc", "gpc_rate", "gpt",
+	"conn_cnt", "conn_cur", "conn_rate", "sess_cnt", "sess_rate", "http_req_cnt", "http_req_rate", "http_err_cnt",
+	"http_err_rate", "http_fail_cnt", "http_fail_rate", "bytes_in_cnt", "bytes_in_rate", "bytes_out_cnt",
+	"bytes_out_rate", "server_key", "server_name")
+
+// checkStickTable validates the arguments of "stick-table" (stick_table.c
+// parse_stick_table) and returns the text after "stick-table: ".
+func checkStickTable(args []string) string {
+	hasType, hasSize := false, false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch a {
+		case "size":
+			i++
+			if i >= len(args) {
+				return "missing argument after 'size'."
+			}
+			v := args[i]
+			j := 0
+			for j < len(v) && isDigit(v[j]) {
+				j++
+			}
+			if j < len(v) && strings.ContainsRune("kKmMgG", rune(v[j])) {
+				j++
+			}
+			if j < len(v) || j == 0 {
+				c := byte(0)
+				if j < len(v) {
+					c = v[j]
+				}
+				return fmt.Sprintf("unexpected character '%c' in argument of 'size'.", c)
+			}
+			hasSize = true
+		case "peers", "srvkey", "write-to":
+			i++
+			if i >= len(args) {
+				return fmt.Sprintf("missing argument after '%s'.", a)
+			}
+		case "expire":
+			i++
+			if i >= len(args) {
+				return "missing argument after 'expire'."
+			}
+			_, res, bad, _ := parseTime(args[i], time.Millisecond)
+			switch res {
+			case timeBadChar:
+				return fmt.Sprintf("unexpected character '%c' in argument of 'expire'.", bad)
+			case timeOverflow:
+				return fmt.Sprintf("timer overflow in argument <%s> to <expire>, maximum value is 2147483647 ms (~24.8 days).", args[i])
+			}
+		case "nopurge":
+		case "type":
+			i++
+			if i >= len(args) {
+				return "unknown type ''."
+			}
+			switch args[i] {
+			case "ip", "ipv6", "integer":
+			case "string", "binary":
+				if i+2 < len(args) && args[i+1] == "len" {
+					i += 2
+				}
+			default:
+				return fmt.Sprintf("unknown type '%s'.", args[i])
+			}
+			hasType = true
+		case "store":
+			i++
+			if i >= len(args) {
+				return "missing argument after 'store'."
+			}
+			for _, opt := range strings.Split(args[i], ",") {
+				name := opt
+				if k := strings.IndexByte(opt, '('); k >= 0 {
+					name = opt[:k]
+				}
+				if !stickStoreTypes[name] {
+					return fmt.Sprintf("unknown store option '%s'.", name)
+				}
+			}
+		default:
+			return fmt.Sprintf("unknown argument '%s'.", a)
+		}
+	}
+	if !hasSize {
+		return "missing size."
+	}
+	if !hasType {
+		return "missing type."
+	}
+	return ""
 }
