@@ -68,7 +68,11 @@ func (s *scriptServer) serve(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	br := bufio.NewReader(c)
+	// nth counts the requests of this connection: the echo tells it
+	// (x-nth) so that transcripts show server connection reuse.
+	nth := 0
 	for {
+		nth++
 		head, err := readHTTPHead(br)
 		if err != nil {
 			if len(head) > 0 {
@@ -173,7 +177,7 @@ func (s *scriptServer) serve(c net.Conn) {
 			continue
 		}
 		var b bytes.Buffer
-		b.WriteString("HTTP/1.1 200 OK\r\nx-server: " + s.name + "\r\nContent-Type: text/plain\r\n")
+		b.WriteString("HTTP/1.1 200 OK\r\nx-server: " + s.name + "\r\nx-nth: " + strconv.Itoa(nth) + "\r\nContent-Type: text/plain\r\n")
 		if strings.HasPrefix(path, "/close") {
 			closeAfter = true
 		}

@@ -347,6 +347,15 @@ func connCases() []bcase {
 		{name: "conn-pipelined-two-backends", cfg: feBe("use_backend be2 if { path /b }", ""), conns: []bconn{{parts: []string{ka + kb + creq("GET", "/a2")}}}},
 		{name: "conn-pipelined-deny-middle", cfg: feBe("http-request deny if { path /b }", ""), conns: []bconn{{parts: []string{ka + kb + creq("GET", "/c")}}}},
 		{name: "conn-connection-tokens", cfg: feBe("", ""), conns: conns(creq("GET", "/", "Connection: X-A, close ,X-B", "X-A: 1"))},
+		// server connection reuse (http-reuse safe): x-nth counts requests
+		// per server connection
+		{name: "conn-reuse-same-session", cfg: feBe("", ""), conns: []bconn{{parts: []string{ka, kb, creq("GET", "/c")}, pause: 100 * time.Millisecond}}},
+		{name: "conn-reuse-across-sessions", cfg: feBe("", ""), parallel: true, conns: []bconn{
+			{parts: []string{ka, kb}, pause: 100 * time.Millisecond, quiet: 900 * time.Millisecond},
+			{parts: []string{ka, kb}, at: 50 * time.Millisecond, pause: 100 * time.Millisecond, quiet: 900 * time.Millisecond}}},
+		{name: "conn-reuse-never", cfg: feBe("", "http-reuse never"), conns: []bconn{{parts: []string{ka, kb, creq("GET", "/c")}, pause: 100 * time.Millisecond}}},
+		{name: "conn-reuse-always", cfg: feBe("", "http-reuse always"), conns: []bconn{{parts: []string{creq("GET", "/a")}}, {parts: []string{creq("GET", "/b")}}}},
+		{name: "conn-reuse-server-close", cfg: feBe("option http-server-close", ""), conns: []bconn{{parts: []string{ka, kb, creq("GET", "/c")}, pause: 100 * time.Millisecond}}},
 		{name: "conn-upgrade-token-kept", cfg: feBe("", ""), conns: conns(creq("GET", "/", "Connection: upgrade", "Upgrade: foo"))},
 	}
 	return cs

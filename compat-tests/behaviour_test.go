@@ -374,7 +374,7 @@ func playConn(t *testing.T, bc bconn, listen string) string {
 	defer c.Close()
 	quiet := bc.quiet
 	if quiet == 0 {
-		quiet = 400 * time.Millisecond
+		quiet = time.Second
 	}
 	var mu sync.Mutex
 	var got []byte

@@ -34,6 +34,8 @@ type backend struct {
 	// process_srv_queue), instead of to whoever picks next.
 	queue []*pending
 
+	// reuse is "http-reuse": never, safe (default), aggressive, always.
+	reuse              string
 	retries            int
 	redispatch         bool
 	redispatchInterval int
@@ -124,6 +126,12 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		name: px.Name, mode: px.Mode, cfg: px, lb: lb,
 		retries: px.Retries, redispatch: px.Options.Redispatch,
 		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
+	}
+	b.reuse = "safe"
+	for _, st := range px.Other {
+		if len(st.Args) == 2 && st.Args[0] == "http-reuse" {
+			b.reuse = st.Args[1]
+		}
 	}
 	for i, s := range px.Servers {
 		b.servers = append(b.servers, &server{name: s.Name, addr: serverAddr(s.Address), lbs: lb.Servers()[i], be: b})

@@ -55,6 +55,40 @@ type stream struct {
 	newReason         string
 	vars              []variable
 	arena, scratch    []byte
+	// own is the session's idle server connection (to ownSrv), reused by
+	// its next request to the same server; it joins the server's pool
+	// when the session ends or moves elsewhere.
+	own    net.Conn
+	ownSrv *server
+}
+
+// takeOwn returns the session's idle connection if it goes to sv and is
+// still open.
+func (s *stream) takeOwn(sv *server) net.Conn {
+	c := s.own
+	if c == nil || s.ownSrv != sv {
+		return nil
+	}
+	s.own, s.ownSrv = nil, nil
+	if alive(c) {
+		return c
+	}
+	c.Close()
+	return nil
+}
+
+// dropOwn gives the session's idle connection to its server's pool
+// ("http-reuse never": closes it).
+func (s *stream) dropOwn() {
+	if s.own == nil {
+		return
+	}
+	if s.ownSrv.be.reuse == "never" {
+		s.own.Close()
+	} else {
+		s.ownSrv.pool.put(s.own)
+	}
+	s.own, s.ownSrv = nil, nil
 }
 
 // fieldHeaders adapts a parsed head to acl.Headers without copying.
@@ -76,6 +110,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
+		s.dropOwn()
 		lingerClose(c)
 		bufPool.Put(cb)
 		bufPool.Put(sb)
@@ -264,11 +299,18 @@ func (s *stream) forward(be *backend) bool {
 	if be.lb.Options().Param != "" && be.lb.Algorithm() == balance.Header {
 		key.Header, key.HasHeader = s.req.Lookup(buf, be.lb.Options().Param)
 	}
-	firstOfSession := s.nreq == 1
-	// http-reuse safe (§4.2 "http-reuse"): a session's first request always
-	// gets a new server connection, later ones may reuse an idle one.
+	// http-reuse (§4.2): "safe" gives a session's first request a new
+	// server connection and lets later ones reuse an idle one; "always"
+	// (and "aggressive", for connections already reused) reuse for the
+	// first request too; "never" does not reuse.
+	reuse := be.reuse != "never" && (s.nreq > 1 || be.reuse == "always" || be.reuse == "aggressive")
 	dial := func(sv *server) (net.Conn, error) {
-		if !firstOfSession {
+		// The session's own idle connection first, when it goes to the
+		// same server (haproxy keeps it attached to the session).
+		if c := s.takeOwn(sv); c != nil {
+			return c, nil
+		}
+		if reuse {
 			if c := sv.pool.get(); c != nil {
 				return c, nil
 			}
@@ -285,7 +327,8 @@ func (s *stream) forward(be *backend) bool {
 	defer func() {
 		be.release(sv)
 		if keepServer {
-			sv.pool.put(sc)
+			s.dropOwn()
+			s.own, s.ownSrv = sc, sv
 			return
 		}
 		sc.Close()
