@@ -227,7 +227,16 @@ func startVRRP(t *testing.T, h *topo.Host, impl vrrpImpl, conf string) *vrrpProc
 			p.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { p.kill() })
+	t.Cleanup(func() {
+		p.kill()
+		// A govrrpd built with -race (GOHA_GOVRRPD) reports here.
+		for _, l := range p.log() {
+			if strings.Contains(l, "WARNING: DATA RACE") {
+				t.Errorf("%s on %s: data race:\n%s", impl.name, h.Name, strings.Join(p.log(), "\n"))
+				break
+			}
+		}
+	})
 	return p
 }
 
