@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// printScenario prints one scenario: per metric, each target's median and
+// min–max over the rounds, and goproxy/haproxy.
+func printScenario(w io.Writer, sr *ScenarioResult) {
+	fmt.Fprintf(w, "\n== %s: %s\n", sr.Name, sr.Description)
+	fmt.Fprintf(w, "   %-30s %-24s %-24s %-7s %-24s %-24s\n", "metric", tGoproxy, tHaproxy, "g/h", tNginx, tDirect)
+	for _, m := range sr.Metrics {
+		ratio := "-"
+		if m.Ratio != 0 {
+			ratio = fmt.Sprintf("%.2f", m.Ratio)
+		}
+		fmt.Fprintf(w, "   %-30s %-24s %-24s %-7s %-24s %-24s\n", m.Name+" ("+m.Unit+")",
+			cell(m.Values[tGoproxy]), cell(m.Values[tHaproxy]), ratio, cell(m.Values[tNginx]), cell(m.Values[tDirect]))
+	}
+	for _, e := range sr.Errors {
+		fmt.Fprintf(w, "   ! %s\n", e)
+	}
+}
+
+// cell is "median (min–max)".
+func cell(s *Series) string {
+	if s == nil || len(s.Runs) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s (%s–%s)", num(s.Median), num(s.Min), num(s.Max))
+}
+
+// num prints three significant figures or whole numbers.
+func num(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// target is one of issue 7's goals, checked against a metric's ratio.
+type target struct {
+	name, scenario, metric string
+	limit                  float64
+	atLeast                bool // ratio >= limit, else ratio <= limit
+}
+
+var issueTargets = []target{
+	{"HTTP keep-alive req/s", "keepalive", "req/s", 0.95, true},
+	{"HTTP keep-alive req per proxy CPU-s", "keepalive", "req per proxy CPU-s", 1.0, true},
+	{"p99 latency at half load", "latency", "p99", 1.2, false},
+	{"new connection per request: req per proxy CPU-s", "close", "req per proxy CPU-s", 1.0, true},
+	{"mode tcp MiB per proxy CPU-s", "tcp", "MiB per proxy CPU-s", 1.5, true},
+	{"memory per idle client connection", "idle", "KiB per idle connection", 1.5, false},
+	{"2,000 x 10: -c wall time", "bigconfig", "-c wall (best of 3)", 1.0, false},
+	{"2,000 x 10: start-up", "bigconfig", "start-up", 1.0, false},
+}
+
+// microZeroAlloc are the benchmark families that must not allocate
+// (issue 7: "zero allocations per request in the parse and pick
+// benchmarks").
+var microZeroAlloc = []struct{ name, pkg, prefix string }{
+	{"parse: 0 allocs/op", "goha/proxy/http1", "BenchmarkParse"},
+	{"pick: 0 allocs/op", "goha/proxy/balance", "BenchmarkPick"},
+}
+
+func evaluateTargets(rep *Report) []TargetStatus {
+	var out []TargetStatus
+	for _, t := range issueTargets {
+		op := "≤"
+		if t.atLeast {
+			op = "≥"
+		}
+		st := TargetStatus{Target: t.name, Scenario: t.scenario, Metric: t.metric, Want: fmt.Sprintf("goproxy/haproxy %s %.2f", op, t.limit), Measured: "not measured in this run"}
+		for _, sr := range rep.Scenarios {
+			if sr.Name != t.scenario {
+				continue
+			}
+			for _, m := range sr.Metrics {
+				if m.Name != t.metric || m.Ratio == 0 {
+					continue
+				}
+				st.Known, st.Ratio = true, m.Ratio
+				st.Met = t.atLeast && m.Ratio >= t.limit || !t.atLeast && m.Ratio <= t.limit
+				st.Measured = fmt.Sprintf("%.2f (goproxy %s, haproxy %s %s)", m.Ratio, num(m.Values[tGoproxy].Median), num(m.Values[tHaproxy].Median), m.Unit)
+			}
+		}
+		out = append(out, st)
+	}
+	for _, z := range microZeroAlloc {
+		st := TargetStatus{Target: z.name, Scenario: "micro", Metric: z.prefix + "*", Want: "0 allocs/op in every sub-benchmark", Measured: "not measured in this run"}
+		var worst []string
+		n := 0
+		for _, m := range rep.Micro {
+			if m.Package != z.pkg || !strings.HasPrefix(m.Name, z.prefix) {
+				continue
+			}
+			n++
+			if m.AllocsPerOp > 0 {
+				worst = append(worst, fmt.Sprintf("%s %.0f allocs/op", m.Name, m.AllocsPerOp))
+			}
+		}
+		if n > 0 {
+			st.Known, st.Met = true, len(worst) == 0
+			st.Measured = fmt.Sprintf("%d benchmarks, %d allocate", n, len(worst))
+			if len(worst) > 0 {
+				st.Measured += ": " + strings.Join(worst, "; ")
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func printSummary(w io.Writer, rep *Report) {
+	fmt.Fprintf(w, "\n== issue 7 targets (ratios goproxy/haproxy from this run)\n")
+	for _, t := range rep.Targets {
+		verdict := "NOT MET"
+		switch {
+		case !t.Known:
+			verdict = "unknown"
+		case t.Met:
+			verdict = "met"
+		}
+		fmt.Fprintf(w, "   %-8s %-48s want %-24s measured %s\n", verdict, t.Target, t.Want, t.Measured)
+	}
+	if len(rep.Micro) > 0 {
+		fmt.Fprintf(w, "\n== Go micro-benchmarks (-benchmem)\n")
+		for _, m := range rep.Micro {
+			fmt.Fprintf(w, "   %-22s %-52s %10.1f ns/op %8.0f B/op %5.0f allocs/op\n", strings.TrimPrefix(m.Package, "goha/"), m.Name, m.NsPerOp, m.BytesPerOp, m.AllocsPerOp)
+		}
+	}
+	if rep.Profile != nil {
+		fmt.Fprintf(w, "\n== goproxy CPU profile under %s (%s)\n", rep.Profile.Scenario, rep.Profile.File)
+		for _, l := range rep.Profile.Top {
+			fmt.Fprintf(w, "   %s\n", l)
+		}
+	}
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// scenario is one row group of the report. run measures one target once;
+// every round runs the targets in order, so goproxy and haproxy alternate.
+type scenario struct {
+	name    string
+	desc    string
+	targets []string
+	run     func(h *harness, sr *ScenarioResult, t string) error
+}
+
+var allTargets = []string{tGoproxy, tHaproxy, tNginx, tDirect}
+
+func scenarios() []*scenario {
+	return []*scenario{
+		{
+			name:    "keepalive",
+			desc:    "HTTP/1.1 keep-alive, 64 connections, GET /small (34-byte body), wrk -t1 -c64",
+			targets: allTargets,
+			run: func(h *harness, sr *ScenarioResult, t string) error {
+				return h.wrkScenario(sr, t, shapePlain, h.be.httpPort, wrkLoad{path: "/small", conns: 64}, len(smallBody), false)
+			},
+		},
+		{
+			name:    "close",
+			desc:    "a new client connection per request: wrk -t1 -c64 with \"Connection: close\"; server side kept alive (http-reuse safe)",
+			targets: allTargets,
+			run: func(h *harness, sr *ScenarioResult, t string) error {
+				l := wrkLoad{path: "/small", conns: 64, headers: [][2]string{{"Connection", "close"}}}
+				return h.wrkScenario(sr, t, shapePlain, h.be.httpPort, l, len(smallBody), false)
+			},
+		},
+		{
+			name:    "large",
+			desc:    "1 MiB responses (nginx sendfile), keep-alive, wrk -t1 -c16",
+			targets: allTargets,
+			run: func(h *harness, sr *ScenarioResult, t string) error {
+				return h.wrkScenario(sr, t, shapePlain, h.be.httpPort, wrkLoad{path: "/1m.bin", conns: 16}, mib, true)
+			},
+		},
+		{
+			name:    "headers30",
+			desc:    "30 request headers through the tutorial's frontend (acl html url_reg -i \\.html$, use_backend, roundrobin over 2 checked servers), GET /index.html, wrk -t1 -c64",
+			targets: allTargets,
+			run: func(h *harness, sr *ScenarioResult, t string) error {
+				l := wrkLoad{path: "/index.html", conns: 64, headers: headers29}
+				return h.wrkScenario(sr, t, shapeTutorial, h.be.httpPort, l, len(smallBody), false)
+			},
+		},
+		{
+			name:    "tcp",
+			desc:    "mode tcp bulk transfer: 4 connections read an endless stream from a Go source through the proxy (no nginx anchor: Debian's nginx has no stream module installed)",
+			targets: []string{tGoproxy, tHaproxy, tDirect},
+			run:     (*harness).tcpScenario,
+		},
+		{
+			name:    "latency",
+			desc:    "open-loop fixed rate (half of haproxy's keep-alive saturation rate in this run), 64 keep-alive connections, latency from each request's due time",
+			targets: allTargets,
+			run:     (*harness).latencyScenario,
+		},
+		{
+			name:    "idle",
+			desc:    "10,000 idle keep-alive client connections (one request each, then silent); backend closes its side; RSS from /proc/PID/status VmRSS",
+			targets: []string{tGoproxy, tHaproxy, tNginx},
+			run:     (*harness).idleScenario,
+		},
+		{
+			name:    "bigconfig",
+			desc:    "2,000 backends x 10 servers (compat-tests/cmd/gencfg): -c wall time and peak RSS; start-up until the frontend accepts, and RSS then (servers moved to unused loopback addresses, checks on)",
+			targets: []string{tGoproxy, tHaproxy},
+			run:     (*harness).bigConfigScenario,
+		},
+	}
+}
+
+// headers29 plus the Host header wrk adds make the 30 headers of issue 7's
+// acl scenario: what a browser behind a CDN sends.
+var headers29 = [][2]string{
+	{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"},
+	{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+	{"Accept-Language", "en-US,en;q=0.5"},
+	{"Accept-Encoding", "gzip, deflate, br"},
+	{"Referer", "https://www.example.com/catalog/index.html"},
+	{"Cookie", "session=8f14e45fceea167a5a36dedd4bea2543; theme=dark; consent=yes"},
+	{"Cache-Control", "max-age=0"},
+	{"Pragma", "no-cache"},
+	{"Upgrade-Insecure-Requests", "1"},
+	{"DNT", "1"},
+	{"Sec-Fetch-Dest", "document"},
+	{"Sec-Fetch-Mode", "navigate"},
+	{"Sec-Fetch-Site", "same-origin"},
+	{"Sec-Fetch-User", "?1"},
+	{"Sec-CH-UA", `"Chromium";v="120", "Not?A_Brand";v="24"`},
+	{"Sec-CH-UA-Mobile", "?0"},
+	{"Sec-CH-UA-Platform", `"Linux"`},
+	{"If-None-Match", `"5d8c72a5edda8"`},
+	{"If-Modified-Since", "Tue, 24 Nov 2026 10:00:00 GMT"},
+	{"X-Forwarded-For", "203.0.113.7, 198.51.100.23"},
+	{"X-Forwarded-Proto", "https"},
+	{"X-Real-IP", "203.0.113.7"},
+	{"X-Request-ID", "3f1c9a2e-6b1d-4c55-9a57-0c1e2f3a4b5c"},
+	{"X-Correlation-ID", "corr-0000000000000042"},
+	{"Origin", "https://www.example.com"},
+	{"Via", "1.1 cdn-edge-17"},
+	{"X-Client-Version", "web-4.18.2"},
+	{"Priority", "u=0, i"},
+	{"TE", "trailers"},
+}
+
+// wrkScenario is one wrk run against target t: start it, check it answers
+// correctly, warm up for a second, then measure req/s and the target's own
+// CPU time over the run. bulk adds MiB figures.
+func (h *harness) wrkScenario(sr *ScenarioResult, t string, shape proxyShape, backend int, l wrkLoad, want int, bulk bool) error {
+	r, err := h.startTarget(t, shape, backend, true)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	if shape == shapeTutorial && r.proc != nil {
+		// The first health checks run at start-up; let them pass so
+		// that no request meets a server still being checked.
+		time.Sleep(300 * time.Millisecond)
+	}
+	if err := fetchOnce(r.addr, l.path, want); err != nil {
+		return fmt.Errorf("%s does not answer correctly: %v", t, err)
+	}
+	if _, err := h.runWrk(r.addr, l, time.Second); err != nil {
+		return err
+	}
+	c0 := r.cpu()
+	res, err := h.runWrk(r.addr, l, h.duration)
+	c1 := r.cpu()
+	if err != nil {
+		return err
+	}
+	if p := res.problems(); p != "" {
+		sr.Errors = append(sr.Errors, fmt.Sprintf("%s: %s in %d requests", t, p, res.Requests))
+	}
+	rps := res.rps()
+	cpu := c1 - c0
+	if bulk {
+		mibs := float64(res.Requests) * float64(want) / mib / res.seconds()
+		sr.metric("MiB/s", "MiB/s", "higher").add(t, mibs)
+		if r.proc != nil && cpu > 0 {
+			sr.metric("MiB per proxy CPU-s", "MiB/CPU-s", "higher").add(t, float64(res.Requests)*float64(want)/mib/cpu)
+		}
+	} else {
+		sr.metric("req/s", "req/s", "higher").add(t, rps)
+		if r.proc != nil && cpu > 0 {
+			sr.metric("req per proxy CPU-s", "req/CPU-s", "higher").add(t, float64(res.Requests)/cpu)
+		}
+	}
+	if r.proc != nil {
+		sr.metric("proxy CPU use", "% of a core", "info").add(t, 100*cpu/res.seconds())
+	}
+	h.progress("%-9s %-7s %9.0f req/s  proxy CPU %5.1f s  %s", sr.Name, t, rps, cpu, res.problems())
+	return nil
+}
+
+func (h *harness) tcpScenario(sr *ScenarioResult, t string) error {
+	r, err := h.startTarget(t, shapeTCP, h.be.tcpSource.port, true)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	if _, err := bulkRead(r.addr, 4, time.Second); err != nil {
+		return err
+	}
+	c0 := r.cpu()
+	n, err := bulkRead(r.addr, 4, h.duration)
+	c1 := r.cpu()
+	if err != nil {
+		return err
+	}
+	total := float64(n) / mib
+	sr.metric("MiB/s", "MiB/s", "higher").add(t, total/h.duration.Seconds())
+	cpu := c1 - c0
+	if r.proc != nil && cpu > 0 {
+		sr.metric("MiB per proxy CPU-s", "MiB/CPU-s", "higher").add(t, total/cpu)
+		sr.metric("proxy CPU use", "% of a core", "info").add(t, 100*cpu/h.duration.Seconds())
+	}
+	h.progress("%-9s %-7s %9.0f MiB/s  proxy CPU %5.1f s", sr.Name, t, total/h.duration.Seconds(), cpu)
+	return nil
+}
+
+func (h *harness) latencyScenario(sr *ScenarioResult, t string) error {
+	rate, err := h.halfRate()
+	if err != nil {
+		return err
+	}
+	r, err := h.startTarget(t, shapePlain, h.be.httpPort, true)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	c0 := r.cpu()
+	res, err := fixedRate(r.addr, rate, 64, time.Second, h.duration)
+	c1 := r.cpu()
+	if err != nil {
+		return err
+	}
+	if res.Errors > 0 {
+		sr.Errors = append(sr.Errors, fmt.Sprintf("%s: %d errors", t, res.Errors))
+	}
+	sr.metric("rate asked", "req/s", "info").add(t, res.Rate)
+	sr.metric("rate achieved", "req/s", "higher").add(t, res.Achieved)
+	sr.metric("p50", "µs", "lower").add(t, res.P50)
+	sr.metric("p90", "µs", "lower").add(t, res.P90)
+	sr.metric("p99", "µs", "lower").add(t, res.P99)
+	sr.metric("p99.9", "µs", "lower").add(t, res.P999)
+	if r.proc != nil {
+		sr.metric("proxy CPU use", "% of a core", "info").add(t, 100*(c1-c0)/(h.duration+time.Second).Seconds())
+	}
+	h.progress("%-9s %-7s rate %6.0f/%6.0f  p50 %6.0f µs  p99 %7.0f µs  p99.9 %7.0f µs", sr.Name, t, res.Achieved, res.Rate, res.P50, res.P99, res.P999)
+	return nil
+}
+
+// idleConns is issue 7's idle crowd.
+const idleConns = 10000
+
+func (h *harness) idleScenario(sr *ScenarioResult, t string) error {
+	r, err := h.startTarget(t, shapePlain, h.be.closePort, false)
+	if err != nil {
+		return err
+	}
+	defer r.stop()
+	// A few requests first, so that buffers and pools a first request
+	// creates are in the "before" figure, not counted per connection.
+	if _, err := h.runWrk(r.addr, wrkLoad{path: "/small", conns: 8}, time.Second); err != nil {
+		return err
+	}
+	time.Sleep(500 * time.Millisecond)
+	before := r.rss()
+	conns, failed := idleClients(r.addr, idleConns)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	time.Sleep(time.Second)
+	after := r.rss()
+	alive := stillOpen(conns)
+	if failed > 0 || alive < len(conns) {
+		sr.Errors = append(sr.Errors, fmt.Sprintf("%s: %d of %d connections failed, %d closed by the proxy", t, failed, idleConns, len(conns)-alive))
+	}
+	if alive == 0 {
+		return fmt.Errorf("no idle connection stayed open")
+	}
+	perConn := float64(after-before) / float64(alive)
+	sr.metric("KiB per idle connection", "KiB", "lower").add(t, perConn)
+	sr.metric("RSS before", "MiB", "lower").add(t, float64(before)/1024)
+	sr.metric("RSS with the idle connections", "MiB", "lower").add(t, float64(after)/1024)
+	sr.metric("connections open", "count", "info").add(t, float64(alive))
+	h.progress("%-9s %-7s %6.2f KiB/conn  RSS %6.1f -> %6.1f MiB  open %d", sr.Name, t, perConn, float64(before)/1024, float64(after)/1024, alive)
+	return nil
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Target names, in the order every round runs them: goproxy and haproxy
+// alternate (A B A B ...), then the two anchors.
+const (
+	tGoproxy = "goproxy"
+	tHaproxy = "haproxy"
+	tNginx   = "nginx"
+	tDirect  = "direct"
+)
+
+// running is one started target: the process whose CPU and memory we
+// read (nil for direct) and the address the load generator uses.
+type running struct {
+	proc *process
+	addr string
+}
+
+func (r *running) stop() {
+	if r != nil {
+		r.proc.stop()
+	}
+}
+
+// startTarget starts target t for a scenario of the given shape, on the
+// proxy CPU, and waits until it accepts connections. backend is the
+// origin port the proxy forwards to.
+func (h *harness) startTarget(t string, shape proxyShape, backend int, keepUpstream bool) (*running, error) {
+	h.starts++
+	dir := filepath.Join(h.tmp, fmt.Sprintf("%03d-%s", h.starts, t))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	front := freePort()
+	var (
+		p   *process
+		err error
+	)
+	switch t {
+	case tDirect:
+		return &running{addr: addrOf(backend)}, nil
+	case tGoproxy, tHaproxy:
+		cfg := filepath.Join(dir, "proxy.cfg")
+		if err := os.WriteFile(cfg, []byte(haproxyConfig(shape, front, backend)), 0o644); err != nil {
+			return nil, err
+		}
+		bin, env := h.haproxy, []string(nil)
+		if t == tGoproxy {
+			bin, env = h.goproxy, append([]string{"GOMAXPROCS=1"}, h.goproxyEnv...)
+		}
+		p, err = startPinned(t, h.proxyCPU, filepath.Join(dir, "stderr.log"), env, bin, "-db", "-f", cfg)
+	case tNginx:
+		conf := filepath.Join(dir, "nginx.conf")
+		if err := os.WriteFile(conf, []byte(nginxProxyConfig(dir, front, backend, keepUpstream)), 0o644); err != nil {
+			return nil, err
+		}
+		p, err = startPinned(t, h.proxyCPU, filepath.Join(dir, "stderr.log"), nil,
+			h.nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf, "-g", "daemon off;")
+	default:
+		return nil, fmt.Errorf("unknown target %q", t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	addr := addrOf(front)
+	if _, err := waitListening(p, addr, 10*time.Second); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return &running{proc: p, addr: addr}, nil
+}
+
+// cpu is the target's CPU seconds so far (0 for direct).
+func (r *running) cpu() float64 {
+	if r.proc == nil {
+		return 0
+	}
+	return cpuSeconds(r.proc.pid())
+}
+
+func (r *running) rss() int64 {
+	if r.proc == nil {
+		return 0
+	}
+	return rssKiB(r.proc.pid())
+}
