@@ -5,7 +5,7 @@ PKGS    := ./...
 # Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=1m).
 FUZZTIME ?= 20s
 
-.PHONY: all build test lint refs fuzz clean
+.PHONY: all build test lint refs fuzz clean bench
 
 all: build
 
@@ -32,6 +32,12 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# bench measures goproxy beside haproxy 2.6 and nginx on loopback (issue 7;
+# docs/performance.md): about 10 minutes, results in bench/results/latest.json.
+# A measurement, not a test. BENCH_DURATION=2s shortens it (bench/run.sh).
+bench:
+	./bench/run.sh
 
 clean:
 	rm -rf $(BIN)
