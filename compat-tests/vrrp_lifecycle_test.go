@@ -187,3 +187,63 @@ func TestVRRPNotify(t *testing.T) {
 		t.Errorf("notify calls differ:\n keepalived %v\n govrrpd    %v", got["keepalived"], got["govrrpd"])
 	}
 }
+
+// TestVRRPTrackFile: a track_file with weight 0 on master: writing a
+// non-zero value puts master in FAULT (priority-0 advert, VIP to backup),
+// writing 0 brings it back and it preempts. keepalived and govrrpd side by
+// side (keepalived watches with inotify, govrrpd polls every 100 ms).
+func TestVRRPTrackFile(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	master, _ := readSeed("keepalived-master.conf")
+	conf := "track_file tf_fault {\n    file /run/goha-track\n}\n" +
+		strings.Replace(master, "virtual_router_id 80", "virtual_router_id 80\n    track_file {\n        tf_fault weight 0\n    }", 1)
+	if err := n.master.WriteFile("/etc/keepalived/trackfile.conf", conf); err != nil {
+		t.Fatal(err)
+	}
+	set := func(v string) {
+		if err := n.master.WriteFile("/run/goha-track", v+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct{ fault, back time.Duration }
+	res := map[string]result{}
+	for _, impl := range []vrrpImpl{ka, gv} {
+		set("0")
+		b := startVRRP(t, n.backup, impl, "keepalived-backup.conf")
+		m := startVRRP(t, n.master, impl, "trackfile.conf")
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+			t.Fatalf("%s: master did not take the VIP:\n%s", impl.name, strings.Join(m.log(), "\n"))
+		}
+		time.Sleep(1500 * time.Millisecond)
+		var r result
+		t0 := time.Now()
+		set("1")
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.backup) && !n.hasVIP(n.master) }); ok {
+			r.fault = at.Sub(t0)
+		} else {
+			t.Errorf("%s: track file 1: master %v backup %v", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		t1 := time.Now()
+		set("0")
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) && !n.hasVIP(n.backup) }); ok {
+			r.back = at.Sub(t1)
+		} else {
+			t.Errorf("%s: track file 0: master %v backup %v", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		m.signal(syscall.SIGTERM)
+		b.signal(syscall.SIGTERM)
+		m.wait(5 * time.Second)
+		b.wait(5 * time.Second)
+		res[impl.name] = r
+		t.Logf("%s master log:\n%s", impl.name, strings.Join(m.log(), "\n"))
+	}
+	k, g := res["keepalived"], res["govrrpd"]
+	t.Logf("track_file: file 1 -> VIP on backup: keepalived %s, govrrpd %s; file 0 -> VIP on master: keepalived %s, govrrpd %s",
+		ms(k.fault), ms(g.fault), ms(k.back), ms(g.back))
+	for _, c := range [][2]time.Duration{{k.fault, g.fault}, {k.back, g.back}} {
+		if d := c[1] - c[0]; c[0] > 0 && c[1] > 0 && (d > 400*time.Millisecond || d < -400*time.Millisecond) {
+			t.Errorf("govrrpd %v vs keepalived %v", c[1], c[0])
+		}
+	}
+}

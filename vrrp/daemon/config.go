@@ -23,6 +23,14 @@ type instanceSpec struct {
 	vips   []vip.Address // virtual_ipaddress then virtual_ipaddress_excluded
 	tracks []trackSpec
 	links  []linkSpec
+	files  []fileSpec
+}
+
+// fileSpec is one track_file entry of an instance.
+type fileSpec struct {
+	name    string
+	weight  int
+	reverse bool
 }
 
 // linkSpec is one tracked interface: the instance's own (unless
@@ -98,6 +106,9 @@ func specFor(in *keepalived.Instance, scripts map[string]*keepalived.Script, sou
 	}
 	for _, ti := range in.TrackInterfaces {
 		s.links = append(s.links, linkSpec{name: ti.Name, weight: ti.Weight, reverse: ti.Reverse})
+	}
+	for _, tf := range in.TrackFiles {
+		s.files = append(s.files, fileSpec{name: tf.Name, weight: tf.Weight, reverse: tf.Reverse})
 	}
 	s.fsm = fsm.Config{
 		Name: in.Name, Interface: in.Interface, VRID: uint8(in.VRID), Priority: uint8(in.Priority),

@@ -45,6 +45,7 @@ type Daemon struct {
 	mu        sync.Mutex
 	instances map[string]*instance
 	scripts   map[string]*scriptRunner
+	files     *fileWatcher
 	stopping  atomic.Bool
 	// source resolves an interface's primary address.
 	source func(ifname string, ipv6 bool) (netip.Addr, error)
@@ -90,6 +91,11 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	for _, n := range opts.Notes {
 		d.log.Printf("%s", n)
 	}
+	initTrackFiles(cfg.TrackFiles, false, d.log)
+	d.files = newFileWatcher(d)
+	d.files.set(cfg.TrackFiles)
+	go d.files.run()
+	defer d.files.close()
 	if stop, err := d.watchLinks(); err != nil {
 		d.log.Printf("Cannot follow interface changes: %v", err)
 	} else {
@@ -117,6 +123,8 @@ func Run(cfg *keepalived.Config, opts Options) int {
 				continue
 			}
 			d.log.Printf("Opening file '%s'.", opts.ConfigFile)
+			initTrackFiles(next.TrackFiles, true, d.log)
+			d.files.set(next.TrackFiles)
 			if err := d.apply(next); err != nil {
 				d.log.Printf("%v", err)
 			}
@@ -230,6 +238,17 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		}
 	}
 	return firstErr
+}
+
+// snapshot returns the running instances.
+func (d *Daemon) snapshot() []*instance {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]*instance, 0, len(d.instances))
+	for _, in := range d.instances {
+		out = append(out, in)
+	}
+	return out
 }
 
 // tracked reports whether any instance tracks script name.

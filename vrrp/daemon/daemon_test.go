@@ -214,3 +214,33 @@ func withEns33(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTrackFileStatus(t *testing.T) {
+	for _, c := range []struct {
+		value, weight int
+		reverse       bool
+		want          int
+	}{
+		{0, 0, false, 0}, {1, 0, false, -254}, {-3, 0, false, -254}, {0, 0, true, -254}, {5, 0, true, 0},
+		{3, 10, false, 30}, {3, 10, true, -30}, {-2, 10, false, -20}, {100, 10, false, 253}, {-100, 10, false, -254},
+		{0, 1, false, 0}, {7, -1, false, -7},
+	} {
+		if got := trackFileStatus(c.value, c.weight, c.reverse); got != c.want {
+			t.Errorf("value %d weight %d reverse %v: %d, want %d", c.value, c.weight, c.reverse, got, c.want)
+		}
+	}
+}
+
+func TestReadTrackFile(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]int{"12\n": 12, " -7 x": -7, "abc": 0, "": 0, "+3": 3} {
+		p := filepath.Join(dir, "f")
+		os.WriteFile(p, []byte(content), 0o644)
+		if got := readTrackFile(p); got != want {
+			t.Errorf("%q: %d, want %d", content, got, want)
+		}
+	}
+	if got := readTrackFile(filepath.Join(dir, "missing")); got != 0 {
+		t.Errorf("missing file: %d", got)
+	}
+}

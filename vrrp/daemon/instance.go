@@ -17,6 +17,7 @@ type event struct {
 	msg    netio.Message
 	script string
 	ok     bool
+	value  int
 	done   chan struct{}
 }
 
@@ -27,6 +28,7 @@ const (
 	evScript
 	evStop
 	evLink
+	evFile
 )
 
 // instance runs one vrrp_instance.
@@ -43,6 +45,7 @@ type instance struct {
 	// tracking state, owned by the goroutine
 	scriptUp map[string]*bool
 	linkUp   map[string]bool
+	fileStat map[string]int // applied track_file status
 	delta    map[string]int // tracking adjustments by "script:NAME" / "if:NAME"
 
 	pkt   packet.Packet // outgoing advert template
@@ -69,7 +72,7 @@ func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
 	}
 	in := &instance{spec: spec, d: d, m: m, conn: conn, an: an,
 		events: make(chan event, 64), done: make(chan struct{}),
-		scriptUp: map[string]*bool{}, linkUp: map[string]bool{}, delta: map[string]int{}, out: make([]byte, 1500)}
+		scriptUp: map[string]*bool{}, linkUp: map[string]bool{}, fileStat: map[string]int{}, delta: map[string]int{}, out: make([]byte, 1500)}
 	c := m.Config()
 	in.pkt = packet.Packet{Version: c.Version, Type: packet.TypeAdvertisement, VRID: c.VRID,
 		AuthType: spec.expect.AuthType, AuthData: spec.expect.AuthData, Addresses: spec.expect.Addresses,
@@ -97,6 +100,9 @@ func (in *instance) run() {
 		if !up {
 			in.link(now, l.name, false)
 		}
+	}
+	for _, f := range in.spec.files {
+		in.file(now, f.name, in.d.files.value(f.name))
 	}
 	in.exec(in.m.Start(now))
 	go in.receive()
@@ -138,6 +144,14 @@ func (in *instance) linkChanged(name string, up bool) {
 	}
 }
 
+// fileChanged is called by the track file watcher (any goroutine).
+func (in *instance) fileChanged(name string, value int) {
+	select {
+	case in.events <- event{kind: evFile, script: name, value: value}:
+	case <-in.done:
+	}
+}
+
 // stop shuts the instance down (priority-0 advert, VIPs removed unless
 // keep) and waits for it.
 func (in *instance) stop() {
@@ -170,6 +184,8 @@ func (in *instance) loop() {
 				in.script(ev.script, ev.ok)
 			case evLink:
 				in.link(time.Now(), ev.script, ev.ok)
+			case evFile:
+				in.file(time.Now(), ev.script, ev.value)
 			case evStop:
 				in.exec(in.m.Shutdown(time.Now()))
 				in.conn.Close()
@@ -250,6 +266,34 @@ func (in *instance) link(now time.Time, name string, up bool) {
 		}
 	}
 	in.linkUp[name] = up
+}
+
+// file applies a track_file's new value: its status changes the
+// priority, or faults the instance at -254.
+func (in *instance) file(now time.Time, name string, value int) {
+	for _, f := range in.spec.files {
+		if f.name != name {
+			continue
+		}
+		prev := in.fileStat[name]
+		next := trackFileStatus(value, f.weight, f.reverse)
+		if prev == next {
+			continue
+		}
+		in.fileStat[name] = next
+		switch {
+		case next == fileStatusFault:
+			in.d.log.Detailf("(%s): tracked file %s now FAULT state", in.name(), name)
+			in.setDelta(now, "file:"+name, 0)
+			in.exec(in.m.Down(now))
+		case prev == fileStatusFault:
+			in.d.log.Detailf("(%s): tracked file %s leaving FAULT state", in.name(), name)
+			in.setDelta(now, "file:"+name, next)
+			in.exec(in.m.Up(now))
+		default:
+			in.setDelta(now, "file:"+name, next)
+		}
+	}
 }
 
 func (in *instance) setDelta(now time.Time, key string, d int) {

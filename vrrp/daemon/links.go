@@ -51,13 +51,7 @@ func (d *Daemon) watchLinks() (func(), error) {
 			} else {
 				d.log.Printf("Netlink reports %s down", a.Name)
 			}
-			d.mu.Lock()
-			insts := make([]*instance, 0, len(d.instances))
-			for _, in := range d.instances {
-				insts = append(insts, in)
-			}
-			d.mu.Unlock()
-			for _, in := range insts {
+			for _, in := range d.snapshot() {
 				for _, l := range in.spec.links {
 					if l.name == a.Name {
 						in.linkChanged(a.Name, up)
