@@ -170,8 +170,8 @@ func TestShowSess(t *testing.T) {
 func TestHumanTime(t *testing.T) {
 	for in, want := range map[int64]string{0: "0s", 59: "59s", 60: "1m", 61: "1m1s", 3600: "1h", 3725: "1h2m",
 		86400: "1d", 90061: "1d1h", -1: "?"} {
-		if got := humanTime(in); got != want {
-			t.Errorf("humanTime(%d) = %q, want %q", in, got, want)
+		if got := HumanTime(in); got != want {
+			t.Errorf("HumanTime(%d) = %q, want %q", in, got, want)
 		}
 	}
 }

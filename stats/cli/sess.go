@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// humanTime is haproxy's human_time(): at most two units among d, h, m, s,
+// HumanTime is haproxy's human_time() for t seconds: at most two units among d, h, m, s,
 // and "0s" for zero.
-func humanTime(t int64) string {
+func HumanTime(t int64) string {
 	if t < 0 {
 		return "?"
 	}
@@ -56,14 +56,14 @@ func appendSessLine(b []byte, ss Session, own bool, epoch uint64, timeout int64)
 		srv = "<none>"
 	}
 	b = append(b, " src="+ss.Src+" fe="+ss.Frontend+" be="+be+" srv="+srv...)
-	b = append(b, " ts=00 epoch="+hexAlt(epoch)+" age="+humanTime(ss.AgeSec)...)
+	b = append(b, " ts=00 epoch="+hexAlt(epoch)+" age="+HumanTime(ss.AgeSec)...)
 	b = append(b, " calls="...)
 	b = strconv.AppendUint(b, uint64(ss.Calls), 10)
 	b = append(b, " rate="...)
 	b = strconv.AppendUint(b, uint64(ss.Calls), 10)
 	b = append(b, " cpu=0 lat=0"...)
 	if own {
-		rx := humanTime(timeout)
+		rx := HumanTime(timeout)
 		b = append(b, " rq[f=c08002h,i=0,an=00h,rx="+rx+",wx=,ax=] rp[f=80008000h,i=0,an=00h,rx=,wx=,ax=]"...)
 	} else {
 		b = append(b, " rq[f=000000h,i="+strconv.FormatUint(uint64(ss.ReqBytes), 10)+",an=00h,rx=,wx=,ax=]"...)
@@ -76,7 +76,7 @@ func appendSessLine(b []byte, ss Session, own bool, epoch uint64, timeout int64)
 		b = append(b, " scb=[8,0h,fd="+strconv.Itoa(ss.BackFD)+"]"...)
 	}
 	if own {
-		b = append(b, " exp="+humanTime(timeout)+" rc=0 c_exp="...)
+		b = append(b, " exp="+HumanTime(timeout)+" rc=0 c_exp="...)
 	} else {
 		b = append(b, " exp= rc=0 c_exp="...)
 	}
