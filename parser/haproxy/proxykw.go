@@ -213,6 +213,9 @@ func (p *parser) parseOption(st *stmt, px *Proxy) int {
 		if name == "mysql-check" && st.arg(2) != "" && st.arg(2) != "user" {
 			return p.alert(st, "'%s %s' only supports optional values: 'user' (got '%s').", st.args[0], name, st.arg(2))
 		}
+		if name == "mysql-check" && st.arg(2) == "user" && st.arg(3) == "" {
+			return p.alert(st, "'%s %s %s' expects <username> as argument.", st.args[0], name, st.args[2])
+		}
 		if name == "http-restrict-req-hdr-names" {
 			if c, bad := p.tooManyArgs(st, 2); bad {
 				return c
@@ -746,30 +749,43 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 		return p.alert(st, "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", st.arg(1))
 	}
 	if st.arg(1) == "expect" {
-		i := 2
-		if st.arg(i) == "!" {
-			i++
+		bad := func(w string) int {
+			return p.alert(st, "'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '%s' as argument..", w)
 		}
-		switch st.arg(i) {
-		case "status":
-			pat := st.arg(i + 1)
-			if pat == "" {
-				return p.alert(st, "'http-check expect' : '%s' expects a <pattern> as argument.", st.arg(i))
-			}
-			for k := 0; k < len(pat); k++ {
-				if !isDigit(pat[k]) && pat[k] != '-' && pat[k] != ',' {
-					return p.alert(st, "'http-check expect' : invalid character '%c' in the list of status codes.", pat[k])
-				}
-			}
-		case "rstatus", "string", "rstring", "string-lf", "hdr", "fhdr", "custom":
-			if st.arg(i+1) == "" && st.arg(i) != "custom" && st.arg(i) != "hdr" && st.arg(i) != "fhdr" {
-				return p.alert(st, "'http-check expect' : '%s' expects a <pattern> as argument.", st.arg(i))
-			}
-		case "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code", "comment":
-		case "":
+		if st.arg(2) == "" {
 			return p.alert(st, "'http-check expect' : expects at least a matching pattern as arguments.")
-		default:
-			return p.alert(st, "'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '%s' as argument..", st.arg(i))
+		}
+		for i := 2; i < st.nargs(); i++ {
+			w := st.args[i]
+			switch w {
+			case "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code", "comment":
+				if st.arg(i+1) == "" {
+					return p.alert(st, "'http-check expect' : '%s' expects a <value> as argument.", w)
+				}
+				i++
+			case "!":
+			case "status", "rstatus", "string", "rstring", "string-lf":
+				pat := st.arg(i + 1)
+				if pat == "" {
+					return p.alert(st, "'http-check expect' : '%s' expects a <pattern> as argument.", w)
+				}
+				if w == "status" {
+					for k := 0; k < len(pat); k++ {
+						if !isDigit(pat[k]) && pat[k] != '-' && pat[k] != ',' {
+							return p.alert(st, "'http-check expect' : invalid character '%c' in the list of status codes.", pat[k])
+						}
+					}
+				}
+				i++
+			case "hdr", "fhdr":
+				// name <fmt> [value <fmt>] with -m options
+				for i+1 < st.nargs() && (st.args[i+1] == "name" || st.args[i+1] == "value" || st.args[i+1] == "-m" ||
+					st.args[i+1] == "name-lf" || st.args[i+1] == "value-lf" || strings.HasPrefix(st.args[i+1], "-")) {
+					i += 2
+				}
+			default:
+				return bad(w)
+			}
 		}
 	}
 	px.HTTPCheck.Rules = append(px.HTTPCheck.Rules, st.statement())

@@ -35,6 +35,9 @@ func (p *parser) parseUserlist(st *stmt) int {
 		if st.arg(1) == "" {
 			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
 		}
+		if c, bad := invalidChar(st.args[1]); bad {
+			return p.alertNS(st, "character '%c' is not permitted in '%s' name '%s'.", c, st.args[0], st.args[1])
+		}
 		g := UserGroup{Pos: st.Pos, Name: st.args[1]}
 		for i := 2; i < st.nargs(); i++ {
 			if st.args[i] == "users" && st.arg(i+1) != "" {
@@ -48,6 +51,9 @@ func (p *parser) parseUserlist(st *stmt) int {
 	case "user":
 		if st.arg(1) == "" {
 			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
+		}
+		if c, bad := invalidChar(st.args[1]); bad {
+			return p.alertNS(st, "character '%c' is not permitted in '%s' name '%s'.", c, st.args[0], st.args[1])
 		}
 		u := User{Pos: st.Pos, Name: st.args[1]}
 		for i := 2; i < st.nargs(); i++ {
@@ -121,6 +127,9 @@ func (p *parser) parseOtherSection(st *stmt) int {
 	kw := st.args[0]
 	if kw == p.section {
 		name := st.arg(1)
+		if kw == "peers" && st.arg(2) != "" {
+			return p.alert(st, "'%s' cannot handle unexpected argument '%s'.", kw, st.args[2])
+		}
 		if name == "" {
 			p.curSection = nil
 			// most of these are ERR_ABORT in haproxy: reading stops.
@@ -178,6 +187,9 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		if st.arg(2) == "" {
 			return p.alert(st, "'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
 		}
+		if _, msg := parseAddress(st.args[2], paPortOK|paPortMand|paResolve|paStream|paDgram|paDefaultDgram, p.resolveHost); msg != "" {
+			return p.alert(st, "'%s %s' : %s", kw, st.args[1], strings.TrimSuffix(msg, "\n"))
+		}
 		for _, o := range sec.Statements {
 			if o.Args[0] == kw && len(o.Args) > 1 && o.Args[1] == st.args[1] {
 				p.alertf(st.File, st.Line, "Parsing [%s:%d]: %s '%s' has same name as another %s (declared at %s:%d).",
@@ -215,9 +227,43 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects <nb> as argument.", kw)
 		}
-	case "peers peer", "peers server":
-		if c, bad := invalidChar(st.arg(1)); bad && st.arg(1) != "" {
-			return p.alert(st, "character '%c' is not permitted in server name '%s'.", c, st.arg(1))
+		if n := atoi(st.arg(1)); n < 12 || n > 65535 {
+			return p.alert(st, "'%s' must be between 12 and 65535 inclusive (was %s).", kw, st.arg(1))
+		}
+	case "peers peer", "peers server", "peers bind":
+		if kw != "bind" {
+			if c, bad := invalidChar(st.arg(1)); bad && st.arg(1) != "" {
+				return p.alert(st, "character '%c' is not permitted in server name '%s'.", c, st.arg(1))
+			}
+		}
+		hasPeer, hasBind := false, false
+		for _, o := range sec.Statements {
+			hasPeer = hasPeer || o.Args[0] == "peer"
+			hasBind = hasBind || o.Args[0] == "bind"
+		}
+		if (kw == "peer" && hasBind) || (kw == "bind" && hasPeer) {
+			return p.alert(st, "mixing \"peer\" and \"bind\" line is forbidden")
+		}
+		if kw == "bind" || st.arg(2) == "" {
+			return 0
+		}
+		ctx := func(format string, a ...any) int {
+			return p.ctxAlert(st, "'server (null)/%s' : %s", st.args[1], fmt.Sprintf(format, a...))
+		}
+		if _, msg := parseAddress(st.args[2], paPortOK|paStream|paFQDN, nil); msg != "" {
+			return ctx("%s", strings.TrimSuffix(msg, "\n"))
+		}
+		for i := 3; i < st.nargs(); i++ {
+			idx, ok := serverKeywordIndex[st.args[i]]
+			if !ok {
+				if best := bestMatch(st.args[i], serverKeywordNames, serverExtraKeywords); best != "" {
+					return ctx("unknown keyword '%s'; did you mean '%s' maybe ?", st.args[i], best)
+				}
+				return ctx("unknown keyword '%s'.", st.args[i])
+			}
+			if n := serverKeywords[idx].args; n > 0 {
+				i += n
+			}
 		}
 	case "http-errors errorfile":
 		if st.arg(1) == "" || st.arg(2) == "" {
@@ -322,7 +368,7 @@ func checkStickTable(args []string) string {
 		case "store":
 			i++
 			if i >= len(args) {
-				return "missing argument after 'store'."
+				continue // haproxy accepts a trailing "store"
 			}
 			for _, opt := range strings.Split(args[i], ",") {
 				name := opt
