@@ -78,6 +78,9 @@ func serve(st settings, cl cmdline, cfg *keepalived.Config, rep *keepalived.Repo
 	checkOpts := keepalived.Options{ConfigID: st.configID, Namespace: st.namespace}
 	opts.Load = func() *keepalived.Config {
 		c, _ := keepalived.Check(st.conf, checkOpts)
+		if c != nil && c.VRRPStopped != "" {
+			return nil
+		}
 		return c
 	}
 	return daemon.Run(cfg, opts)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -242,5 +243,30 @@ func TestReadTrackFile(t *testing.T) {
 	}
 	if got := readTrackFile(filepath.Join(dir, "missing")); got != 0 {
 		t.Errorf("missing file: %d", got)
+	}
+}
+
+// Syslog lines go to the daemon facility at LOG_INFO with keepalived's
+// VRRP ident.
+func TestLoggerSyslog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer ln.Close()
+	l := NewLogger(LogOptions{Syslog: true, SyslogPath: path, Facility: 3})
+	defer l.Close()
+	l.now = func() time.Time { return time.Date(2026, 11, 25, 15, 4, 5, 0, time.UTC) }
+	l.Printf("(VI_1) Entering MASTER STATE")
+	buf := make([]byte, 512)
+	ln.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, err := ln.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("<30>Nov 25 15:04:05 Keepalived_vrrp[%d]: (VI_1) Entering MASTER STATE", os.Getpid())
+	if got := string(buf[:n]); got != want {
+		t.Errorf("syslog %q, want %q", got, want)
 	}
 }

@@ -25,10 +25,12 @@ type Logger struct {
 
 // LogOptions configure a Logger.
 type LogOptions struct {
-	Console  io.Writer // nil: no console logging
-	Syslog   bool      // send to /dev/log when it exists
-	Facility int       // syslog facility number (3 = daemon)
-	Detail   bool      // -D
+	Console io.Writer // nil: no console logging
+	Syslog  bool      // send to syslog when its socket exists
+	// SyslogPath is the syslog socket (default /dev/log).
+	SyslogPath string
+	Facility   int  // syslog facility number (3 = daemon)
+	Detail     bool // -D
 }
 
 // NewLogger returns a logger for o.
@@ -36,7 +38,11 @@ func NewLogger(o LogOptions) *Logger {
 	l := &Logger{console: o.Console, detail: o.Detail, facility: o.Facility,
 		ident: fmt.Sprintf("Keepalived_vrrp[%d]", os.Getpid()), now: time.Now}
 	if o.Syslog {
-		if c, err := net.Dial("unixgram", "/dev/log"); err == nil {
+		path := o.SyslogPath
+		if path == "" {
+			path = "/dev/log"
+		}
+		if c, err := net.Dial("unixgram", path); err == nil {
 			l.syslog = c
 		}
 	}
