@@ -15,6 +15,7 @@ import (
 // program is what run needs from the outside world; tests fill it in.
 type program struct {
 	name   string // basename of argv[0], used in the usage text
+	argv0  string // argv[0] as given: haproxy names itself so in "[argv0.main()]" alerts
 	exe    string // path to the executable, for the version notice
 	pid    int
 	stdout io.Writer
@@ -204,6 +205,7 @@ func newProgram() *program {
 	}
 	return &program{
 		name:   filepath.Base(os.Args[0]),
+		argv0:  os.Args[0],
 		exe:    exe,
 		pid:    os.Getpid(),
 		stdout: os.Stdout,
