@@ -13,7 +13,7 @@ import (
 	"goha/stats"
 )
 
-func seededFake(t *testing.T) *fakeRuntime {
+func seededFake(t testing.TB) *fakeRuntime {
 	f := fakeFromShowStat(t, readGolden(t, "show_stat"))
 	f.info = infoFromShowInfo(t, strings.TrimSuffix(readGolden(t, "show_info"), "\n"))
 	return f
