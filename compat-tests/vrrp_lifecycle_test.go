@@ -247,3 +247,51 @@ func TestVRRPTrackFile(t *testing.T) {
 		}
 	}
 }
+
+// TestVRRPDaemonize: without -n govrrpd detaches as keepalived does: the
+// command returns 0 at once, the daemon's pid is in the pid files, it runs
+// VRRP, and SIGTERM to that pid stops it and removes the files.
+func TestVRRPDaemonize(t *testing.T) {
+	_, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	owner, _ := readSeed("keepalived-master.conf")
+	owner = strings.Replace(owner, "priority 100", "priority 255", 1)
+	if err := n.master.WriteFile("/etc/keepalived/owner.conf", owner); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	out, err := n.master.Output(gv.bin, "-f", "/etc/keepalived/owner.conf", "-p", "/run/goha-d.pid", "-r", "/run/goha-d-vrrp.pid")
+	if err != nil {
+		t.Fatalf("govrrpd without -n: %v %s", err, out)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("govrrpd without -n took %v to return", d)
+	}
+	var pid int
+	if _, ok := pollUntil(5*time.Second, func() bool {
+		b, err := os.ReadFile(n.master.Path("/run/goha-d-vrrp.pid"))
+		if err != nil {
+			return false
+		}
+		_, err = fmt.Sscan(string(b), &pid)
+		return err == nil && pid > 0
+	}); !ok {
+		t.Fatal("no pid file from the detached daemon")
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	if _, ok := pollUntil(5*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+		t.Fatal("detached daemon did not take the VIP")
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	if _, ok := pollUntil(5*time.Second, func() bool { return syscall.Kill(pid, 0) != nil }); !ok {
+		t.Fatal("detached daemon did not stop on SIGTERM")
+	}
+	for _, f := range []string{"/run/goha-d.pid", "/run/goha-d-vrrp.pid"} {
+		if _, err := os.Stat(n.master.Path(f)); err == nil {
+			t.Errorf("%s left behind", f)
+		}
+	}
+	if n.hasVIP(n.master) {
+		t.Error("VIP left behind")
+	}
+}
