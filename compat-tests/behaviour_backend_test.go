@@ -32,9 +32,22 @@ import (
 //	/ws...          answer 101 and echo raw bytes from then on
 //	/half...        read the request, send the response, then shut its write side
 type scriptServer struct {
-	name string
-	ln   net.Listener
-	wg   sync.WaitGroup
+	name  string
+	ln    net.Listener
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+// stop closes the listener and every accepted connection, as a server
+// process that exits.
+func (s *scriptServer) stop() {
+	s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
 }
 
 func startScriptServer(t *testing.T, name string) *scriptServer {
@@ -43,7 +56,7 @@ func startScriptServer(t *testing.T, name string) *scriptServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &scriptServer{name: name, ln: ln}
+	s := &scriptServer{name: name, ln: ln, conns: map[net.Conn]bool{}}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -52,11 +65,20 @@ func startScriptServer(t *testing.T, name string) *scriptServer {
 			if err != nil {
 				return
 			}
+			s.mu.Lock()
+			s.conns[c] = true
+			s.mu.Unlock()
 			s.wg.Add(1)
-			go func() { defer s.wg.Done(); s.serve(c) }()
+			go func() {
+				defer s.wg.Done()
+				s.serve(c)
+				s.mu.Lock()
+				delete(s.conns, c)
+				s.mu.Unlock()
+			}()
 		}
 	}()
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(s.stop)
 	return s
 }
 

@@ -452,7 +452,7 @@ func renderBytes(b []byte) string {
 func playSeq(t *testing.T, sq *bseq, listen string, srvs []*scriptServer, out *strings.Builder) {
 	for i := 0; i < sq.n; i++ {
 		if sq.stopAfter > 0 && i == sq.stopAfter {
-			srvs[sq.stopServer].ln.Close()
+			srvs[sq.stopServer].stop()
 			time.Sleep(sq.pauseAfterStop)
 		}
 		req := "GET /seq/" + strconv.Itoa(i) + " HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"
