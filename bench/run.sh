@@ -8,7 +8,8 @@
 #   BENCH_ROUNDS=3      rounds per scenario (goproxy, haproxy alternate)
 #   BENCH_ONLY=keepalive,tcp   run some scenarios only
 #   BENCH_MICRO=0       skip the Go micro-benchmarks
-#   BENCH_PROFILE=0     skip the CPU profile of goproxy
+#   BENCH_PROFILE=0     skip the CPU profiles of goproxy (bench/cmd/goproxy-prof)
+#   BENCH_SYSCALLS=0    skip counting system calls per request (strace -c)
 #   BENCH_LOAD_CPU=0 BENCH_PROXY_CPU=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,10 @@ if [ "${BENCH_MICRO:-1}" != 0 ]; then
   args+=(-micro bench/results/micro.txt)
 fi
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
-  args+=(-profile-bin bin/goproxy-prof -profile-out bench/results/goproxy-keepalive.pprof)
+  args+=(-profile-bin bin/goproxy-prof -profile-dir bench/results)
+fi
+if [ "${BENCH_SYSCALLS:-1}" != 0 ] && command -v strace >/dev/null; then
+  args+=(-syscalls)
 fi
 # The harness and its in-process load generators run on the load CPU; it
 # pins every proxy to the other one itself.

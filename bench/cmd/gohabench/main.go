@@ -57,17 +57,18 @@ func main() {
 	out := flag.String("out", "bench/results/latest.json", "machine-readable results")
 	micro := flag.String("micro", "", "go test -bench output to include (bench/micro.sh)")
 	profBin := flag.String("profile-bin", "", "goproxy-prof binary: profile goproxy under the keep-alive load")
-	profOut := flag.String("profile-out", "bench/results/goproxy-keepalive.pprof", "CPU profile written by -profile-bin")
+	profOut := flag.String("profile-dir", "bench/results", "where -profile-bin writes goproxy-NAME.pprof and .top.txt")
+	syscalls := flag.Bool("syscalls", false, "count system calls per request with strace (goproxy and haproxy)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (configs, logs)")
 	flag.Parse()
 
-	if err := h.main(*only, *out, *micro, *profBin, *profOut, *keep); err != nil {
+	if err := h.main(*only, *out, *micro, *profBin, *profOut, *syscalls, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "gohabench:", err)
 		os.Exit(1)
 	}
 }
 
-func (h *harness) main(only, out, micro, profBin, profOut string, keep bool) error {
+func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep bool) error {
 	if h.rounds < 1 {
 		return fmt.Errorf("need at least one round")
 	}
@@ -128,8 +129,17 @@ func (h *harness) main(only, out, micro, profBin, profOut string, keep bool) err
 		rep.Scenarios = append(rep.Scenarios, sr)
 		printScenario(os.Stdout, sr)
 	}
+	if syscalls {
+		sr, err := h.syscallCounts()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gohabench: syscalls:", err)
+		} else {
+			rep.Scenarios = append(rep.Scenarios, sr)
+			printScenario(os.Stdout, sr)
+		}
+	}
 	if profBin != "" {
-		rep.Profile, err = h.profile(profBin, profOut)
+		rep.Profiles, err = h.profile(profBin, profOut)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "gohabench: profile:", err)
 		}

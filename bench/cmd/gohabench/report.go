@@ -140,9 +140,9 @@ func printSummary(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "   %-22s %-52s %10.1f ns/op %8.0f B/op %5.0f allocs/op\n", strings.TrimPrefix(m.Package, "goha/"), m.Name, m.NsPerOp, m.BytesPerOp, m.AllocsPerOp)
 		}
 	}
-	if rep.Profile != nil {
-		fmt.Fprintf(w, "\n== goproxy CPU profile under %s (%s)\n", rep.Profile.Scenario, rep.Profile.File)
-		for _, l := range rep.Profile.Top {
+	for _, p := range rep.Profiles {
+		fmt.Fprintf(w, "\n== goproxy CPU profile under %s (%s)\n", p.Scenario, p.File)
+		for _, l := range p.Top {
 			fmt.Fprintf(w, "   %s\n", l)
 		}
 	}

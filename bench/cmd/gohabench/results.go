@@ -11,7 +11,7 @@ type Report struct {
 	Scenarios []*ScenarioResult `json:"scenarios"`
 	Targets   []TargetStatus    `json:"targets"`
 	Micro     []MicroResult     `json:"micro,omitempty"`
-	Profile   *ProfileResult    `json:"profile,omitempty"`
+	Profiles  []*ProfileResult  `json:"profiles,omitempty"`
 }
 
 // Meta describes the run, so that two result files can be compared.
