@@ -42,6 +42,7 @@ func init() {
 		{[]string{"prompt"}, "", cmdPrompt},
 		{[]string{"quit"}, "", cmdQuit},
 	}
+	candidates = buildCandidates()
 }
 
 const helpTail = "  help [<command>]                        : list matching or all commands\n" +
@@ -50,6 +51,17 @@ const helpTail = "  help [<command>]                        : list matching or a
 
 // maxArgs is MAX_CLI_ARGS: words after it are not split any more.
 const maxArgs = 64
+
+// isOtherCommand reports whether args start with a haproxy command goha
+// does not implement.
+func isOtherCommand(args []string) bool {
+	for _, w := range otherCommands {
+		if len(args) >= len(w) && strings.Join(args[:len(w)], " ") == strings.Join(w, " ") {
+			return true
+		}
+	}
+	return false
+}
 
 // findKeyword returns the command whose words all begin args
 // (cli_find_kw).
@@ -79,10 +91,43 @@ const (
 	maxMatches  = 5
 )
 
+// candidate is a command as cli_gen_usage_msg sees it: its words, whether
+// it has a help line (only those are suggested), and the line goha prints
+// ("" for haproxy commands goha does not implement: never printed).
+type candidate struct {
+	words    []string
+	hasUsage bool
+	usage    string
+}
+
+// candidates are goha's commands, haproxy's other commands and its hidden
+// ones.
+// (Built by buildCandidates from init, once keywords is set.)
+var candidates []candidate
+
+func buildCandidates() []candidate {
+	var c []candidate
+	for _, kw := range keywords {
+		c = append(c, candidate{kw.words, kw.usage != "", kw.usage})
+	}
+	for _, w := range otherCommands {
+		c = append(c, candidate{w, true, ""})
+	}
+	for _, w := range hiddenCommands {
+		c = append(c, candidate{w, false, ""})
+	}
+	// Equally close suggestions are kept first come, first served; haproxy
+	// walks its commands in registration order, which alphabetical order
+	// approximates.
+	sort.SliceStable(c, func(i, j int) bool { return strings.Join(c[i].words, " ") < strings.Join(c[j].words, " ") })
+	return c
+}
+
 // usage builds the answer to "help [words]" and to an unknown command, as
 // cli_gen_usage_msg does: the commands matching the longest run of exact
 // words, narrowed by a fuzzy match on the next words when there is one,
-// sorted by their help line, then help/prompt/quit.
+// sorted by their help line, then help/prompt/quit. The choice is made
+// among all of haproxy's commands; only goha's are printed.
 func usage(args []string) string {
 	ishelp := len(args) > 0 && args[0] == "help"
 	if ishelp {
@@ -96,7 +141,7 @@ func usage(args []string) string {
 	}
 	// longest run of exactly matching words over all commands
 	length := 0
-	for _, kw := range keywords {
+	for _, kw := range candidates {
 		for i := 0; i < prefixWords && i < len(kw.words); i++ {
 			if arg(i) == "" || kw.words[i] != arg(i) {
 				break
@@ -115,7 +160,7 @@ func usage(args []string) string {
 	default:
 		b.WriteString("Unknown command, but maybe one of the following ones is a better match:\n")
 	}
-	prefixOK := func(kw *keyword) bool {
+	prefixOK := func(kw *candidate) bool {
 		for i := 0; i < length; i++ {
 			if i >= len(kw.words) || arg(i) == "" || kw.words[i] != arg(i) {
 				return false
@@ -124,7 +169,7 @@ func usage(args []string) string {
 		return true
 	}
 	type match struct {
-		kw   *keyword
+		kw   *candidate
 		dist int
 	}
 	var matches [maxMatches]match
@@ -132,9 +177,9 @@ func usage(args []string) string {
 		matches[i].dist = int(^uint(0) >> 1)
 	}
 	if arg(length) != "" {
-		for i := range keywords {
-			kw := &keywords[i]
-			if kw.usage == "" || !prefixOK(kw) || len(kw.words) < length {
+		for i := range candidates {
+			kw := &candidates[i]
+			if !kw.hasUsage || !prefixOK(kw) {
 				continue
 			}
 			var wsig, lsig fingerprint
@@ -160,26 +205,28 @@ func usage(args []string) string {
 			}
 		}
 	}
-	var entries []*keyword
+	var entries []string
 	if matches[0].kw != nil {
 		for _, m := range matches {
 			if m.kw == nil || m.dist > 5*matches[0].dist/2 {
 				break
 			}
-			entries = append(entries, m.kw)
+			if m.kw.usage != "" {
+				entries = append(entries, m.kw.usage)
+			}
 		}
 	} else {
-		for i := range keywords {
-			kw := &keywords[i]
+		for i := range candidates {
+			kw := &candidates[i]
 			if kw.usage != "" && prefixOK(kw) {
-				entries = append(entries, kw)
+				entries = append(entries, kw.usage)
 			}
 		}
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].usage < entries[j].usage })
-	for _, kw := range entries {
+	sort.Strings(entries)
+	for _, u := range entries {
 		b.WriteString("  ")
-		b.WriteString(kw.usage)
+		b.WriteString(u)
 		b.WriteByte('\n')
 	}
 	b.WriteString(helpTail)

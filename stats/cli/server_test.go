@@ -218,3 +218,11 @@ func TestSplitArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestNotImplemented: a haproxy command goha lacks is named as such.
+func TestNotImplemented(t *testing.T) {
+	dir := ourServer(t, seededFake(t), 0)
+	if got := exchange(t, "unix", filepath.Join(dir, "admin.sock"), "show fd\n"); got != notImplemented+"\n" {
+		t.Fatalf("show fd: %q", got)
+	}
+}

@@ -26,6 +26,9 @@ type session struct {
 	fd    int
 }
 
+// notImplemented answers the haproxy commands goha does not implement.
+const notImplemented = "This command is not implemented by goha.\n"
+
 // permissionDenied is haproxy's cli_permission_denied_msg.
 const permissionDenied = "Permission denied\n"
 
@@ -38,6 +41,11 @@ func (s *session) execute(line []byte) string {
 	}
 	kw := findKeyword(args)
 	if kw == nil {
+		if isOtherCommand(args) {
+			// a real haproxy command goha lacks: say so plainly rather
+			// than haproxy's "Unknown command" (a deliberate difference)
+			return notImplemented
+		}
 		return usage(args)
 	}
 	return kw.run(s, args)
