@@ -70,8 +70,6 @@ var listingSteps = map[string]bool{
 	"unknown_disable": true,
 }
 
-
-
 // TestGoldenReplay plays every captured step against goha's CLI, in the
 // capture's order, on a fake runtime seeded from haproxy's first answer,
 // and compares each answer byte for byte.
