@@ -39,6 +39,11 @@ func missingArg(w string) string {
 	return ""
 }
 
+// actionMaxArgs bounds the words some actions take before "if"/"unless".
+var actionMaxArgs = map[string]int{"set-var": 1, "set-var-fmt": 1, "unset-var": 0, "set-log-level": 1, "set-nice": 1,
+	"set-tos": 1, "set-mark": 1, "set-src": 1, "set-dst": 1, "set-src-port": 1, "set-dst-port": 1, "early-hint": 2,
+	"set-priority-class": 1, "set-priority-offset": 1, "disable-l7-retry": 0, "strict-mode": 1}
+
 // defaultErrorCodes have a built-in error page (http_err_codes[]).
 var defaultErrorCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true,
 	408: true, 410: true, 413: true, 421: true, 422: true, 425: true, 429: true, 500: true, 501: true, 502: true,
@@ -394,6 +399,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if len(args) < 3 || (args[1] != "len" && args[1] != "id") {
 			return fail("expects <expression> [ 'len' <length> | id <idx> ]")
 		}
+	}
+	if max, ok := actionMaxArgs[action]; ok && len(args) > max {
+		return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[max])
 	}
 	if i < st.nargs() {
 		cond, msg := p.parseCondition(st, px, i)

@@ -219,11 +219,18 @@ func (p *parser) startProxy(st *stmt) int {
 				st.File, st.Line, proxyCapStr(kind), name, proxyTypeStr(other.Kind), other.Name, other.File, other.Line)
 			code |= errAlert | errFatal
 		}
-		n := st.nargs()
-		if (n > 2 && (n < 4 || st.args[2] != "from")) || n > 4 {
-			if n > 4 {
-				code |= p.alert(st, "'%s' cannot handle unexpected argument '%s'.", st.args[0], st.args[4])
+		// (args[2] set and not "from <name>") or too many words: haproxy
+		// gives up on the section; following lines then fail with
+		// "'listen' or 'defaults' expected.".
+		if st.arg(2) != "" && (st.arg(3) == "" || st.args[2] != "from") {
+			if kind == KindFrontend || kind == KindListen {
+				p.alert(st, "please use the 'bind' keyword for listening addresses.")
 			}
+			p.cur = nil
+			return code
+		}
+		if st.nargs() > 4 {
+			code |= p.alert(st, "'%s' cannot handle unexpected argument '%s'.", st.args[0], st.args[4])
 			if kind == KindFrontend || kind == KindListen {
 				p.alert(st, "please use the 'bind' keyword for listening addresses.")
 			}
@@ -523,6 +530,10 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 	case "log-format-sd":
 		px.hasLogFormatSD = true
+	case "tcp-check":
+		if msg := checkTCPCheck(st); msg != "" {
+			return p.alert(st, "%s", msg)
+		}
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":

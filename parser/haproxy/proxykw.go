@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -793,3 +794,59 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 }
 
 var _ = strconv.Itoa
+
+// checkTCPCheck validates the common forms of "tcp-check" (tcpcheck.c).
+func checkTCPCheck(st *stmt) string {
+	sub := st.arg(1)
+	switch sub {
+	case "comment", "set-var", "unset-var", "set-var-fmt":
+		return ""
+	case "send", "send-lf", "send-binary", "send-binary-lf":
+		what := map[string]string{"send": "string", "send-lf": "log-format string", "send-binary": "binary string", "send-binary-lf": "log-format binary string"}[sub]
+		if st.arg(2) == "" {
+			return fmt.Sprintf("'tcp-check %s' : '%s' expects a %s as argument.", sub, what, sub)
+		}
+		if sub == "send-binary" {
+			v := st.args[2]
+			for i := 0; i < len(v); i++ {
+				if !isHex(v[i]) {
+					return fmt.Sprintf("'tcp-check %s' : '%s' invalid binary string (an hex digit is expected (found '%c')).\n.", sub, v, v[i])
+				}
+			}
+		}
+		for i := 3; i < st.nargs(); i++ {
+			if st.args[i] != "comment" {
+				return fmt.Sprintf("'tcp-check %s' : expects 'comment' but got '%s' as argument..", sub, st.args[i])
+			}
+			i++
+		}
+	case "expect":
+		if st.arg(2) == "" {
+			return "'tcp-check expect' : expects at least a matching pattern as arguments."
+		}
+		for i := 2; i < st.nargs(); i++ {
+			switch w := st.args[i]; w {
+			case "!":
+			case "min-recv", "ok-status", "error-status", "tout-status", "on-success", "on-error", "status-code", "comment":
+				i++
+			case "binary", "string", "rstring", "string-lf", "rbinary", "binary-lf":
+				i++
+			default:
+				return fmt.Sprintf("'tcp-check expect' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf''[!]rbinary', '[!]binary-lf' or comment but got '%s' as argument..", w)
+			}
+		}
+	case "connect":
+		for i := 2; i < st.nargs(); i++ {
+			switch w := st.args[i]; w {
+			case "default", "send-proxy", "via-socks4", "ssl", "linger":
+			case "comment", "port", "addr", "sni", "alpn", "proto":
+				i++
+			default:
+				return fmt.Sprintf("'tcp-check connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '%s' as argument..", w)
+			}
+		}
+	default:
+		return fmt.Sprintf("'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", sub)
+	}
+	return ""
+}

@@ -125,6 +125,11 @@ func (p *parser) tcpAction(st *stmt, px *Proxy, kind, where string) int {
 		}
 		px.trackTables = append(px.trackTables, trackRef{action: action, table: table})
 	}
+	if action == "accept" || action == "reject" || action == "silent-drop" || action == "close" {
+		if w := st.arg(3); w != "" && w != "if" && w != "unless" {
+			return p.alert(st, "'%s %s %s' only accepts 'if' or 'unless', in %s (got '%s')", st.args[0], st.args[1], action, where, w)
+		}
+	}
 	for i := 3; i < st.nargs(); i++ {
 		if st.args[i] != "if" && st.args[i] != "unless" {
 			continue
