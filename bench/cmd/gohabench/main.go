@@ -156,7 +156,11 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 		if err := os.WriteFile(out, append(js, '\n'), 0o644); err != nil {
 			return err
 		}
-		fmt.Println("results written to", out)
+		md := strings.TrimSuffix(out, ".json") + ".md"
+		if err := os.WriteFile(md, []byte(markdown(rep)), 0o644); err != nil {
+			return err
+		}
+		fmt.Println("results written to", out, "and", md)
 	}
 	return nil
 }

@@ -147,3 +147,50 @@ func printSummary(w io.Writer, rep *Report) {
 		}
 	}
 }
+
+// markdown renders the results as the tables docs/performance.md shows.
+func markdown(rep *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Run %s–%s on %s (%d CPUs, %s), load average %s at start, %s at end; %d rounds of %s per target.\n\n",
+		rep.Meta.Started, rep.Meta.Finished, rep.Meta.Host, rep.Meta.CPUs, rep.Meta.CPUModel, rep.Meta.LoadStart, rep.Meta.LoadEnd, rep.Meta.Rounds, rep.Meta.Duration)
+	fmt.Fprintf(&b, "Each cell: median (min–max) over the rounds. g/h = goproxy median / haproxy median.\n\n")
+	fmt.Fprintf(&b, "| scenario | metric | goproxy | haproxy 2.6 | g/h | nginx | direct |\n|---|---|---|---|---|---|---|\n")
+	for _, sr := range rep.Scenarios {
+		for i, m := range sr.Metrics {
+			name := ""
+			if i == 0 {
+				name = sr.Name
+			}
+			ratio := "–"
+			if m.Ratio != 0 {
+				ratio = fmt.Sprintf("**%.2f**", m.Ratio)
+			}
+			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %s | %s | %s | %s |\n", name, m.Name, m.Unit,
+				cell(m.Values[tGoproxy]), cell(m.Values[tHaproxy]), ratio, cell(m.Values[tNginx]), cell(m.Values[tDirect]))
+		}
+	}
+	fmt.Fprintf(&b, "\n| issue 7 target | want | measured | status |\n|---|---|---|---|\n")
+	for _, t := range rep.Targets {
+		verdict := "**not met**"
+		switch {
+		case !t.Known:
+			verdict = "not measured"
+		case t.Met:
+			verdict = "met"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Target, t.Want, t.Measured, verdict)
+	}
+	var errs []string
+	for _, sr := range rep.Scenarios {
+		for _, e := range sr.Errors {
+			errs = append(errs, sr.Name+": "+e)
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(&b, "\nErrors and warnings of the run:\n\n")
+		for _, e := range errs {
+			fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(e, "\n", " "))
+		}
+	}
+	return b.String()
+}
