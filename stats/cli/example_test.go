@@ -68,15 +68,17 @@ func Example() {
 	go srv.ServeSocket(cli.Socket{Listener: l, Level: cli.LevelAdmin, ID: 1})
 	defer srv.Close()
 
-	c, _ := net.Dial("unix", path)
-	io.WriteString(c, "set weight be/s1 0;get weight be/s1;disable server be/s1;show servers state be\n")
-	out, _ := io.ReadAll(c)
-	fmt.Printf("%s", out)
+	// one connection per command, as "echo <cmd> | socat stdio <sock>"
+	for _, cmd := range []string{"set weight be/s1 0", "get weight be/s1", "disable server be/s1", "show servers state be"} {
+		c, _ := net.Dial("unix", path)
+		io.WriteString(c, cmd+"\n")
+		out, _ := io.ReadAll(c)
+		c.Close()
+		fmt.Printf("%s -> %q\n", cmd, out)
+	}
 	// Output:
-	// 0 (initial 1)
-	//
-	//
-	// 1
-	// # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
-	// 2 be 1 s1 127.0.0.1 0 1 0 1 0 1 0 0 0 0 0 0 - 8080 - 0 0 - - 0
+	// set weight be/s1 0 -> "\n"
+	// get weight be/s1 -> "0 (initial 1)\n\n"
+	// disable server be/s1 -> "\n"
+	// show servers state be -> "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n2 be 1 s1 127.0.0.1 0 1 0 1 0 1 0 0 0 0 0 0 - 8080 - 0 0 - - 0\n\n"
 }
