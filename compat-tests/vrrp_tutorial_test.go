@@ -23,8 +23,10 @@ type failover struct {
 	graceful, client time.Duration
 	// rejoin: master started again -> VIP back on master (it preempts).
 	rejoin time.Duration
-	// kill: SIGKILL of every master process -> VIP on backup.
-	kill time.Duration
+	// kill: SIGKILL of every master process -> VIP on backup;
+	// lastAdvert: master's last advert seen on backup -> VIP on backup
+	// (the master-down interval, 3 x 1 s + skew 0.805 s for priority 50).
+	kill, lastAdvert time.Duration
 	// staleLeft: the VIP stayed on the killed master; cleaned: how long
 	// after the restart the stale VIP was removed; retake: restart ->
 	// VIP on master again.
@@ -108,6 +110,7 @@ func runFailover(t *testing.T, n *vrrpNet, masterImpl, backupImpl vrrpImpl) fail
 		return fail("restarted master did not take the VIP back (master %v, backup %v)", n.hasVIP(n.master), n.hasVIP(n.backup))
 	}
 	r.rejoin = at.Sub(t2)
+	adverts := watchAdverts(t, n, topo.MasterAddr)
 	time.Sleep(1500 * time.Millisecond)
 
 	// Crash: SIGKILL every master process; backup waits the master-down
@@ -118,6 +121,9 @@ func runFailover(t *testing.T, n *vrrpNet, masterImpl, backupImpl vrrpImpl) fail
 		return fail("backup did not take the VIP after SIGKILL of master")
 	}
 	r.kill = at.Sub(t3)
+	if last := adverts(); !last.IsZero() {
+		r.lastAdvert = at.Sub(last)
+	}
 	r.staleLeft = n.hasVIP(n.master)
 	errs = append(errs, m.packetErrors()...)
 
@@ -171,10 +177,10 @@ func TestVRRPTutorialFailover(t *testing.T) {
 		runs = append(runs, runFailover(t, n, p[0], p[1]))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-38s %8s %9s %8s %8s %8s %6s %8s %8s\n", "pair", "start", "graceful", "client", "rejoin", "kill", "stale", "cleaned", "retake")
+	fmt.Fprintf(&b, "%-38s %8s %9s %8s %8s %8s %10s %6s %8s %8s\n", "pair", "start", "graceful", "client", "rejoin", "kill", "lastadv", "stale", "cleaned", "retake")
 	for _, r := range runs {
-		fmt.Fprintf(&b, "%-38s %8s %9s %8s %8s %8s %6v %8s %8s\n", r.pair, ms(r.start), ms(r.graceful), ms(r.client),
-			ms(r.rejoin), ms(r.kill), r.staleLeft, ms(r.cleaned), ms(r.retake))
+		fmt.Fprintf(&b, "%-38s %8s %9s %8s %8s %8s %10s %6v %8s %8s\n", r.pair, ms(r.start), ms(r.graceful), ms(r.client),
+			ms(r.rejoin), ms(r.kill), ms(r.lastAdvert), r.staleLeft, ms(r.cleaned), ms(r.retake))
 	}
 	t.Logf("VRRP failover timings (tutorial files, advert_int 1, backup priority 50):\n%s", b.String())
 	ref, ours := runs[0], runs[1]
@@ -186,6 +192,7 @@ func TestVRRPTutorialFailover(t *testing.T) {
 		{"SIGTERM -> VIP on backup", ref.graceful, ours.graceful},
 		{"restart -> VIP back on master", ref.rejoin, ours.rejoin},
 		{"SIGKILL -> VIP on backup", ref.kill, ours.kill},
+		{"last advert -> VIP on backup", ref.lastAdvert, ours.lastAdvert},
 		{"crash restart -> VIP on master", ref.retake, ours.retake},
 	} {
 		if c.ka == 0 || c.gv == 0 {

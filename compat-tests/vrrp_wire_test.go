@@ -2,6 +2,7 @@ package compattests
 
 import (
 	"encoding/hex"
+	"fmt"
 	"os"
 	"regexp"
 	"runtime"
@@ -318,5 +319,35 @@ func TestVRRPIPv6(t *testing.T) {
 		if t.Failed() {
 			t.Logf("master log:\n%s\nbackup log:\n%s", strings.Join(m.log(), "\n"), strings.Join(b.log(), "\n"))
 		}
+	}
+}
+
+// watchAdverts records, on backup, when adverts from src arrive; the
+// returned function stops the watch and gives the last arrival.
+func watchAdverts(t *testing.T, n *vrrpNet, src string) func() time.Time {
+	fd := packetSocket(t, n.backup, unix.ETH_P_IP)
+	want := []byte{192, 168, 13, 0}
+	fmt.Sscanf(src, "192.168.13.%d", &want[3])
+	stop := make(chan struct{})
+	result := make(chan time.Time, 1)
+	go func() {
+		var last time.Time
+		buf := make([]byte, 2048)
+		for {
+			select {
+			case <-stop:
+				result <- last
+				return
+			default:
+			}
+			k, _, err := unix.Recvfrom(fd, buf, 0)
+			if err == nil && isVRRP(buf[:k]) && string(buf[26:30]) == string(want) {
+				last = time.Now()
+			}
+		}
+	}()
+	return func() time.Time {
+		close(stop)
+		return <-result
 	}
 }
