@@ -210,8 +210,10 @@ func (h *Handler) proxyTable(b *strings.Builder, px *stats.Proxy, preq stats.Pag
 	if px.Cap&stats.CapBE != 0 {
 		d := &stats.StatDump{Options: opt}
 		for _, sv := range px.Servers {
-			// the dump's own filters decide what "up" and "no-maint" hide
-			probe := &stats.Proxy{Name: px.Name, ID: px.ID, Cap: stats.CapBE &^ stats.CapBE, Servers: []*stats.Server{sv}, Mode: px.Mode}
+			// the dump's own filters decide what "up" and "no-maint"
+			// hide: a probe proxy with no sides and this one server
+			// renders a line only if the server is shown
+			probe := &stats.Proxy{Name: px.Name, ID: px.ID, Servers: []*stats.Server{sv}, Mode: px.Mode}
 			if len(d.AppendProxy(nil, probe)) == 0 {
 				continue
 			}
