@@ -23,8 +23,20 @@ type backends struct {
 	tcpSource *tcpSource
 }
 
+// startBackends starts them, retrying with new ports if another program
+// took one first.
 func startBackends(tmp, nginxBin, cpu string) (*backends, error) {
-	dir := filepath.Join(tmp, "nginx-backend")
+	var err error
+	for i := range 3 {
+		var b *backends
+		if b, err = startBackendsOnce(filepath.Join(tmp, fmt.Sprintf("nginx-backend-%d", i)), nginxBin, cpu); err == nil {
+			return b, nil
+		}
+	}
+	return nil, err
+}
+
+func startBackendsOnce(dir, nginxBin, cpu string) (*backends, error) {
 	root := filepath.Join(dir, "www")
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, err

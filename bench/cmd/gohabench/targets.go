@@ -32,7 +32,22 @@ func (r *running) stop() {
 // startTarget starts target t for a scenario of the given shape, on the
 // proxy CPU, and waits until it accepts connections. backend is the
 // origin port the proxy forwards to.
+//
+// The front port comes from the kernel and another program on the machine
+// may take it before the target binds it, so a failed start is retried
+// with a new port.
 func (h *harness) startTarget(t string, shape proxyShape, backend int, keepUpstream bool) (*running, error) {
+	var err error
+	for range 3 {
+		var r *running
+		if r, err = h.startTargetOnce(t, shape, backend, keepUpstream); err == nil {
+			return r, nil
+		}
+	}
+	return nil, err
+}
+
+func (h *harness) startTargetOnce(t string, shape proxyShape, backend int, keepUpstream bool) (*running, error) {
 	h.starts++
 	dir := filepath.Join(h.tmp, fmt.Sprintf("%03d-%s", h.starts, t))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
