@@ -33,14 +33,17 @@ type Runtime interface {
 
 	// ServerDetail returns what "show servers state" and weight changes
 	// need beyond the stats model (see ServerDetail). Engines that keep
-	// no extra state can return DetailFromModel(sv) with IWeight and Port
-	// filled in.
+	// no extra state can return DetailFromModel(sv) with IWeight,
+	// DynamicLB and Port filled in. Servers without "check" should carry
+	// a disabled stats.Check{Rise, Fall, Health: Rise} snapshot, as
+	// haproxy keeps a health for them too (show servers state prints it).
 	ServerDetail(px *stats.Proxy, sv *stats.Server) ServerDetail
 
 	// SetServerAdmin applies "set server <b>/<s> state ready|drain|maint",
-	// "enable server" (AdminReady) and "disable server" (AdminMaint), as
-	// srv_adm_set_ready/drain/maint do in haproxy's src/server.c:
-	//   - AdminMaint: set the forced-maintenance flag (stats.AdminMaint),
+	// "enable server" (AdminReady) and "disable server"
+	// (AdminMaintenance), as srv_adm_set_ready/drain/maint do in haproxy's
+	// src/server.c (ApplyAdmin does the stats-model part):
+	//   - AdminMaintenance: set the forced-maintenance flag (stats.AdminMaint),
 	//     clear a forced drain; the server takes no new connection once
 	//     this returns (issue 4 acceptance); servers tracking it inherit
 	//     stats.AdminIMaint.
