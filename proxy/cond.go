@@ -302,6 +302,12 @@ func (cc *condCompiler) authACL(a *haproxy.ACL) (matchFn, error) {
 	if ul == nil {
 		return nil, fmt.Errorf("unable to find userlist '%s'", a.FetchArgs[0])
 	}
+	for _, u := range ul.Users {
+		if !u.Insecure {
+			// refuse rather than deny every login silently
+			return nil, fmt.Errorf("userlist '%s': user '%s' has a crypt(3) password, which goproxy does not check yet (use insecure-password)", ul.Name, u.Name)
+		}
+	}
 	groups := a.Patterns
 	isGroup := a.Fetch == "http_auth_group"
 	return func(s *stream) bool {
