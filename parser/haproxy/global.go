@@ -354,6 +354,11 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return p.alert(st, "global statement '%s' expects %s as an %s.", kw, what, suffix)
 		}
 		g.Other = append(g.Other, st.statement())
+	case "localpeer":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects a name as an argument.", kw)
+		}
+		g.Other = append(g.Other, st.statement())
 	case "node":
 		if c, bad := invalidNodeChar(st.arg(1)); bad || st.arg(1) == "" {
 			_ = c

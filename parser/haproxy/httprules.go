@@ -395,6 +395,10 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 				return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[j])
 			}
 		}
+	case "cache-store", "cache-use":
+		if len(args) < 1 {
+			return fail("expects a cache name")
+		}
 	case "capture":
 		if len(args) < 3 || (args[1] != "len" && args[1] != "id") {
 			return fail("expects <expression> [ 'len' <length> | id <idx> ]")

@@ -491,9 +491,23 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 	case "compression":
 		switch st.arg(1) {
-		case "algo", "type", "offload":
+		case "algo":
+			for _, a := range st.args[2:st.nargs()] {
+				switch a {
+				case "identity", "deflate", "raw-deflate", "gzip":
+				default:
+					return p.alert(st, "'%s' : '%s' is not a supported algorithm.", kw, a)
+				}
+			}
+		case "type", "offload":
 		default:
 			return p.alert(st, "'%s' expects 'algo', 'type' or 'offload'", kw)
+		}
+	case "email-alert":
+		switch st.arg(1) {
+		case "from", "mailers", "myhostname", "level", "to":
+		default:
+			return p.alert(st, "email-alert: unknown argument '%s'.", st.arg(1))
 		}
 	case "clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl":
 		_, res, bad, _ := parseTime(st.arg(1), time.Second)
@@ -702,6 +716,9 @@ func (p *parser) parseProxyKeyword(st *stmt, px *Proxy) int {
 		}
 		if c, bad := p.tooManyArgs(st, 1); bad {
 			return code | c
+		}
+		if st.arg(1) == "" {
+			return code | p.alert(st, "'%s' expects an integer argument.", kw)
 		}
 		px.FullConn = atoi(st.arg(1))
 	case "grace":

@@ -59,10 +59,8 @@ func (p *parser) parseUserlist(st *stmt) int {
 		for i := 2; i < st.nargs(); i++ {
 			switch st.args[i] {
 			case "password", "insecure-password":
-				if st.arg(i+1) == "" {
-					return p.alertNS(st, "'%s' expects <password> as argument.", st.args[i])
-				}
-				u.Password = st.args[i+1]
+				// haproxy takes the next word even when there is none
+				u.Password = st.arg(i + 1)
 				u.Insecure = st.args[i] == "insecure-password"
 				i++
 			case "groups":
@@ -250,7 +248,7 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		ctx := func(format string, a ...any) int {
 			return p.ctxAlert(st, "'server (null)/%s' : %s", st.args[1], fmt.Sprintf(format, a...))
 		}
-		if _, msg := parseAddress(st.args[2], paPortOK|paStream|paFQDN, nil); msg != "" {
+		if _, msg := parseAddress(st.args[2], paPortOK|paStream|paResolve, p.resolveHost); msg != "" {
 			return ctx("%s", strings.TrimSuffix(msg, "\n"))
 		}
 		for i := 3; i < st.nargs(); i++ {
