@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // secondInstance is a vrrp_instance appended to the master's file for the
@@ -33,6 +35,12 @@ func TestVRRPReload(t *testing.T) {
 	ka, gv := vrrpImpls(t)
 	n := buildVRRPNet(t)
 	master, _ := readSeed("keepalived-master.conf")
+	holders := map[string]string{}
+	defer func() {
+		if holders["keepalived"] != holders["govrrpd"] {
+			t.Errorf("after a priority reload: keepalived %q, govrrpd %q", holders["keepalived"], holders["govrrpd"])
+		}
+	}()
 	for _, impl := range []vrrpImpl{ka, gv} {
 		if err := n.master.WriteFile("/etc/keepalived/reload.conf", master); err != nil {
 			t.Fatal(err)
@@ -66,6 +74,28 @@ func TestVRRPReload(t *testing.T) {
 		}
 		steady("reload adding VI_2", 500*time.Millisecond)
 		t.Logf("%s: reload adding VI_2 -> its VIP after %s", impl.name, ms(at.Sub(t0)))
+
+		// Priority 100 -> 40 (below backup's 50; backup has nopreempt):
+		// keepalived applies it in place and stays MASTER.
+		if err := n.master.WriteFile("/etc/keepalived/reload.conf",
+			strings.Replace(master, "priority 100", "priority 40", 1)+secondInstance); err != nil {
+			t.Fatal(err)
+		}
+		m.signal(syscall.SIGHUP)
+		time.Sleep(5 * time.Second)
+		holder := map[bool]string{true: "master", false: "backup"}[n.hasVIP(n.master)]
+		if n.hasVIP(n.master) == n.hasVIP(n.backup) {
+			holder = fmt.Sprintf("master %v backup %v", n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		fd := packetSocket(t, n.backup, unix.ETH_P_IP)
+		prio := "no advert"
+		for _, f := range capture(fd, 1500*time.Millisecond, isVRRP) {
+			if f[26+3] == 128 && f[35] == 80 { // from .128, VRID 80
+				prio = fmt.Sprintf("advertised priority %d", f[36])
+			}
+		}
+		holders[impl.name] = holder + ", " + prio
+		t.Logf("%s: reload with priority 40 -> VIP on %s", impl.name, holders[impl.name])
 		m.signal(syscall.SIGTERM)
 		b.signal(syscall.SIGTERM)
 		m.wait(5 * time.Second)

@@ -144,7 +144,9 @@ func Run(cfg *keepalived.Config, opts Options) int {
 
 // apply brings the running set of instances and scripts to cfg: new
 // instances start, removed ones stop, unchanged ones keep their state and
-// VIPs, changed ones restart.
+// VIPs, and so do instances whose priority alone changed (keepalived
+// applies the new priority in place); other changes restart the
+// instance.
 func (d *Daemon) apply(cfg *keepalived.Config) error {
 	scripts := map[string]*keepalived.Script{}
 	for _, s := range cfg.Scripts {
@@ -163,9 +165,17 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		return a == nil || b == nil || !sameScript(a, b)
 	}
 	keep := map[string]bool{}
+	newPrio := map[string]int{}
 	for _, in := range cfg.Instances {
 		cur, ok := d.instances[in.Name]
-		if !ok || !sameInstance(cur.spec.model, in) {
+		if !ok {
+			continue
+		}
+		switch {
+		case sameInstance(cur.model, in):
+		case priorityOnly(cur.model, in):
+			newPrio[in.Name] = in.Priority
+		default:
 			continue
 		}
 		same := true
@@ -175,6 +185,14 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 			}
 		}
 		keep[in.Name] = same
+		if same {
+			cur.model = in
+		}
+	}
+	for name, p := range newPrio {
+		if keep[name] {
+			d.instances[name].setPriority(p)
+		}
 	}
 	// Stop instances that go away or change.
 	for name, cur := range d.instances {

@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"goha/parser/keepalived"
 	"goha/vrrp/fsm"
 	"goha/vrrp/netio"
 	"goha/vrrp/packet"
@@ -29,15 +31,19 @@ const (
 	evStop
 	evLink
 	evFile
+	evPriority
 )
 
 // instance runs one vrrp_instance.
 type instance struct {
 	spec *instanceSpec
-	d    *Daemon
-	m    *fsm.Machine
-	conn *netio.Conn
-	an   *vip.Announcer
+	// model is the configuration block the instance runs now; only the
+	// daemon's reload code reads and replaces it.
+	model *keepalived.Instance
+	d     *Daemon
+	m     *fsm.Machine
+	conn  *netio.Conn
+	an    *vip.Announcer
 
 	events chan event
 	done   chan struct{} // closed when the goroutine has ended
@@ -47,6 +53,7 @@ type instance struct {
 	linkUp   map[string]bool
 	fileStat map[string]int // applied track_file status
 	delta    map[string]int // tracking adjustments by "script:NAME" / "if:NAME"
+	shift    int            // reloaded priority minus the priority the machine was built with
 
 	pkt   packet.Packet // outgoing advert template
 	rxPkt packet.Packet
@@ -70,7 +77,7 @@ func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
 		conn.Close()
 		return nil, err
 	}
-	in := &instance{spec: spec, d: d, m: m, conn: conn, an: an,
+	in := &instance{spec: spec, model: spec.model, d: d, m: m, conn: conn, an: an,
 		events: make(chan event, 64), done: make(chan struct{}),
 		scriptUp: map[string]*bool{}, linkUp: map[string]bool{}, fileStat: map[string]int{}, delta: map[string]int{}, out: make([]byte, 1500)}
 	c := m.Config()
@@ -152,6 +159,14 @@ func (in *instance) fileChanged(name string, value int) {
 	}
 }
 
+// setPriority applies a reloaded base priority in place.
+func (in *instance) setPriority(p int) {
+	select {
+	case in.events <- event{kind: evPriority, value: p}:
+	case <-in.done:
+	}
+}
+
 // stop shuts the instance down (priority-0 advert, VIPs removed unless
 // keep) and waits for it.
 func (in *instance) stop() {
@@ -186,6 +201,9 @@ func (in *instance) loop() {
 				in.link(time.Now(), ev.script, ev.ok)
 			case evFile:
 				in.file(time.Now(), ev.script, ev.value)
+			case evPriority:
+				in.shift = ev.value - int(in.spec.fsm.Priority)
+				in.setDelta(time.Now(), "", 0)
 			case evStop:
 				in.exec(in.m.Shutdown(time.Now()))
 				in.conn.Close()
@@ -296,13 +314,28 @@ func (in *instance) file(now time.Time, name string, value int) {
 	}
 }
 
+// setDelta records one tracking adjustment (none for key "") and gives
+// the machine the total, with the reload shift.
 func (in *instance) setDelta(now time.Time, key string, d int) {
-	in.delta[key] = d
-	sum := 0
+	if key != "" {
+		in.delta[key] = d
+	}
+	sum := in.shift
 	for _, v := range in.delta {
 		sum += v
 	}
-	in.exec(in.m.SetTrackDelta(now, sum))
+	acts := in.m.SetTrackDelta(now, sum)
+	if key == "" {
+		// A reload sets the new priority silently, as keepalived does.
+		kept := acts[:0]
+		for _, a := range acts {
+			if a.Kind != fsm.Log || !strings.Contains(a.Text, "Changing effective priority") {
+				kept = append(kept, a)
+			}
+		}
+		acts = kept
+	}
+	in.exec(acts)
 }
 
 // exec carries out the machine's actions in order.
