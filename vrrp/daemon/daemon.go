@@ -269,6 +269,16 @@ func (d *Daemon) snapshot() []*instance {
 	return out
 }
 
+// runsVRID reports whether an instance runs vrid on ifname in the family.
+func (d *Daemon) runsVRID(ifname string, vrid uint8, ipv6 bool) bool {
+	for _, in := range d.snapshot() {
+		if in.spec.fsm.Interface == ifname && in.spec.fsm.VRID == vrid && in.spec.expect.IPv6 == ipv6 {
+			return true
+		}
+	}
+	return false
+}
+
 // tracked reports whether any instance tracks script name.
 func (d *Daemon) tracked(name string) bool {
 	for _, in := range d.instances {

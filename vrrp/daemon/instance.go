@@ -221,7 +221,12 @@ func (in *instance) advert(msg netio.Message) {
 	checkAddrs := in.m.CheckAddresses(msg.Src, in.spec.model.SkipCheckAdvAddr)
 	res := packet.Check(&in.spec.expect, &rx, msg.Payload, &in.rxPkt, checkAddrs)
 	if res.Reason == packet.UnknownVRID {
-		in.d.log.Detailf("%s", res.Message(in.name(), in.spec.fsm.Interface))
+		// Each instance has its own socket, so it also sees its
+		// neighbours' adverts; keepalived (one socket per interface)
+		// reports only VRIDs no instance of the interface runs.
+		if !in.d.runsVRID(in.spec.fsm.Interface, res.VRID, in.spec.expect.IPv6) {
+			in.d.log.Detailf("%s", res.Message(in.name(), in.spec.fsm.Interface))
+		}
 		return
 	}
 	in.Received.Add(1)
