@@ -7,6 +7,7 @@
 #   BENCH_DURATION=5s   measured seconds per run (wrk -d)
 #   BENCH_ROUNDS=3      rounds per scenario (goproxy, haproxy alternate)
 #   BENCH_ONLY=keepalive,tcp   run some scenarios only
+#   BENCH_TARGETS=goproxy,haproxy   leave out the anchors
 #   BENCH_MICRO=0       skip the Go micro-benchmarks
 #   BENCH_PROFILE=0     skip the CPU profiles of goproxy (bench/cmd/goproxy-prof)
 #   BENCH_SYSCALLS=0    skip counting system calls per request (strace -c)
@@ -25,7 +26,7 @@ go build -o bin/goproxy-prof ./bench/cmd/goproxy-prof
 go build -o bin/gencfg ./compat-tests/cmd/gencfg
 
 args=(-goproxy bin/goproxy -gencfg bin/gencfg -load-cpu "$load_cpu" -proxy-cpu "$proxy_cpu"
-  -duration "${BENCH_DURATION:-5s}" -rounds "${BENCH_ROUNDS:-3}" -only "${BENCH_ONLY:-}"
+  -duration "${BENCH_DURATION:-5s}" -rounds "${BENCH_ROUNDS:-3}" -only "${BENCH_ONLY:-}" -targets "${BENCH_TARGETS:-}"
   -out bench/results/latest.json)
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
   bench/micro.sh bench/results/micro.txt >/dev/null

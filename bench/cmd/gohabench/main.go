@@ -40,6 +40,18 @@ type harness struct {
 	// rate is half of haproxy's keep-alive saturation rate, once known.
 	rate    float64
 	results map[string]*ScenarioResult
+	targets map[string]bool // only these (empty: all)
+}
+
+// splitSet reads a comma-separated list.
+func splitSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			set[s] = true
+		}
+	}
+	return set
 }
 
 func main() {
@@ -54,6 +66,7 @@ func main() {
 	flag.DurationVar(&h.duration, "duration", 5*time.Second, "measured time of each run (BENCH_DURATION)")
 	flag.IntVar(&h.rounds, "rounds", 3, "rounds per scenario (each target once per round)")
 	only := flag.String("only", "", "comma-separated scenarios to run (default: all)")
+	targets := flag.String("targets", "", "comma-separated targets to run (default: all of each scenario)")
 	out := flag.String("out", "bench/results/latest.json", "machine-readable results")
 	micro := flag.String("micro", "", "go test -bench output to include (bench/micro.sh)")
 	profBin := flag.String("profile-bin", "", "goproxy-prof binary: profile goproxy under the keep-alive load")
@@ -62,6 +75,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the temporary directory (configs, logs)")
 	flag.Parse()
 
+	h.targets = splitSet(*targets)
 	if err := h.main(*only, *out, *micro, *profBin, *profOut, *syscalls, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "gohabench:", err)
 		os.Exit(1)
@@ -102,12 +116,7 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 	}
 	defer h.be.stop()
 
-	want := map[string]bool{}
-	for _, s := range strings.Split(only, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			want[s] = true
-		}
-	}
+	want := splitSet(only)
 	fmt.Printf("gohabench: %d rounds of %v per target; load generators and backends on CPU %s, proxy on CPU %s; load average %s\n",
 		h.rounds, h.duration, h.loadCPU, h.proxyCPU, rep.Meta.LoadStart)
 	for _, sc := range scenarios() {
@@ -118,6 +127,9 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 		h.results[sc.name] = sr
 		for round := 1; round <= h.rounds; round++ {
 			for _, t := range sc.targets {
+				if len(h.targets) > 0 && !h.targets[t] {
+					continue
+				}
 				if err := sc.run(h, sr, t); err != nil {
 					msg := fmt.Sprintf("round %d %s: %v", round, t, err)
 					sr.Errors = append(sr.Errors, msg)
