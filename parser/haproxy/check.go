@@ -23,6 +23,30 @@ func (p *parser) checkConfig() int {
 			continue
 		}
 		typ := proxyTypeStr(px.Kind)
+		if px.Mode != ModeHTTP {
+			// proxy.c proxy_cfg_ensure_no_http()
+			if px.Kind.IsBackend() && px.Cookie != nil {
+				warn("cookie will be ignored for %s '%s' (needs 'mode http').", typ, px.Name)
+			}
+			if px.Kind.IsFrontend() && px.MonitorURI != "" {
+				warn("monitor-uri will be ignored for %s '%s' (needs 'mode http').", typ, px.Name)
+			}
+			if px.Kind.IsBackend() && (px.Balance.Algo == BalanceURI || px.Balance.Algo == BalanceURLParam || px.Balance.Algo == BalanceHdr) {
+				px.Balance.Algo = BalanceRoundRobin
+				warn("Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.", typ, px.Name)
+			}
+			if px.Kind.IsFrontend() && (px.logFormatKind == "option httplog" || px.logFormatKind == "option httplog clf" || px.logFormatKind == "option httpslog") {
+				name := "option httplog"
+				if px.logFormatKind == "option httpslog" {
+					name = "option httpslog"
+				}
+				p.warnf(px.logFormatPos.File, px.logFormatPos.Line, "parsing [%s:%d] : '%s' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.",
+					px.logFormatPos.File, px.logFormatPos.Line, name, typ, px.Name)
+				code |= errWarn
+				px.Options.HTTPLog, px.Options.HTTPLogCLF, px.Options.TCPLog = false, false, true
+				px.logFormatKind = "option tcplog"
+			}
+		}
 		if px.Kind.IsFrontend() && len(px.Binds) == 0 {
 			warn("%s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", typ, px.Name)
 		}
@@ -86,6 +110,13 @@ func (p *parser) checkConfig() int {
 				"   | While not properly invalid, you will certainly encounter various problems\n"+
 				"   | with such a configuration. To fix this, please ensure that all following\n"+
 				"   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.", typ, px.Name)
+		}
+		if px.Mode != ModeHTTP {
+			for _, s := range px.Servers {
+				if s.Cookie != "" {
+					warn("%s '%s' : ignoring cookie for server '%s' as HTTP mode is disabled.", typ, px.Name, s.Name)
+				}
+			}
 		}
 		// duplicate server names (a template's servers are named later)
 		seen := make(map[string]*Server, len(px.Servers))

@@ -165,6 +165,7 @@ func (p *parser) parseOption(st *stmt, px *Proxy) int {
 			code |= errWarn
 		}
 		px.logFormatKind = label
+		px.logFormatPos = st.Pos
 		px.LogFormat = ""
 		px.Options.HTTPLog = name == "httplog" || name == "httpslog"
 		px.Options.HTTPLogCLF = clf
