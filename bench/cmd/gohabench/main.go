@@ -232,6 +232,11 @@ func (h *harness) meta() Meta {
 	}
 	if b, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		m.GoproxyBuild = strings.TrimSpace(string(b))
+		// The binary is built from the work tree: say when the engine's
+		// sources differ from the commit.
+		if d, err := exec.Command("git", "status", "--porcelain", "--", "proxy", "parser", "cmd/goproxy").Output(); err == nil && len(d) > 0 {
+			m.GoproxyBuild += " + uncommitted changes"
+		}
 	}
 	return m
 }
