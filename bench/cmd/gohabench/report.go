@@ -153,6 +153,7 @@ func markdown(rep *Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Run %s–%s on %s (%d CPUs, %s), load average %s at start, %s at end; %d rounds of %s per target.\n\n",
 		rep.Meta.Started, rep.Meta.Finished, rep.Meta.Host, rep.Meta.CPUs, rep.Meta.CPUModel, rep.Meta.LoadStart, rep.Meta.LoadEnd, rep.Meta.Rounds, rep.Meta.Duration)
+	fmt.Fprintf(&b, "goproxy at %s; %s; %s; %s.\n\n", rep.Meta.GoproxyBuild, rep.Meta.Versions["haproxy"], rep.Meta.Versions["nginx"], rep.Meta.Versions["go"])
 	fmt.Fprintf(&b, "Each cell: median (min–max) over the rounds. g/h = goproxy median / haproxy median.\n\n")
 	fmt.Fprintf(&b, "| scenario | metric | goproxy | haproxy 2.6 | g/h | nginx | direct |\n|---|---|---|---|---|---|---|\n")
 	for _, sr := range rep.Scenarios {
