@@ -110,6 +110,9 @@ func (o observation) String() string {
 // because of the engine (package proxy), with the change it needs. A
 // difference listed here is logged; any other fails the test.
 var processKnown = map[string]string{
+	"maxconn/global-two-frontends/server concurrency max": "engine: global maxconn bounds each frontend on its own " +
+		"(proxy/engine.go newFrontend gives every frontend a semaphore the size of global maxconn) instead of the whole process",
+	"maxconn/global-two-frontends/took 5 rounds": "engine: as above",
 	"signals/soft-stop-idle/exit within 1s": "engine: a soft stop leaves idle keep-alive client connections open until " +
 		"timeout http-keep-alive/client; haproxy closes them at once (proxy/http.go serveOne must stop waiting for a next request once Engine.closing is closed)",
 	"signals/soft-stop-idle/idle client closed": "engine: as above",

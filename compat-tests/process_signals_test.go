@@ -23,9 +23,16 @@ import (
 // they are not refused — and the server never sees more than two at once.
 func TestProcessMaxconn(t *testing.T) {
 	bins := procBins(t)
-	for _, c := range []struct{ name, global, fe string }{
-		{"global", "    maxconn 2\n", ""},
-		{"frontend", "", "    maxconn 2\n"},
+	for _, c := range []struct {
+		name, global, fe string
+		// second adds a frontend on another port to the same backend; the
+		// requests alternate between the two: global maxconn is one limit
+		// for the whole process (configuration.txt §3.2 "maxconn").
+		second bool
+	}{
+		{"global", "    maxconn 2\n", "", false},
+		{"frontend", "", "    maxconn 2\n", false},
+		{"global-two-frontends", "    maxconn 2\n", "", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := map[string]observation{}
@@ -33,9 +40,17 @@ func TestProcessMaxconn(t *testing.T) {
 				srv := startCountingServer(t)
 				dir := caseDir(t, b.name)
 				listen := freeLoopback(t)
-				writeFile(t, filepath.Join(dir, "p.cfg"), processConfig(c.global, c.fe, listen, srv.addr))
+				cfg := processConfig(c.global, c.fe, listen, srv.addr)
+				addrs := []string{listen}
+				if c.second {
+					addrs = append(addrs, freeLoopback(t))
+					cfg += "frontend fe2\n    bind " + addrs[1] + "\n    default_backend be\n"
+				}
+				writeFile(t, filepath.Join(dir, "p.cfg"), cfg)
 				p := startProc(t, b.path, dir, nil, "-db", "-f", "p.cfg")
-				waitListening(t, listen, p.output)
+				for _, a := range addrs {
+					waitListening(t, a, p.output)
+				}
 				statuses := make([]string, 10)
 				var wg sync.WaitGroup
 				start := time.Now()
@@ -43,7 +58,7 @@ func TestProcessMaxconn(t *testing.T) {
 					wg.Add(1)
 					go func(i int) {
 						defer wg.Done()
-						statuses[i], _ = get(listen, "/?ms=300", 10*time.Second)
+						statuses[i], _ = get(addrs[i%len(addrs)], "/?ms=300", 10*time.Second)
 					}(i)
 				}
 				wg.Wait()
@@ -103,6 +118,7 @@ func TestProcessSignals(t *testing.T) {
 			}()
 			time.Sleep(200 * time.Millisecond)
 			syscall.Kill(p.pid, syscall.SIGUSR1)
+			signalled := time.Now()
 			time.Sleep(100 * time.Millisecond)
 			o.set("connect during the stop", map[bool]string{true: "accepted", false: "refused"}[connectable(listen)])
 			o.set("ended", p.wait(5*time.Second))
@@ -110,6 +126,8 @@ func TestProcessSignals(t *testing.T) {
 			<-done
 			o.set("in-flight request", inflight)
 			o.set("ended after the request", ended >= finished.Load())
+			// The request had 600 ms left: the process ends right after it.
+			o.set("ended within 1.5s", time.Since(signalled) < 1500*time.Millisecond)
 			o.set("stderr", normaliseStderr(p.output()))
 			return o
 		})
