@@ -19,8 +19,7 @@ func (p *parser) parseUserlist(st *stmt) int {
 		}
 		if st.arg(1) == "" {
 			p.curUserlist = &Userlist{} // following lines go nowhere
-			p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
-			return errAlert | errAbort
+			return p.alertNS(st, "'%s' expects <name> as arguments.", st.args[0])
 		}
 		for _, u := range p.cfg.Userlists {
 			if u.Name == st.args[1] {
@@ -287,6 +286,9 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 	case "ring size":
 		if !isInteger(st.arg(1)) || atoi(st.arg(1)) <= 0 {
 			return p.alert(st, "invalid size '%s' for new sink buffer.", st.arg(1))
+		}
+		if n := atoi(st.arg(1)); n < p.cfg.Global.TuneBufSize {
+			return p.warn(st, "ignoring new size '%s' that is smaller than current size '%d' for ring '%s'.", st.arg(1), p.cfg.Global.TuneBufSize, sec.Name)
 		}
 	case "program command":
 		if st.arg(1) == "" {
