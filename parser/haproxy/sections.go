@@ -155,7 +155,8 @@ func (p *parser) parseOtherSection(st *stmt) int {
 	if p.curSection == nil {
 		return 0
 	}
-	if code := p.checkOtherStatement(st); code != 0 {
+	code := p.checkOtherStatement(st)
+	if code&(errFatal|errAbort) != 0 {
 		return code
 	}
 	if known := otherSectionKeywords[p.section]; known != nil && !known[kw] {
@@ -171,7 +172,7 @@ func (p *parser) parseOtherSection(st *stmt) int {
 		}
 	}
 	p.curSection.Statements = append(p.curSection.Statements, st.statement())
-	return 0
+	return code
 }
 
 // checkOtherStatement validates the arguments of the common statements of
