@@ -52,7 +52,15 @@ func (s *scriptServer) stop() {
 
 func startScriptServer(t *testing.T, name string) *scriptServer {
 	t.Helper()
-	ln, err := net.Listen("tcp4", freeLoopback(t))
+	// a port found free may be taken by another process before we bind
+	// it: try a few
+	var ln net.Listener
+	var err error
+	for i := 0; i < 5; i++ {
+		if ln, err = net.Listen("tcp4", freeLoopback(t)); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

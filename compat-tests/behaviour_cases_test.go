@@ -159,7 +159,7 @@ func balanceCases() []bcase {
 			cfg: lbBackend("roundrobin", weightSets["equal"], "retries 2\noption redispatch\ntimeout connect 100ms"),
 			seq: &bseq{n: 100, stopAfter: 40, stopServer: 0}},
 		bcase{name: "lb-roundrobin-stop-check", servers: 3,
-			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check inter 200ms fall 1", "server s1 {S1} check inter 200ms", "server s2 {S2} check inter 200ms"}, "retries 1\noption redispatch"),
+			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check inter 200ms fall 1", "server s1 {S1} check inter 200ms", "server s2 {S2} check inter 200ms"}, "retries 1\noption redispatch\ntimeout check 2s"),
 			seq: &bseq{n: 100, stopAfter: 40, stopServer: 0, pauseAfterStop: 900 * time.Millisecond}},
 		bcase{name: "lb-roundrobin-stop-noredispatch", servers: 3,
 			cfg: lbBackend("roundrobin", weightSets["equal"], "retries 1\ntimeout connect 100ms"),
@@ -379,7 +379,7 @@ func errorCases() []bcase {
 		{name: "err-503-no-backend", cfg: "frontend fe\n    bind {L}\n", conns: conns(g("/"))},
 		{name: "err-503-all-down", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    server s0 {DEAD} check inter 50ms fall 1\n", settle: 300 * time.Millisecond, conns: conns(g("/"))},
 		{name: "err-503-refused", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 0\n    server s0 {DEAD}\n", conns: conns(g("/"))},
-		{name: "err-503-refused-retries", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 2\n    timeout connect 50ms\n    server s0 {DEAD}\n", conns: conns(g("/"))},
+		{name: "err-503-refused-retries", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 2\n    timeout connect 200ms\n    server s0 {DEAD}\n", conns: conns(g("/"))},
 		{name: "err-503-keepalive", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 0\n    server s0 {DEAD}\n", conns: []bconn{{parts: []string{req("GET", "/")}}}},
 		{name: "err-504", cfg: feBe("", "timeout server 200ms"), conns: []bconn{{parts: []string{g("/slow/600")}, quiet: 800 * time.Millisecond}}},
 		{name: "err-deny-status-400", cfg: feBe("http-request deny deny_status 400", ""), conns: conns(g("/"))},
@@ -477,9 +477,9 @@ func timeoutCases() []bcase {
 			conns: []bconn{{parts: []string{"GET /ws HTTP/1.1\r\nHost: e\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abcdefghijklmnopqrstuv==\r\nSec-WebSocket-Version: 13\r\n\r\n", "x"}, pause: 300 * time.Millisecond, halfClose: true, quiet: 700 * time.Millisecond}}},
 		{name: "retries-redispatch", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 2\n    option redispatch\n    timeout connect 100ms\n    server s0 {DEAD}\n    server s1 {S1}\n",
 			conns: conns(g("/1"), g("/2"), g("/3"))},
-		{name: "retries-no-redispatch", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 1\n    timeout connect 50ms\n    server s0 {DEAD}\n    server s1 {S1}\n",
+		{name: "retries-no-redispatch", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 1\n    timeout connect 200ms\n    server s0 {DEAD}\n    server s1 {S1}\n",
 			conns: conns(g("/1"), g("/2"), g("/3"))},
-		{name: "retries-redispatch-hash", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    balance uri\n    retries 2\n    option redispatch\n    timeout connect 50ms\n    server s0 {DEAD}\n    server s1 {S1}\n",
+		{name: "retries-redispatch-hash", cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    balance uri\n    retries 2\n    option redispatch\n    timeout connect 200ms\n    server s0 {DEAD}\n    server s1 {S1}\n",
 			conns: conns(g("/1"), g("/2"), g("/3"), g("/4"))},
 		{name: "maxconn-frontend", cfg: "frontend fe\n    bind {L}\n    maxconn 1\n    default_backend be\nbackend be\n    server s0 {S0}\n",
 			parallel: true, conns: []bconn{{parts: []string{g("/slow/300")}, quiet: 900 * time.Millisecond}, {parts: []string{g("/second")}, at: 50 * time.Millisecond, quiet: 900 * time.Millisecond}}},
@@ -508,7 +508,7 @@ func tcpCases() []bcase {
 		{name: "tcp-httpchk-down-seq", tcp: true, servers: 3, settle: 400 * time.Millisecond, cfg: tcpBe("roundrobin\n    option httpchk GET /status/500", "server s0 {S0} check inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"), seq: &bseq{n: 40}},
 		{name: "tcp-no-server", tcp: true, cfg: "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    retries 0\n    server s0 {DEAD}\n", conns: conns("hello")},
 		{name: "tcp-timeout-client", tcp: true, cfg: "frontend fe\n    bind {L}\n    timeout client 200ms\n    default_backend be\nbackend be\n    timeout server 200ms\n    server s0 {S0}\n", conns: []bconn{{parts: []string{"idle\n"}, quiet: 700 * time.Millisecond}}},
-		{name: "tcp-redispatch", tcp: true, cfg: tcpBe("roundrobin\n    retries 2\n    option redispatch\n    timeout connect 50ms", "server s0 {DEAD}", "server s1 {S1}"), seq: &bseq{n: 10}},
+		{name: "tcp-redispatch", tcp: true, cfg: tcpBe("roundrobin\n    retries 2\n    option redispatch\n    timeout connect 200ms", "server s0 {DEAD}", "server s1 {S1}"), seq: &bseq{n: 10}},
 	}
 	return cs
 }

@@ -347,7 +347,7 @@ func waitListening(t *testing.T, addr string, diag func() string) {
 	_, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
 	want := fmt.Sprintf("0100007F:%04X 00000000:0000 0A", p)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		b, err := os.ReadFile("/proc/net/tcp")
 		if err != nil {
