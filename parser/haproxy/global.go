@@ -366,6 +366,9 @@ func (p *parser) parseGlobal(st *stmt) int {
 		}
 		g.Other = append(g.Other, st.statement())
 	case "log-tag":
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects a tag for use in syslog.", kw)
 		}

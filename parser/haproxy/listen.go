@@ -531,6 +531,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 			return p.alert(st, "'%s' requires a header string.", kw)
 		}
 	case "log-tag":
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects a tag for use in syslog.", kw)
 		}
@@ -547,6 +550,23 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	case "tcp-check":
 		if msg := checkTCPCheck(st); msg != "" {
 			return p.alert(st, "%s", msg)
+		}
+	case "declare":
+		if st.arg(1) == "capture" {
+			if st.arg(2) != "request" && st.arg(2) != "response" {
+				return p.alert(st, "'declare capture' requires a direction ('request' or 'response')")
+			}
+			if st.arg(3) != "len" || st.arg(4) == "" {
+				return p.alert(st, "'declare capture' requires a capture length ('len')")
+			}
+		}
+	case "stick":
+		if px.Kind.IsBackend() {
+			switch st.arg(1) {
+			case "on", "match", "store-request", "store-response":
+			default:
+				return p.alert(st, "'%s' expects 'on', 'match', or 'store'.", kw)
+			}
 		}
 	case "http-reuse":
 		switch st.arg(1) {
