@@ -279,6 +279,7 @@ func ruleCases() []bcase {
 		ruleCase("return-status-only", "http-request return status 404", g("/")),
 		ruleCase("return-reasons", "http-request return status 202 if { path /202 }\nhttp-request return status 203 if { path /203 }\nhttp-request return status 299 if { path /299 }\nhttp-request return status 418 if { path /418 }\nhttp-request return status 451 if { path /451 }\nhttp-request return status 502 if { path /502 }\nhttp-request return status 520 if { path /520 }\nhttp-request return status 599 if { path /599 }",
 			g("/202"), g("/203"), g("/299"), g("/418"), g("/451"), g("/502"), g("/520"), g("/599")),
+		ruleCase("return-lf-string", `http-request return status 200 content-type text/plain lf-string "path=%[path] src=%[src] m=%[method]"`, g("/p/q?x=1")),
 		ruleCase("return-file", "http-request return status 200 content-type text/html file {DIR}/page.html", g("/")),
 		ruleCase("resp-set-status-noreason", "http-response set-status 418", g("/")),
 		ruleCase("return-keepalive", `http-request return status 201 content-type "application/json" string "{}" if { path /j }`, ka("/j")+g("/k")),

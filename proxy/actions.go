@@ -33,8 +33,10 @@ type ruleRT struct {
 	tmpl   []byte // replace-header template, Go syntax
 	sample *sampleExpr
 	ul     *haproxy.Userlist
-	// return: prebuilt response
-	ret []byte
+	// return: prebuilt response, or its format ("lf-string") evaluated
+	// per request
+	ret    []byte
+	retFmt *logFormat
 	// redirect options
 	dropQuery, appendSlash bool
 }
@@ -96,7 +98,20 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 			return fail(err)
 		}
 	case "return":
-		x.ret = buildReturn(r)
+		x.ret = buildReturn(r, nil)
+		for i := 0; i+1 < len(r.Args); i++ {
+			if r.Args[i] == "lf-string" {
+				if x.retFmt, err = compileFormat(r.Args[i+1]); err != nil {
+					return fail(err)
+				}
+			}
+			if r.Args[i] == "lf-file" {
+				b, _ := os.ReadFile(r.Args[i+1])
+				if x.retFmt, err = compileFormat(string(b)); err != nil {
+					return fail(err)
+				}
+			}
+		}
 	case "redirect":
 		for _, a := range r.Args {
 			switch a {
@@ -116,7 +131,7 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 // buildReturn prebuilds "return [status N] [content-type T] [string S |
 // file F] [hdr N V]...": the hdr fields first, then content-length and
 // content-type, as haproxy's HTX message holds them.
-func buildReturn(r *haproxy.HTTPRule) []byte {
+func buildReturn(r *haproxy.HTTPRule, lfBody []byte) []byte {
 	code := r.Status
 	if code == 0 {
 		code = 200
@@ -149,6 +164,9 @@ func buildReturn(r *haproxy.HTTPRule) []byte {
 		case "status":
 			i++
 		}
+	}
+	if lfBody != nil {
+		body = lfBody
 	}
 	out := []byte("HTTP/1.1 " + strconv.Itoa(code) + " " + reasonPhrase(code) + "\r\n")
 	for i := 0; i+1 < len(hdrs); i += 2 {
@@ -207,7 +225,11 @@ func (s *stream) applyRules(rules []*ruleRT) (done, keep bool) {
 		case "reject":
 			return true, false
 		case "return":
-			return true, s.sendLocal(x.ret, s.canKeep())
+			msg := x.ret
+			if x.retFmt != nil {
+				msg = buildReturn(r, x.retFmt.eval(s, []byte{}))
+			}
+			return true, s.sendLocal(msg, s.canKeep())
 		case "redirect":
 			return true, s.redirect(x)
 		case "auth":
