@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"syscall"
@@ -194,8 +195,14 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 			}
 			b.Mode = uint32(m)
 		case "user":
+			if _, err := user.Lookup(val); err != nil {
+				return fail(fmt.Sprintf("'%s' : unknown user name '%s'", kw, val))
+			}
 			b.User = val
 		case "group":
+			if _, err := user.LookupGroup(val); err != nil {
+				return fail(fmt.Sprintf("'%s' : unknown group name '%s'", kw, val))
+			}
 			b.Group = val
 		case "uid":
 			b.UID = atoi(val)

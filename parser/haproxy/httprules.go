@@ -319,6 +319,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if len(args) < 1 {
 			return fail("expects 1 argument")
 		}
+		if len(args) > 1 && (args[1] != "reason" || len(args) != 3) {
+			return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[1])
+		}
 		r.Status = atoi(args[0])
 		if r.Status < 100 || r.Status > 999 {
 			return fail("expects an integer status code between 100 and 999")

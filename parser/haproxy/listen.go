@@ -567,6 +567,12 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 			default:
 				return p.alert(st, "'%s' expects 'on', 'match', or 'store'.", kw)
 			}
+			if st.arg(2) == "" {
+				return p.alert(st, "'%s' expects a fetch method.", kw)
+			}
+			if fetch, _, _, _ := splitFetch(st.args[2]); !sampleFetches[fetch] {
+				return p.alert(st, "'%s': unknown fetch method '%s'", kw, fetch)
+			}
 		}
 	case "http-reuse":
 		switch st.arg(1) {
