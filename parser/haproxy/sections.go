@@ -39,8 +39,9 @@ func (p *parser) parseUserlist(st *stmt) int {
 		}
 		g := UserGroup{Pos: st.Pos, Name: st.args[1]}
 		for i := 2; i < st.nargs(); i++ {
-			if st.args[i] == "users" && st.arg(i+1) != "" {
-				g.Users = splitComma(st.args[i+1])
+			if st.args[i] == "users" {
+				// haproxy takes the next word, even an empty one
+				g.Users = splitComma(st.arg(i + 1))
 				i++
 				continue
 			}
@@ -147,6 +148,10 @@ func (p *parser) parseOtherSection(st *stmt) int {
 			case "program":
 				return p.alert(st, "'%s' expects an <id> argument", kw)
 			}
+		}
+		if c, bad := invalidChar(name); bad && (kw == "resolvers" || kw == "peers" || kw == "mailers") {
+			p.curSection = nil
+			return p.alert(st, "character '%c' is not permitted in '%s' name '%s'.", c, kw, name)
 		}
 		p.curSection = &Section{Pos: st.Pos, Kind: kw, Name: name}
 		p.cfg.Sections = append(p.cfg.Sections, p.curSection)
