@@ -1,0 +1,141 @@
+package scenario
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"goha/internal/topo"
+)
+
+var (
+	update   = flag.Bool("update", false, "rewrite testdata/golden from the reference run (haproxy 2.6 + keepalived 2.2.7)")
+	only     = flag.String("scenario", "", "play only the scenarios whose name matches this regexp")
+	binDir   = flag.String("bin", "", "directory holding prebuilt goproxy and govrrpd (default: build them)")
+	outDir   = flag.String("out", "", "directory to write this run's transcripts and report to (default: a temporary one)")
+	goldDir  = "../../testdata/golden"
+	seedDir  = "../../testdata/seed"
+	diffFile = "../DIFFERENCES.md"
+)
+
+func gohaBinaries(t *testing.T) (goproxy, govrrpd string) {
+	if *binDir != "" {
+		return filepath.Join(*binDir, "goproxy"), filepath.Join(*binDir, "govrrpd")
+	}
+	dir := t.TempDir()
+	for _, b := range []string{"goproxy", "govrrpd"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, b), "goha/cmd/"+b).CombinedOutput(); err != nil {
+			t.Fatalf("cannot build %s: %v\n%s", b, err, out)
+		}
+	}
+	return filepath.Join(dir, "goproxy"), filepath.Join(dir, "govrrpd")
+}
+
+// referenceImpl returns haproxy + keepalived, or why they cannot run.
+func referenceImpl(seed Seed) (Impl, error) {
+	hap, err := exec.LookPath("haproxy")
+	if err != nil {
+		return Impl{}, fmt.Errorf("haproxy not installed (apt-get install haproxy)")
+	}
+	ka, err := exec.LookPath("keepalived")
+	if err != nil {
+		return Impl{}, fmt.Errorf("keepalived not installed (apt-get install keepalived)")
+	}
+	// haproxy 2.6 refuses the tutorial's removed keywords; it runs the
+	// documented mechanical rewrite (testdata/check/haproxy/README.md).
+	modern, err := os.ReadFile("../../testdata/check/haproxy/02-tutorial-modern.cfg")
+	if err != nil {
+		return Impl{}, err
+	}
+	return Impl{Name: "reference", Label: "haproxy 2.6 (02-tutorial-modern.cfg) + keepalived 2.2.7",
+		Proxy: hap, VRRP: ka, ProxyConfig: string(modern), Keepalived: true}, nil
+}
+
+// TestCompat plays every scenario with the reference and with goha and
+// prints the comparison (make compat). It fails on any difference
+// DIFFERENCES.md does not cover.
+func TestCompat(t *testing.T) {
+	if os.Getenv("GOHA_COMPAT") == "" && !*update && *only == "" {
+		t.Skip("the scenario suite runs with make compat (GOHA_COMPAT=1), not in make test")
+	}
+	if err := topo.Available(); err != nil {
+		t.Skip(err)
+	}
+	for _, b := range []string{"nginx", "tcpdump"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	seed := Seed{Dir: seedDir}
+	gp, gv := gohaBinaries(t)
+	seedCfg, err := seed.read("haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goha := Impl{Name: "goha", Label: "goproxy (haproxy.cfg unchanged) + govrrpd", Proxy: gp, VRRP: gv, ProxyConfig: seedCfg}
+	ref, refErr := referenceImpl(seed)
+	if *update && refErr != nil {
+		t.Fatalf("-update needs the reference binaries: %v", refErr)
+	}
+	out := *outDir
+	if out == "" {
+		out = t.TempDir()
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var filter *regexp.Regexp
+	if *only != "" {
+		filter = regexp.MustCompile(*only)
+	}
+	var results []Result
+	for _, sc := range All() {
+		if filter != nil && !filter.MatchString(sc.Name) {
+			continue
+		}
+		res := Result{Scenario: sc, RefErr: refErr}
+		golden := filepath.Join(goldDir, sc.Name+".txt")
+		if refErr == nil {
+			res.Ref, res.RefErr = Play(sc, ref, seed)
+			res.RefFrom = "this run"
+		}
+		if res.Ref != nil {
+			os.WriteFile(filepath.Join(out, sc.Name+".reference.txt"), []byte(res.Ref.String()), 0o644)
+			if *update {
+				if err := os.WriteFile(golden, []byte(res.Ref.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else if g, err := readGolden(golden); err == nil {
+				res.Drift = Compare(g, res.Ref)
+			}
+		} else if g, err := readGolden(golden); err == nil {
+			t.Logf("%s: reference not run (%v); comparing with %s", sc.Name, res.RefErr, golden)
+			res.Ref, res.RefFrom = g, "golden"
+		}
+		res.Goha, res.GoErr = Play(sc, goha, seed)
+		if res.Goha != nil {
+			os.WriteFile(filepath.Join(out, sc.Name+".goha.txt"), []byte(res.Goha.String()), 0o644)
+		}
+		results = append(results, res)
+	}
+	md, _ := os.ReadFile(diffFile)
+	report, undocumented := Report(results, KnownDifferences, string(md))
+	os.WriteFile(filepath.Join(out, "report.txt"), []byte(report), 0o644)
+	fmt.Print(report)
+	fmt.Printf("transcripts and report in %s\n", out)
+	if undocumented > 0 {
+		t.Errorf("%d difference(s) not covered by compat-tests/DIFFERENCES.md (report above)", undocumented)
+	}
+}
+
+func readGolden(path string) (*Transcript, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(string(b))
+}

@@ -1,0 +1,129 @@
+package scenario
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Result is one scenario played by both implementations.
+type Result struct {
+	Scenario Scenario
+	// Ref is the reference run (haproxy 2.6 + keepalived 2.2.7), or the
+	// golden transcript when the reference binaries are not installed.
+	Ref     *Transcript
+	RefFrom string // "this run" or "golden"
+	Goha    *Transcript
+	// Drift is how this run's reference differs from its golden file: it
+	// should be empty; anything here is nondeterminism the normaliser
+	// missed, or a changed reference binary.
+	Drift         []Difference
+	RefErr, GoErr error
+}
+
+// Known is a difference the project made on purpose. A difference line is
+// covered when it matches Pattern (in a section starting with Section, in
+// scenario Scenario or any when empty) and DIFFERENCES.md contains Doc.
+type Known struct {
+	Scenario, Section string
+	Pattern           *regexp.Regexp
+	Doc               string
+}
+
+// covered reports whether DIFFERENCES.md explains every line of d, and
+// which of its entries do.
+func covered(sc string, d Difference, known []Known, differencesMD string) (bool, []string) {
+	var docs []string
+	seen := map[string]bool{}
+	for _, l := range d.Lines {
+		ok := false
+		for _, k := range known {
+			if (k.Scenario == "" || k.Scenario == sc) && strings.HasPrefix(d.Section, k.Section) && k.Pattern.MatchString(l) &&
+				strings.Contains(differencesMD, k.Doc) {
+				ok = true
+				if !seen[k.Doc] {
+					seen[k.Doc] = true
+					docs = append(docs, k.Doc)
+				}
+				break
+			}
+		}
+		if !ok {
+			return false, docs
+		}
+	}
+	return true, docs
+}
+
+// Report renders the comparison of every scenario and counts the
+// differences DIFFERENCES.md does not cover.
+func Report(results []Result, known []Known, differencesMD string) (string, int) {
+	var b strings.Builder
+	undocumented := 0
+	b.WriteString("goha compat: tutorial scenarios, reference = haproxy 2.6 + keepalived 2.2.7, goha = goproxy + govrrpd\n\n")
+	for _, res := range results {
+		sc := res.Scenario
+		fmt.Fprintf(&b, "== %s (%s)\n", sc.Name, sc.Title)
+		switch {
+		case res.GoErr != nil:
+			fmt.Fprintf(&b, "   goha run failed: %v\n", res.GoErr)
+			undocumented++
+			continue
+		case res.Ref == nil:
+			fmt.Fprintf(&b, "   no reference: %v\n", res.RefErr)
+			undocumented++
+			continue
+		}
+		diffs := Compare(res.Ref, res.Goha)
+		if len(diffs) == 0 {
+			fmt.Fprintf(&b, "   identical (reference from %s)\n", res.RefFrom)
+		}
+		for _, d := range diffs {
+			ok, docs := covered(sc.Name, d, known, differencesMD)
+			verdict := "NOT in DIFFERENCES.md"
+			if ok {
+				verdict = "covered by DIFFERENCES.md: " + strings.Join(docs, "; ")
+			} else {
+				undocumented++
+			}
+			fmt.Fprintf(&b, "   differs in %s — %s\n", d.Section, verdict)
+			for _, l := range d.Lines {
+				fmt.Fprintf(&b, "     %s\n", l)
+			}
+		}
+		if len(res.Drift) > 0 {
+			fmt.Fprintf(&b, "   note: this run's reference differs from testdata/golden/%s.txt:\n", sc.Name)
+			for _, d := range res.Drift {
+				for _, l := range d.Lines {
+					fmt.Fprintf(&b, "     [%s] %s\n", d.Section, l)
+				}
+			}
+		}
+	}
+	b.WriteString("\n== timing figures (reference | goha | window)\n")
+	fmt.Fprintf(&b, "%-14s %-30s %10s %10s %9s\n", "scenario", "figure", "reference", "goha", "window")
+	for _, res := range results {
+		if res.Ref == nil {
+			continue
+		}
+		for _, r := range res.Ref.Timings {
+			g := "-"
+			mark := ""
+			if res.Goha != nil {
+				if f, ok := res.Goha.Timing(r.Name); ok && !f.Missing {
+					g = fmtMs(f.Value)
+					if r.Missing || absDur(f.Value-r.Value) > r.Window {
+						mark = "  <- outside"
+					}
+				}
+			}
+			rv := "-"
+			if !r.Missing {
+				rv = fmtMs(r.Value)
+			}
+			fmt.Fprintf(&b, "%-14s %-30s %10s %10s %9s%s\n", res.Scenario.Name, r.Name, rv, g, "±"+fmtMs(r.Window), mark)
+		}
+	}
+	fmt.Fprintf(&b, "\n%d undocumented difference(s)\n", undocumented)
+	return b.String(), undocumented
+}

@@ -1,0 +1,559 @@
+package scenario
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+
+	"goha/internal/topo"
+)
+
+// Impl is one pair of implementations under test.
+type Impl struct {
+	Name  string // "reference" or "goha"
+	Label string // printed in the transcript's run line
+	// Proxy runs on master and backup with ProxyConfig as
+	// /etc/haproxy/haproxy.cfg; VRRP runs with the tutorial's
+	// keepalived.conf files.
+	Proxy, VRRP string
+	ProxyConfig string
+	Keepalived  bool // VRRP is keepalived (it takes -c for its checker pid)
+}
+
+// Seed is where the tutorial's files are (testdata/seed).
+type Seed struct {
+	Dir string
+}
+
+func (s Seed) read(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, name))
+	return string(b), err
+}
+
+// standInSystemctl replaces /usr/bin/systemctl inside the balancers: the
+// check script's `systemctl stop keepalived` stops the VRRP daemon by its
+// pid file, as systemd would, and every call is noted for the transcript.
+const standInSystemctl = `#!/bin/sh
+# goha scenario runner: stand-in for systemctl inside a test host.
+echo "systemctl $*" >> /run/systemctl.calls
+case "$1" in
+stop)
+	case "$2" in
+	keepalived|keepalived.service)
+		[ -f /run/keepalived.pid ] && kill -TERM "$(cat /run/keepalived.pid)"
+		exit 0 ;;
+	esac ;;
+esac
+exit 0
+`
+
+// Run is one scenario being played with one implementation pair.
+type Run struct {
+	impl    Impl
+	tp      *topo.Topology
+	hosts   map[string]*topo.Host
+	nginx   map[string]*topo.Nginx
+	nl      map[string]*netlink.Handle
+	nlMu    sync.Mutex
+	vrrp    map[string]*vrrpDaemon
+	proxy   map[string]*proxyDaemon
+	syslog  map[string]*lineLog
+	udp     []*net.UDPConn
+	capture *vrrpCapture
+	rec     *recorder
+	dir     string
+
+	vipMu    sync.Mutex
+	vipTrail []vipSample // owner changes and step marks, in time order
+	vipStop  chan struct{}
+	vipDone  chan struct{}
+
+	stepAt time.Time // when the current step began
+}
+
+type vipSample struct {
+	at    time.Time
+	owner string // "" for a step mark
+	mark  string
+}
+
+const (
+	master = "master"
+	backup = "backup"
+	client = "client"
+)
+
+// Play builds the tutorial topology, starts impl on both balancers with the
+// given keepalived file on master, plays the scenario and returns its
+// transcript. The topology is always torn down.
+func Play(sc Scenario, impl Impl, seed Seed) (*Transcript, error) {
+	hostsFile, err := seed.read("hosts")
+	if err != nil {
+		return nil, err
+	}
+	spec := topo.Tutorial(hostsFile)
+	for i := range spec.Hosts {
+		if h := &spec.Hosts[i]; h.Name == master || h.Name == backup {
+			h.Overlays["/usr/bin/systemctl"] = standInSystemctl
+		}
+	}
+	tp, err := topo.Build(spec)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{impl: impl, tp: tp, hosts: tp.Hosts, nginx: map[string]*topo.Nginx{}, nl: map[string]*netlink.Handle{},
+		vrrp: map[string]*vrrpDaemon{}, proxy: map[string]*proxyDaemon{}, syslog: map[string]*lineLog{},
+		rec: &recorder{t: &Transcript{Scenario: sc.Name, Run: impl.Label}}}
+	defer r.close()
+	if r.dir, err = os.MkdirTemp("", "goha-scenario-"); err != nil {
+		return nil, err
+	}
+	if err := r.setUp(sc, seed); err != nil {
+		return nil, err
+	}
+	sc.Script(r)
+	return r.finish(), nil
+}
+
+func (r *Run) setUp(sc Scenario, seed Seed) error {
+	for _, name := range []string{master, backup, client} {
+		ns, err := netns.GetFromName(r.hosts[name].NS)
+		if err != nil {
+			return err
+		}
+		h, err := netlink.NewHandleAt(ns)
+		ns.Close()
+		if err != nil {
+			return err
+		}
+		r.nl[name] = h
+	}
+	pages := map[string]string{"real-server1": "this is first real-server\n", "real-server2": "this is second real-server\n"}
+	for _, name := range []string{"real-server1", "real-server2"} {
+		n, err := r.hosts[name].StartNginx(80, pages[name])
+		if err != nil {
+			return err
+		}
+		r.nginx[name] = n
+	}
+	masterConf := sc.MasterConf
+	if masterConf == "" {
+		masterConf = "keepalived-master.conf"
+	}
+	files := map[string]map[string]string{
+		master: {"/etc/keepalived/keepalived.conf": masterConf, "/etc/keepalived/check_haproxy_status.sh": "check_haproxy_status.sh"},
+		backup: {"/etc/keepalived/keepalived.conf": "keepalived-backup.conf"},
+	}
+	for _, name := range []string{master, backup} {
+		h := r.hosts[name]
+		if err := h.WriteFile("/etc/haproxy/haproxy.cfg", r.impl.ProxyConfig); err != nil {
+			return err
+		}
+		for path, src := range files[name] {
+			text, err := seed.read(src)
+			if err != nil {
+				return err
+			}
+			if err := h.WriteFile(path, text); err != nil {
+				return err
+			}
+		}
+		r.syslog[name] = &lineLog{}
+		c, err := startSyslog(h, r.syslog[name])
+		if err != nil {
+			return fmt.Errorf("syslog catcher on %s: %w", name, err)
+		}
+		r.udp = append(r.udp, c)
+		r.vrrp[name] = &vrrpDaemon{host: h, bin: r.impl.VRRP, isKA: r.impl.Keepalived, log: &lineLog{}}
+		r.proxy[name] = &proxyDaemon{host: h, bin: r.impl.Proxy, console: &lineLog{}}
+	}
+	var err error
+	if r.capture, err = startCapture(r.tp.Bridge, r.dir); err != nil {
+		return err
+	}
+	r.startVIPSampler()
+
+	// The tutorial's order: proxies first, then keepalived on backup and
+	// master.
+	r.Step("start proxy on master and backup")
+	for _, name := range []string{master, backup} {
+		if err := r.proxy[name].start(); err != nil {
+			return err
+		}
+	}
+	r.Step("start VRRP on backup, then on master")
+	for _, name := range []string{backup, master} {
+		if err := r.vrrp[name].start(); err != nil {
+			return err
+		}
+	}
+	d, ok := r.WaitVIP(master, 15*time.Second)
+	r.Timing("start->vip-on-master", d, ok, 700*time.Millisecond)
+	return nil
+}
+
+// Step marks the start of a scripted action in the transcript.
+func (r *Run) Step(what string) {
+	r.stepAt = time.Now()
+	r.rec.add("script", what)
+	r.vipMu.Lock()
+	r.vipTrail = append(r.vipTrail, vipSample{at: r.stepAt, mark: what})
+	r.vipMu.Unlock()
+}
+
+// Note adds an outcome line to the script section.
+func (r *Run) Note(format string, args ...any) {
+	r.rec.add("script", "  "+fmt.Sprintf(format, args...))
+}
+
+// Timing records a figure measured from the current step.
+func (r *Run) Timing(name string, d time.Duration, ok bool, window time.Duration) {
+	r.rec.timing(name, d, ok, window)
+}
+
+// owner says who holds the VIP now: master, backup, both or none.
+func (r *Run) owner() string {
+	m, b := r.hasVIP(master), r.hasVIP(backup)
+	switch {
+	case m && b:
+		return "both"
+	case m:
+		return master
+	case b:
+		return backup
+	}
+	return "none"
+}
+
+var vip = netip.MustParseAddr(topo.VIP)
+
+func (r *Run) hasVIP(host string) bool {
+	// A netlink handle is not safe for concurrent use: the sampler and
+	// WaitVIP share them.
+	r.nlMu.Lock()
+	defer r.nlMu.Unlock()
+	h := r.nl[host]
+	l, err := h.LinkByName(topo.Iface)
+	if err != nil {
+		return false
+	}
+	addrs, err := h.AddrList(l, netlink.FAMILY_V4)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if ip, ok := netip.AddrFromSlice(a.IP); ok && ip.Unmap() == vip {
+			return true
+		}
+	}
+	return false
+}
+
+// startVIPSampler notes every change of the VIP's owner (polled every
+// 20 ms through netlink).
+func (r *Run) startVIPSampler() {
+	r.vipStop, r.vipDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.vipDone)
+		last := ""
+		for {
+			o := r.owner()
+			if o != last {
+				r.vipMu.Lock()
+				r.vipTrail = append(r.vipTrail, vipSample{at: time.Now(), owner: o})
+				r.vipMu.Unlock()
+				last = o
+			}
+			select {
+			case <-r.vipStop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+}
+
+// WaitVIP waits until owner ("master", "backup", "both", "none") holds the
+// VIP and returns how long after the current step that was.
+func (r *Run) WaitVIP(owner string, limit time.Duration) (time.Duration, bool) {
+	deadline := time.Now().Add(limit)
+	for {
+		now := time.Now()
+		if r.owner() == owner {
+			return now.Sub(r.stepAt), true
+		}
+		if now.After(deadline) {
+			r.Note("the VIP never went to %s (held by %s)", owner, r.owner())
+			return 0, false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Hold waits d, letting the topology settle.
+func (r *Run) Hold(d time.Duration) { time.Sleep(d) }
+
+// Get sends one request through the VIP from the client and records it.
+// full: record every header and the body; otherwise only the status line,
+// the header names and the body's length (for pages that embed clocks).
+func (r *Run) Get(port int, path, auth string, full bool) exchange {
+	q := request{addr: fmt.Sprintf("%s:%d", topo.VIP, port), path: path, auth: auth}
+	ex := do(r.hosts[client].NS, q, 5*time.Second)
+	who := "-"
+	switch string(ex.body) {
+	case "this is first real-server\n":
+		who = "real-server1"
+	case "this is second real-server\n":
+		who = "real-server2"
+	}
+	label := fmt.Sprintf("GET :%d%s", port, path)
+	if auth != "" {
+		label += " (auth " + auth + ")"
+	}
+	if ex.status == "" {
+		r.rec.add("http", fmt.Sprintf("%s -> no answer (%s)", label, errClass(ex.err)))
+		return ex
+	}
+	code := strings.Fields(ex.status + " -")[1]
+	lines := []string{fmt.Sprintf("%s -> %s %s", label, code, who), "  " + ex.status}
+	for _, h := range ex.headers {
+		if full {
+			lines = append(lines, "  "+normaliseHeader(h))
+		} else {
+			name, _, _ := strings.Cut(h, ":")
+			lines = append(lines, "  "+name+": <masked>")
+		}
+	}
+	if full {
+		lines = append(lines, fmt.Sprintf("  body %q", ex.body))
+	} else {
+		lines = append(lines, "  body <masked>")
+	}
+	if ex.err != nil {
+		lines = append(lines, "  error "+errClass(ex.err))
+	}
+	r.rec.add("http", lines...)
+	return ex
+}
+
+// errClass keeps what kind of failure an error was, not its addresses.
+func errClass(err error) string {
+	if err == nil {
+		return "none"
+	}
+	s := err.Error()
+	for _, k := range []string{"connection refused", "i/o timeout", "connection reset", "no route to host", "EOF"} {
+		if strings.Contains(s, k) {
+			return k
+		}
+	}
+	return "error"
+}
+
+// Browse sends count requests for path and notes which real servers
+// answered, in order.
+func (r *Run) Browse(path string, count int) []string {
+	var who []string
+	for i := 0; i < count; i++ {
+		ex := r.Get(80, path, "", true)
+		w := "no answer"
+		switch string(ex.body) {
+		case "this is first real-server\n":
+			w = "real-server1"
+		case "this is second real-server\n":
+			w = "real-server2"
+		default:
+			if ex.status != "" {
+				w = strings.Fields(ex.status + " -")[1]
+			}
+		}
+		who = append(who, w)
+	}
+	r.Note("%s x%d answered by: %s", path, count, strings.Join(who, " "))
+	return who
+}
+
+// StopRealServer stops a real server's nginx (SIGQUIT, as systemctl does).
+func (r *Run) StopRealServer(name string) { r.nginx[name].Stop() }
+
+// StartRealServer starts it again.
+func (r *Run) StartRealServer(name string) {
+	if err := r.nginx[name].Start(); err != nil {
+		r.Note("cannot start nginx on %s: %v", name, err)
+	}
+}
+
+// WaitLog waits for a syslog line from host's proxy containing sub, after
+// the current step, and returns the delay.
+func (r *Run) WaitLog(host, sub string, limit time.Duration) (time.Duration, bool) {
+	s, ok := r.syslog[host].wait(sub, r.stepAt, limit)
+	if !ok {
+		r.Note("no log line with %q on %s", sub, host)
+		return 0, false
+	}
+	return s.at.Sub(r.stepAt), true
+}
+
+// SignalVRRP sends sig to host's VRRP daemon.
+func (r *Run) SignalVRRP(host string, sig syscall.Signal) { r.vrrp[host].signal(sig) }
+
+// KillVRRP kills every process of host's VRRP daemon.
+func (r *Run) KillVRRP(host string) { r.vrrp[host].kill() }
+
+// WaitVRRPExit waits for host's VRRP daemon to exit.
+func (r *Run) WaitVRRPExit(host string, limit time.Duration) bool {
+	ok := r.vrrp[host].wait(limit)
+	if !ok {
+		r.Note("VRRP daemon on %s still running", host)
+	}
+	return ok
+}
+
+// StartVRRP starts host's VRRP daemon again.
+func (r *Run) StartVRRP(host string) {
+	if err := r.vrrp[host].start(); err != nil {
+		r.Note("cannot start VRRP on %s: %v", host, err)
+	}
+}
+
+// StopProxy stops host's proxy.
+func (r *Run) StopProxy(host string) {
+	if err := r.proxy[host].stop(); err != nil {
+		r.Note("%v", err)
+	}
+}
+
+// SetBalancerLink attaches or detaches master's port on the bridge: its
+// ens33 stays up but nothing reaches the other hosts, as a pulled cable
+// between switch and balancer would do (master is the topology's first
+// host: bridge port p0).
+func (r *Run) SetBalancerLink(attached bool) {
+	args := []string{"-n", r.tp.Bridge, "link", "set", "p0", "nomaster"}
+	if attached {
+		args = []string{"-n", r.tp.Bridge, "link", "set", "p0", "master", "br0"}
+	}
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		r.Note("ip %s: %v %s", strings.Join(args, " "), err, out)
+	}
+}
+
+// finish stops everything, reads the captures and logs and assembles the
+// transcript.
+func (r *Run) finish() *Transcript {
+	r.Step("stop everything")
+	for _, name := range []string{master, backup} {
+		r.vrrp[name].signal(syscall.SIGTERM)
+	}
+	for _, name := range []string{master, backup} {
+		if !r.vrrp[name].wait(5 * time.Second) {
+			r.vrrp[name].kill()
+		}
+		r.proxy[name].stop()
+	}
+	time.Sleep(300 * time.Millisecond) // last syslog datagrams
+	close(r.vipStop)
+	<-r.vipDone
+	pkts, err := r.capture.stop()
+	if err != nil {
+		r.rec.add("vrrp", "capture failed: "+err.Error())
+	}
+	r.recordVIP()
+	r.recordVRRP(pkts)
+	for _, name := range []string{master, backup} {
+		for _, s := range r.vrrp[name].log.snapshot() {
+			if l, ok := stateLine(s.text); ok {
+				r.rec.add("states "+name, l)
+			}
+		}
+		for _, s := range r.syslog[name].snapshot() {
+			r.rec.add("log "+name, normaliseLog(s.text))
+		}
+		for _, s := range r.proxy[name].console.snapshot() {
+			r.rec.add("console "+name, normaliseConsole(s.text))
+		}
+		if b, err := os.ReadFile(r.hosts[name].Path("/run/systemctl.calls")); err == nil {
+			r.rec.add("systemctl "+name, strings.Split(strings.TrimSpace(string(b)), "\n")...)
+		}
+	}
+	t := r.rec.t
+	sortSections(t.Sections)
+	return t
+}
+
+// recordVIP prints the owner trail: each step, then every owner the VIP
+// had until the next step.
+func (r *Run) recordVIP() {
+	r.vipMu.Lock()
+	trail := append([]vipSample(nil), r.vipTrail...)
+	r.vipMu.Unlock()
+	sort.SliceStable(trail, func(i, j int) bool { return trail[i].at.Before(trail[j].at) })
+	var lines []string
+	cur := ""
+	for _, s := range trail {
+		if s.mark != "" {
+			lines = append(lines, "-- "+s.mark)
+			if cur != "" {
+				lines = append(lines, cur)
+			}
+			continue
+		}
+		cur = s.owner
+		lines = append(lines, cur)
+	}
+	r.rec.add("vip", lines...)
+}
+
+// recordVRRP prints, for each sender, its adverts in order with runs of
+// identical packets shown once: how many were sent depends on time, what
+// was sent does not.
+func (r *Run) recordVRRP(pkts []vrrpPacket) {
+	bySrc := map[string][]string{}
+	var srcs []string
+	for _, p := range pkts {
+		name := p.Src.String()
+		switch name {
+		case topo.MasterAddr:
+			name = master
+		case topo.BackupAddr:
+			name = backup
+		}
+		s := p.String()
+		l := bySrc[name]
+		if len(l) == 0 {
+			srcs = append(srcs, name)
+		}
+		if len(l) == 0 || l[len(l)-1] != s {
+			bySrc[name] = append(l, s)
+		}
+	}
+	sort.Strings(srcs)
+	for _, src := range srcs {
+		r.rec.add("vrrp "+src, bySrc[src]...)
+	}
+}
+
+func (r *Run) close() {
+	for _, c := range r.udp {
+		c.Close()
+	}
+	for _, h := range r.nl {
+		h.Close()
+	}
+	if r.tp != nil {
+		r.tp.Close()
+	}
+	if r.dir != "" {
+		os.RemoveAll(r.dir)
+	}
+}

@@ -1,0 +1,121 @@
+package scenario
+
+import (
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNormaliseLog(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`<150>Nov 25 15:43:07 haproxy[10771]: 192.168.13.150:41388 [25/Nov/2026:15:43:07.312] web httpservers/http1 0/0/1/0/1 200 225 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`,
+			`<150><time> haproxy[<pid>]: 192.168.13.150:<port> [<date>] web httpservers/http1 N/N/N/N/N 200 225 - - ---- N/N/N/N/N 0/0 "GET / HTTP/1.1"`},
+		// -1 marks a phase that never happened and stays.
+		{`<150>Nov  5 01:02:03 haproxy[7]: 192.168.13.150:1 [05/Nov/2026:01:02:03.004] web httpservers/<NOSRV> -1/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`,
+			`<150><time> haproxy[<pid>]: 192.168.13.150:<port> [<date>] web httpservers/<NOSRV> -1/-1/-1/-1/N 503 217 - - SC-- N/N/N/N/N 0/0 "GET / HTTP/1.1"`},
+		{`<145>Nov 25 15:43:07 haproxy[10771]: Server httpservers/http1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 1 active and 0 backup servers left.`,
+			`<145><time> haproxy[<pid>]: Server httpservers/http1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 1 active and 0 backup servers left.`},
+	} {
+		if got := normaliseLog(c.in); got != c.want {
+			t.Errorf("normaliseLog(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestStateLine(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		keep     bool
+	}{
+		{"Wed Nov 25 15:43:07 2026: (VI_1) Entering MASTER STATE", "(VI_1) Entering MASTER STATE", true},
+		{"Wed Nov 25 15:43:07 2026: Starting VRRP child process, pid=10672", "Starting VRRP child process, pid=<pid>", true},
+		{"Wed Nov 25 15:43:07 2026: Stopped - used 0.000000 user time, 0.002123 system time", "Stopped - used N user time, N system time", true},
+		{"Wed Nov 25 15:43:07 2026: Registering Kernel netlink reflector", "", false},
+	} {
+		got, keep := stateLine(c.in)
+		if got != c.want || keep != c.keep {
+			t.Errorf("stateLine(%q) = %q, %v; want %q, %v", c.in, got, keep, c.want, c.keep)
+		}
+	}
+}
+
+func TestNormaliseHeader(t *testing.T) {
+	for in, want := range map[string]string{
+		"date: Wed, 25 Nov 2026 15:43:07 GMT": "date: <date>",
+		"Last-Modified: Wed, 25 Nov 2026 GMT": "Last-Modified: <date>",
+		`etag: "6925ce1b-1a"`:                 "etag: <etag>",
+		"Content-Length: 26":                  "Content-Length: 26", // case kept
+	} {
+		if got := normaliseHeader(in); got != want {
+			t.Errorf("normaliseHeader(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTranscriptRoundTrip(t *testing.T) {
+	tr := &Transcript{Scenario: "x", Run: "reference"}
+	tr.Section("http").Lines = []string{"GET :80/ -> 200 real-server1", "  body \"a\""}
+	tr.Section("vip").Lines = []string{"-- start", "master"}
+	tr.Timings = []Timing{{Name: "a", Value: 1500 * time.Millisecond, Window: 500 * time.Millisecond}, {Name: "b", Missing: true, Window: time.Second}}
+	back, err := Parse(tr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.String() != tr.String() {
+		t.Errorf("round trip changed the transcript:\n%s\n---\n%s", tr, back)
+	}
+}
+
+func TestCompareTimingByWindow(t *testing.T) {
+	ref := &Transcript{Timings: []Timing{{Name: "failover", Value: 800 * time.Millisecond, Window: 300 * time.Millisecond}}}
+	near := &Transcript{Timings: []Timing{{Name: "failover", Value: 1050 * time.Millisecond, Window: 300 * time.Millisecond}}}
+	far := &Transcript{Timings: []Timing{{Name: "failover", Value: 1200 * time.Millisecond, Window: 300 * time.Millisecond}}}
+	missing := &Transcript{Timings: []Timing{{Name: "failover", Missing: true, Window: 300 * time.Millisecond}}}
+	if d := Compare(ref, near); len(d) != 0 {
+		t.Errorf("250 ms off inside a 300 ms window reported: %v", d)
+	}
+	for _, got := range []*Transcript{far, missing} {
+		if d := Compare(ref, got); len(d) != 1 || d[0].Section != "timing" {
+			t.Errorf("Compare(%v) = %v, want one timing difference", got.Timings, d)
+		}
+	}
+}
+
+func TestLineDiff(t *testing.T) {
+	got := lineDiff([]string{"a", "b", "c"}, []string{"a", "x", "c", "d"})
+	want := "+ x|- b|+ d"
+	if strings.Join(got, "|") != want {
+		t.Errorf("lineDiff = %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestCoveredNeedsTheDocText(t *testing.T) {
+	known := []Known{{Section: "console", Pattern: mustRe(`contimeout`), Doc: "removed keywords are accepted"}}
+	d := Difference{Section: "console master", Lines: []string{"+ [WARNING] ... 'contimeout' ..."}}
+	if ok, _ := covered("browse", d, known, "## goproxy\n- removed keywords are accepted, with a warning"); !ok {
+		t.Error("difference explained in DIFFERENCES.md not covered")
+	}
+	if ok, _ := covered("browse", d, known, "## goproxy\n"); ok {
+		t.Error("covered although DIFFERENCES.md does not say it")
+	}
+}
+
+// A VRRPv2 advert as keepalived sends the tutorial's master (VRID 80,
+// priority 100, PASS 1111), framed in Ethernet + IPv4 as on the bridge.
+func TestVRRPFromFrame(t *testing.T) {
+	frame, _ := hex.DecodeString("01005e000012" + "020000000001" + "0800" +
+		"45c00028" + "00010000" + "ff70" + "0000" + "c0a80d80" + "e0000012" +
+		"21506401010149" + "12c0a80d90" + "3131313100000000")
+	p, ok := vrrpFromFrame(frame)
+	if !ok {
+		t.Fatal("frame not recognised")
+	}
+	want := "192.168.13.128 > 224.0.0.18 ttl 255 tos 0xc0 vrrp 21 50 64 01 01 01 49 12 c0 a8 0d 90 31 31 31 31 00 00 00 00"
+	if p.String() != want {
+		t.Errorf("got  %s\nwant %s", p, want)
+	}
+}
+
+func mustRe(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -1,0 +1,156 @@
+package scenario
+
+import (
+	"syscall"
+	"time"
+)
+
+// Scenario is a script of client actions and faults played on the
+// tutorial's topology once both balancers run their proxy and VRRP daemon
+// and the VIP is on master.
+type Scenario struct {
+	Name  string
+	Title string
+	// MasterConf is the tutorial file master runs as keepalived.conf
+	// (default keepalived-master.conf).
+	MasterConf string
+	Script     func(r *Run)
+}
+
+// Windows for timing figures: how far goha's figure may be from the
+// reference's. VRRP timers tick in advert_int (1 s) with a skew under
+// 1 s; checks tick every inter (1 s); the check script every 5 s.
+const (
+	vrrpWindow   = 500 * time.Millisecond
+	checkWindow  = 600 * time.Millisecond
+	scriptWindow = 5500 * time.Millisecond
+)
+
+// All lists the scenarios in the order make compat plays them.
+func All() []Scenario {
+	return []Scenario{
+		{Name: "browse", Title: "browsing through the VIP", Script: browse},
+		{Name: "acl-html", Title: "the .html acl route", Script: aclHTML},
+		{Name: "real-server", Title: "a real server stopped and started again", Script: realServer},
+		{Name: "vrrp-stop", Title: "master's VRRP daemon stopped (TERM, then KILL) and started again", Script: vrrpStop},
+		{Name: "split-brain", Title: "the link between the balancers cut and healed", Script: splitBrain},
+		{Name: "check-script", Title: "master's proxy stopped with the check-script variant", MasterConf: "keepalived-master-script.conf", Script: checkScript},
+		{Name: "stats", Title: "the stats page and its CSV", Script: stats},
+	}
+}
+
+func browse(r *Run) {
+	r.Step("browse http://VIP/ ten times")
+	r.Browse("/", 10)
+}
+
+// The tutorial's `acl html url_reg -i \.html$` sends .html pages to
+// httpservers — the default backend too, so only the log line and the
+// regex's reach (case, suffix) can tell.
+func aclHTML(r *Run) {
+	r.Step("browse /index.html four times")
+	r.Browse("/index.html", 4)
+	r.Step("ask for pages the acl matches or not")
+	r.Browse("/INDEX.HTML", 1)
+	r.Browse("/index.htm", 1)
+	r.Browse("/missing.html", 1)
+	r.Browse("/index.html?x=1", 1)
+}
+
+func realServer(r *Run) {
+	r.Step("browse / four times")
+	r.Browse("/", 4)
+	r.Step("stop nginx on real-server1")
+	r.StopRealServer("real-server1")
+	d, ok := r.WaitLog(master, "httpservers/http1 is DOWN", 10*time.Second)
+	r.Timing("rs1-stop->down-logged", d, ok, checkWindow)
+	r.Hold(300 * time.Millisecond)
+	r.Step("browse / four times with real-server1 down")
+	r.Browse("/", 4)
+	r.Step("start nginx on real-server1")
+	r.StartRealServer("real-server1")
+	d, ok = r.WaitLog(master, "httpservers/http1 is UP", 10*time.Second)
+	r.Timing("rs1-start->up-logged", d, ok, checkWindow)
+	r.Hold(300 * time.Millisecond)
+	r.Step("browse / four times with real-server1 back")
+	r.Browse("/", 4)
+}
+
+func vrrpStop(r *Run) {
+	r.Step("SIGTERM to master's VRRP daemon")
+	r.SignalVRRP(master, syscall.SIGTERM)
+	d, ok := r.WaitVIP(backup, 10*time.Second)
+	r.Timing("term->vip-on-backup", d, ok, vrrpWindow)
+	r.WaitVRRPExit(master, 5*time.Second)
+	r.Hold(500 * time.Millisecond)
+	r.Step("browse / twice while backup holds the VIP")
+	r.Browse("/", 2)
+
+	r.Step("start master's VRRP daemon again")
+	r.StartVRRP(master)
+	d, ok = r.WaitVIP(master, 15*time.Second)
+	r.Timing("restart->vip-on-master", d, ok, vrrpWindow)
+	r.Hold(1500 * time.Millisecond)
+	r.Step("browse / twice with master back")
+	r.Browse("/", 2)
+
+	r.Step("SIGKILL to every process of master's VRRP daemon")
+	r.KillVRRP(master)
+	d, ok = r.WaitVIP("both", 10*time.Second)
+	r.Timing("kill->vip-on-backup-too", d, ok, vrrpWindow)
+	r.WaitVRRPExit(master, 5*time.Second)
+	r.Hold(1500 * time.Millisecond)
+	r.Step("browse / twice after the crash")
+	r.Browse("/", 2)
+
+	r.Step("start master's VRRP daemon after the crash")
+	r.StartVRRP(master)
+	d, ok = r.WaitVIP(master, 15*time.Second)
+	r.Timing("crash-restart->vip-on-master", d, ok, vrrpWindow)
+	r.Hold(1500 * time.Millisecond)
+	r.Step("browse / twice with master back")
+	r.Browse("/", 2)
+}
+
+func splitBrain(r *Run) {
+	r.Hold(1500 * time.Millisecond)
+	r.Step("cut master's link to the segment")
+	r.SetBalancerLink(false)
+	d, ok := r.WaitVIP("both", 10*time.Second)
+	r.Timing("cut->both-master", d, ok, vrrpWindow)
+	r.Hold(1500 * time.Millisecond)
+	r.Step("browse / twice during the split")
+	r.Browse("/", 2)
+	r.Step("heal master's link")
+	r.SetBalancerLink(true)
+	d, ok = r.WaitVIP(master, 10*time.Second)
+	r.Timing("heal->one-master", d, ok, vrrpWindow)
+	r.Hold(1500 * time.Millisecond)
+	r.Step("browse / twice after healing")
+	r.Browse("/", 2)
+}
+
+func checkScript(r *Run) {
+	r.Hold(1000 * time.Millisecond)
+	r.Step("browse / twice")
+	r.Browse("/", 2)
+	r.Step("stop master's proxy")
+	r.StopProxy(master)
+	d, ok := r.WaitVIP(backup, 15*time.Second)
+	r.Timing("proxy-stop->vip-on-backup", d, ok, scriptWindow)
+	r.WaitVRRPExit(master, 5*time.Second)
+	r.Hold(500 * time.Millisecond)
+	r.Step("browse / four times through backup")
+	r.Browse("/", 4)
+}
+
+func stats(r *Run) {
+	r.Step("browse / four times")
+	r.Browse("/", 4)
+	r.Step("open the stats page without credentials")
+	r.Get(81, "/haproxy", "", true)
+	r.Step("open the stats page with the tutorial's credentials")
+	r.Get(81, "/haproxy", "yjssjm:123", false)
+	r.Step("read the CSV")
+	r.StatsCSV("/haproxy;csv", "yjssjm:123")
+}
