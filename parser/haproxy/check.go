@@ -351,6 +351,18 @@ var backendArgFetches = map[string]bool{"nbsrv": true, "be_conn": true, "be_conn
 	"srv_sess_rate": true, "srv_conn_free": true}
 
 func (p *parser) checkBackendArgs(px *Proxy, acl *ACL, code *int) {
+	if (acl.Fetch == "http_auth" || acl.Fetch == "http_auth_group") && len(acl.FetchArgs) > 0 {
+		found := false
+		for _, ul := range p.cfg.Userlists {
+			found = found || ul.Name == acl.FetchArgs[0]
+		}
+		if !found {
+			p.alertf(acl.File, acl.Line, "parsing [%s:%d]: unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.",
+				acl.File, acl.Line, acl.FetchArgs[0], acl.Fetch, px.Name)
+			*code |= errAlert | errFatal
+		}
+		return
+	}
 	if !backendArgFetches[acl.Fetch] || len(acl.FetchArgs) == 0 {
 		return
 	}

@@ -212,6 +212,12 @@ func (p *parser) parseOption(st *stmt, px *Proxy) int {
 		if name != "http-restrict-req-hdr-names" && p.warnNotCap(st, px, false, true, name, "") {
 			return errWarn
 		}
+		if max, ok := map[string]int{"smtpchk": 2, "pgsql-check": 2, "mysql-check": 3, "redis-check": 0,
+			"ldap-check": 0, "spop-check": 0, "ssl-hello-chk": 0, "tcp-check": 0, "external-check": 0}[name]; ok {
+			if c, bad := p.tooManyArgsIdx(st, max, 1); bad {
+				return c
+			}
+		}
 		if name == "mysql-check" && st.arg(2) != "" && st.arg(2) != "user" {
 			return p.alert(st, "'%s %s' only supports optional values: 'user' (got '%s').", st.args[0], name, st.arg(2))
 		}
@@ -335,7 +341,7 @@ func (p *parser) parseBalance(st *stmt, px *Proxy) int {
 		b.Algo = BalanceLeastConn
 	case strings.HasPrefix(algo, "random"):
 		b.Algo = BalanceRandom
-		if strings.HasPrefix(algo[6:], "(") {
+		if strings.HasPrefix(algo[6:], "(") && !strings.HasPrefix(algo[6:], "()") {
 			rest := algo[7:]
 			end := 0
 			for end < len(rest) && isDigit(rest[end]) {
