@@ -383,10 +383,7 @@ func playConn(t *testing.T, bc bconn, listen string) string {
 		buf := make([]byte, 65536)
 		// The first answer may be slow on a loaded machine; after it,
 		// silence for quiet means the connection stays open.
-		first := quiet + time.Duration(len(bc.parts))*bc.pause
-		if first < 1500*time.Millisecond {
-			first = 1500 * time.Millisecond
-		}
+		first := quiet + time.Duration(len(bc.parts))*bc.pause + 1500*time.Millisecond
 		for {
 			wait := quiet
 			if len(got) == 0 {
