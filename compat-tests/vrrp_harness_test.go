@@ -49,6 +49,9 @@ func (i vrrpImpl) pidFiles() []string {
 // govrrpd.
 func vrrpImpls(t *testing.T) (ka, gv vrrpImpl) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("VRRP namespace runs take seconds each; skipped with -short")
+	}
 	if err := topo.Available(); err != nil {
 		t.Skip(err)
 	}
