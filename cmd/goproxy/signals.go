@@ -54,11 +54,10 @@ func waitSignals(e *proxy.Engine, cfg *haproxy.Config, logf func(level, format s
 				}
 			case syscall.SIGTTOU, syscall.SIGTTIN:
 				// haproxy pauses its listeners on SIGTTOU (new connections
-				// are refused, the ports stay bound) and resumes them on
-				// SIGTTIN ("Paused frontend fe." / "Resumed frontend
-				// fe."). The engine has no pause yet, so the signals are
-				// only caught: their default action would stop the whole
-				// process.
+				// are refused, "Paused frontend fe.") and resumes them on
+				// SIGTTIN ("Resumed frontend fe."). The signals are caught
+				// in any case: their default action stops the process.
+				pauseOrResume(e, sig == syscall.SIGTTOU, logf)
 			}
 			// SIGHUP, SIGQUIT: caught so that they neither stop the
 			// process nor (SIGQUIT) make the Go runtime dump and exit.
@@ -75,4 +74,28 @@ func dieOf(sig syscall.Signal) {
 	// The signal is delivered asynchronously; do not return meanwhile.
 	time.Sleep(time.Second)
 	os.Exit(128 + int(sig))
+}
+
+// pauser is the engine's listener pause (SIGTTOU) and resume (SIGTTIN).
+// It is looked up at run time so that this command builds against an
+// engine that does not have it yet; without it the signals are ignored.
+type pauser interface {
+	Pause() error
+	Resume() error
+}
+
+func pauseOrResume(e *proxy.Engine, pause bool, logf func(level, format string, args ...any)) {
+	p, ok := any(e).(pauser)
+	if !ok {
+		return
+	}
+	var err error
+	if pause {
+		err = p.Pause()
+	} else {
+		err = p.Resume()
+	}
+	if err != nil {
+		logf("alert", "%v", err)
+	}
 }
