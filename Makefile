@@ -5,7 +5,7 @@ PKGS    := ./...
 # Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=1m).
 FUZZTIME ?= 20s
 
-.PHONY: all build test lint refs fuzz clean bench
+.PHONY: all build test lint refs fuzz clean bench demo demo-down compat
 
 all: build
 
@@ -41,3 +41,14 @@ bench:
 
 clean:
 	rm -rf $(BIN)
+
+# demo brings up the tutorial's two load balancers (goproxy + govrrpd) and
+# two real servers in network namespaces, shows a failover, and stays up
+# until Ctrl-C (needs root). demo-down removes a demo left running.
+demo: build
+	$(GO) build -o $(BIN)/goha-demo ./cmd/goha-demo
+	$(BIN)/goha-demo -bin $(BIN) -seed testdata/seed
+
+demo-down:
+	$(GO) build -o $(BIN)/goha-demo ./cmd/goha-demo
+	$(BIN)/goha-demo down
