@@ -78,7 +78,9 @@ func downMain(args []string) int {
 		return 1
 	}
 	st, haveState := readState()
+	asked := false
 	if haveState && isDemo(st.PID) {
+		asked = true
 		fmt.Printf("asking the demo (pid %d) to tear down...\n", st.PID)
 		syscall.Kill(st.PID, syscall.SIGTERM)
 		for i := 0; i < 300 && isDemo(st.PID); i++ {
@@ -136,6 +138,8 @@ func downMain(args []string) int {
 	case len(left) > 0:
 		fmt.Fprintf(os.Stderr, "goha-demo down: namespaces left: %s\n", strings.Join(left, " "))
 		return 1
+	case removed == 0 && killed == 0 && asked:
+		fmt.Println("the demo tore itself down: nothing left behind")
 	case removed == 0 && killed == 0:
 		fmt.Println("no demo running: nothing to remove")
 	default:
