@@ -94,6 +94,11 @@ func (p *parser) checkConfig() int {
 				alert("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.File, st.Line)
 			}
 		}
+		for _, st := range px.Other {
+			if len(st.Args) > 2 && st.Args[0] == "email-alert" && st.Args[1] == "mailers" && !p.hasSection("mailers", st.Args[2]) {
+				alert("Proxy '%s': unable to find mailers '%s'.", px.Name, st.Args[2])
+			}
+		}
 		if px.Options.Set["external-check"] && p.globalValue("external-check") == "" && !p.globalFlag("external-check") {
 			alert("Proxy '%s' : 'option external-check' unable to find required 'global.external-check'.", px.Name)
 		}

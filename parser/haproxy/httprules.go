@@ -406,6 +406,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if len(args) < 3 || (args[1] != "len" && args[1] != "id") {
 			return fail("expects <expression> [ 'len' <length> | id <idx> ]")
 		}
+		if args[1] == "id" && !isInteger(args[2]) {
+			return fail("cannot parse id '%s'", args[2])
+		}
 	}
 	if max, ok := actionMaxArgs[action]; ok && len(args) > max {
 		return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[max])

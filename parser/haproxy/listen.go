@@ -574,6 +574,10 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 				return p.alert(st, "'%s': unknown fetch method '%s'", kw, fetch)
 			}
 		}
+	case "hash-balance-factor":
+		if st.arg(1) == "" {
+			return p.alert(st, "'%s' expects an integer argument.", kw)
+		}
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":

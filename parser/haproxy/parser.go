@@ -150,6 +150,11 @@ func (p *parser) endSection() int {
 // hasListener reports whether at least one enabled proxy listens, or a
 // peers section exists (haproxy -c exits 2 otherwise).
 func (p *parser) hasListener() bool {
+	// the stats sockets belong to haproxy's internal CLI frontend, which
+	// counts as a listener.
+	if len(p.cfg.Global.StatsSockets) > 0 {
+		return true
+	}
 	for _, px := range p.cfg.Proxies {
 		if !px.Disabled && len(px.Binds) > 0 {
 			return true
