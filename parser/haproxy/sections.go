@@ -283,6 +283,11 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		if msg := checkErrorMessage(data); msg != "" {
 			return p.alert(st, "errorfile : '%s': %s", st.args[2], msg)
 		}
+	case "ring maxlen":
+		// sink.c reuses the size message for maxlen
+		if atoi(st.arg(1)) <= 0 {
+			return p.alert(st, "invalid size '%s' for new sink buffer.", st.arg(1))
+		}
 	case "ring format":
 		switch st.arg(1) {
 		case "iso", "local", "raw", "rfc3164", "rfc5424", "short", "priority", "timed":
