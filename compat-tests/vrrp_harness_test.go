@@ -2,6 +2,7 @@ package compattests
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -210,7 +211,24 @@ type vrrpProc struct {
 // startVRRP runs impl with /etc/keepalived/conf on h.
 func startVRRP(t *testing.T, h *topo.Host, impl vrrpImpl, conf string) *vrrpProc {
 	t.Helper()
+	return startVRRPWith(t, h, impl, conf, false)
+}
+
+// startVRRPWith is startVRRP; with privateTmp the daemon gets its own
+// empty /tmp (where SIGUSR1/SIGUSR2 dumps go), reachable through
+// vrrpProc.tmpPath.
+func startVRRPWith(t *testing.T, h *topo.Host, impl vrrpImpl, conf string, privateTmp bool) *vrrpProc {
+	t.Helper()
 	argv := impl.argv("/etc/keepalived/" + conf)
+	if privateTmp {
+		// The binary under test may live in the old /tmp: keep that
+		// reachable under /run (inside this private mount namespace).
+		if strings.HasPrefix(argv[0], "/tmp/") {
+			argv[0] = "/run/goha-old-tmp/" + strings.TrimPrefix(argv[0], "/tmp/")
+		}
+		argv = append([]string{"unshare", "-m", "--propagation", "private", "sh", "-c",
+			`mkdir -p /run/goha-old-tmp && mount --bind /tmp /run/goha-old-tmp && mount -t tmpfs tmpfs /tmp && exec "$@"`, "sh"}, argv...)
+	}
 	p := &vrrpProc{impl: impl, host: h, cmd: h.Command(argv[0], argv[1:]...), exited: make(chan struct{})}
 	pr, pw := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = pw, pw
@@ -241,6 +259,12 @@ func startVRRP(t *testing.T, h *topo.Host, impl vrrpImpl, conf string) *vrrpProc
 		}
 	})
 	return p
+}
+
+// tmpPath is where the daemon's /tmp/name is seen from the test (for a
+// daemon started with a private /tmp).
+func (p *vrrpProc) tmpPath(name string) string {
+	return fmt.Sprintf("/proc/%d/root/tmp/%s", p.cmd.Process.Pid, name)
 }
 
 // signal sends sig to the daemon (the process we started: keepalived's

@@ -320,15 +320,20 @@ func (d *Daemon) dump(stats bool) {
 		return
 	}
 	defer f.Close()
-	for name, in := range d.instances {
-		fmt.Fprintf(f, "VRRP Instance: %s\n", name)
-		if stats {
-			fmt.Fprintf(f, "  Advertisements:\n    Received: %d\n  Packet Errors:\n    Rejected: %d\n",
-				in.Received.Load(), in.Rejected.Load())
-		} else {
-			fmt.Fprintf(f, "   Interface = %s\n   Virtual Router ID = %d\n   Base priority = %d\n",
-				in.spec.fsm.Interface, in.spec.fsm.VRID, in.spec.fsm.Priority)
+	// In configuration order, as keepalived lists its instances.
+	for _, c := range d.cfg.Instances {
+		d.mu.Lock()
+		in := d.instances[c.Name]
+		d.mu.Unlock()
+		if in == nil {
+			continue
 		}
+		if stats {
+			in.stats.write(f, c.Name)
+			continue
+		}
+		fmt.Fprintf(f, " VRRP Instance = %s\n   VRRP Version = %d\n   Interface = %s\n   Virtual Router ID = %d\n   Base priority = %d\n",
+			c.Name, in.spec.fsm.Version, in.spec.fsm.Interface, in.spec.fsm.VRID, c.Priority)
 	}
 }
 

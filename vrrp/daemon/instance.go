@@ -3,7 +3,6 @@ package daemon
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"goha/parser/keepalived"
@@ -59,8 +58,8 @@ type instance struct {
 	rxPkt packet.Packet
 	out   []byte
 
-	// Counters of received adverts (keepalived's statistics).
-	Received, Rejected atomic.Uint64
+	stats     stats
+	lastState fsm.State // state after the last machine call
 }
 
 func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
@@ -229,9 +228,8 @@ func (in *instance) advert(msg netio.Message) {
 		}
 		return
 	}
-	in.Received.Add(1)
 	if res.Reason != packet.OK {
-		in.Rejected.Add(1)
+		in.stats.count(res.Reason)
 		in.d.log.Printf("%s", res.Message(in.name(), in.spec.fsm.Interface))
 		in.exec(in.m.Received(time.Now(), fsm.Advert{Src: msg.Src, Rejected: true}))
 		return
@@ -239,6 +237,10 @@ func (in *instance) advert(msg netio.Message) {
 	if res.SwitchToOldChecksum {
 		in.spec.expect.UnicastChecksum = packet.ChecksumOld
 		in.d.log.Printf(packet.OldChecksumMessage, in.name())
+	}
+	in.stats.advertRcvd.Add(1)
+	if in.rxPkt.Priority == 0 {
+		in.stats.priZeroRcvd.Add(1)
 	}
 	in.exec(in.m.Received(time.Now(), fsm.Advert{Src: msg.Src, Priority: in.rxPkt.Priority,
 		Interval: in.rxPkt.IntervalDuration()}))
@@ -345,6 +347,14 @@ func (in *instance) setDelta(now time.Time, key string, d int) {
 
 // exec carries out the machine's actions in order.
 func (in *instance) exec(acts []fsm.Action) {
+	if st := in.m.State(); st != in.lastState {
+		if st == fsm.Master {
+			in.stats.becameMaster.Add(1)
+		} else if in.lastState == fsm.Master {
+			in.stats.releaseMaster.Add(1)
+		}
+		in.lastState = st
+	}
 	for _, a := range acts {
 		switch a.Kind {
 		case fsm.Log:
@@ -376,6 +386,10 @@ func (in *instance) exec(acts []fsm.Action) {
 
 func (in *instance) sendAdvert(prio uint8) {
 	in.pkt.Priority = prio
+	in.stats.advertSent.Add(1)
+	if prio == 0 {
+		in.stats.priZeroSent.Add(1)
+	}
 	for _, dst := range in.conn.Destinations() {
 		sumDst := dst
 		if in.spec.expect.Version == 3 && !in.spec.expect.IPv6 && in.spec.expect.Unicast &&
