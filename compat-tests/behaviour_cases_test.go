@@ -286,6 +286,7 @@ func ruleCases() []bcase {
 		ruleCase("return-hdr", `http-request return status 200 content-type text/plain string ok hdr X-A b`, g("/")),
 		ruleCase("set-var", "http-request set-var(txn.route) str(be2) if { path_beg /v }\nuse_backend be2 if { var(txn.route) -m str be2 }", g("/v/1"), g("/w")),
 		ruleCase("set-var-hdr", "http-request set-var(req.h) req.hdr(x-in)\nhttp-request set-header X-Out %[var(req.h)]", g("/", "X-In: value")),
+		ruleCase("acl-after-set-header", "http-request set-header X-A yes\nhttp-request del-header X-B\nhttp-request replace-value X-C ^a(.*) z\\1\nhttp-request deny deny_status 401 if { hdr(x-a) yes } { hdr(x-c) zb }\nhttp-request deny deny_status 404 if { hdr(x-b) -m found }", g("/", "X-B: 1", "X-C: ab, c"), g("/", "X-B: 1")),
 		ruleCase("rule-order", "http-request set-header X-A 1\nhttp-request add-header X-A 2\nhttp-request del-header X-B\nhttp-request add-header X-B 3", g("/", "X-A: 0", "X-B: 0")),
 		ruleCase("deny-then-later-rules", "http-request deny if { hdr(x-bad) -m found }\nhttp-request set-header X-Ok 1", g("/", "X-Bad: 1"), g("/")),
 		ruleCase("reject", "http-request reject if { path /r }", g("/r")),

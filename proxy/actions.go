@@ -236,6 +236,8 @@ func (s *stream) applyRules(rules []*ruleRT) (done, keep bool) {
 			return true, s.askAuth(r.Realm)
 		case "add-header", "set-header", "del-header", "replace-header", "replace-value":
 			s.edits = s.addEdit(s.edits, x)
+			s.view.apply(&s.hdrs, s.edits[len(s.edits)-1])
+			s.txn.Headers = &s.view
 		case "set-path", "set-pathq", "set-uri", "set-query":
 			s.rewriteURI(x)
 		case "set-method":
@@ -541,4 +543,82 @@ func (s *stream) tarpit(r *haproxy.HTTPRule) bool {
 		code = 500
 	}
 	return s.answer(code)
+}
+
+// headerView is the request's header list as the rules left it, so that
+// later ACLs see rewritten headers as haproxy's do. It is built only when
+// a rule edits a header.
+type headerView struct {
+	names, values [][]byte
+	built         bool
+}
+
+func (v *headerView) Len() int                      { return len(v.names) }
+func (v *headerView) At(i int) (name, value []byte) { return v.names[i], v.values[i] }
+
+func (v *headerView) reset() {
+	v.names, v.values, v.built = v.names[:0], v.values[:0], false
+}
+
+// apply brings one edit into the view, copying the parsed fields first.
+func (v *headerView) apply(src *fieldHeaders, e headerEdit) {
+	if !v.built {
+		for i := 0; i < src.Len(); i++ {
+			n, val := src.At(i)
+			v.names = append(v.names, n)
+			v.values = append(v.values, val)
+		}
+		v.built = true
+	}
+	match := func(i int) bool { return equalFoldBytes(v.names[i], e.name) }
+	switch e.op {
+	case editAdd:
+		v.names, v.values = append(v.names, []byte(e.name)), append(v.values, e.value)
+	case editSet, editDel:
+		k := 0
+		for i := range v.names {
+			if !match(i) {
+				v.names[k], v.values[k] = v.names[i], v.values[i]
+				k++
+			}
+		}
+		v.names, v.values = v.names[:k], v.values[:k]
+		if e.op == editSet {
+			v.names, v.values = append(v.names, []byte(e.name)), append(v.values, e.value)
+		}
+	case editReplace, editValue:
+		for i := range v.names {
+			if !match(i) {
+				continue
+			}
+			if e.op == editReplace {
+				v.values[i] = replaceWhole(e, v.values[i])
+				continue
+			}
+			var nv []byte
+			for j, part := range bytes.Split(v.values[i], []byte(",")) {
+				if j > 0 {
+					nv = append(nv, ',')
+				}
+				nv = append(nv, replaceWhole(e, bytes.TrimSpace(part))...)
+			}
+			v.values[i] = nv
+		}
+	}
+}
+
+func equalFoldBytes(a []byte, lower string) bool {
+	if len(a) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -60,6 +60,8 @@ type stream struct {
 	// when the session ends or moves elsewhere.
 	own    net.Conn
 	ownSrv *server
+	// view is the header list after header rules, for later ACLs.
+	view headerView
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -208,6 +210,7 @@ func (s *stream) serveOne() bool {
 	s.client.SetReadDeadline(time.Time{})
 	buf := s.cbuf[:s.clen]
 	s.hdrs = fieldHeaders{buf: buf, fields: s.req.Fields}
+	s.view.reset()
 	s.txn = acl.Txn{
 		Src: addrPortOf(s.src), Dst: addrPortOf(s.client.LocalAddr()),
 		Method: s.req.Method.In(buf), URI: s.req.URI.In(buf),
