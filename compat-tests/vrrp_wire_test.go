@@ -351,3 +351,74 @@ func watchAdverts(t *testing.T, n *vrrpNet, src string) func() time.Time {
 		return <-result
 	}
 }
+
+// TestVRRPRejects: adverts that fail keepalived's checks are dropped,
+// counted and logged in keepalived's words. keepalived runs the master
+// (tutorial file); the backup, keepalived then govrrpd, has another
+// password, then another advert interval: each logs the same rejection and,
+// seeing no valid master, becomes MASTER too.
+func TestVRRPRejects(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	backup, _ := readSeed("keepalived-backup.conf")
+	variants := map[string]string{
+		"password": strings.Replace(backup, "auth_pass 1111", "auth_pass 2222", 1),
+		"interval": strings.Replace(backup, "advert_int 1", "advert_int 2", 1),
+	}
+	for name, conf := range variants {
+		if err := n.backup.WriteFile("/etc/keepalived/reject-"+name+".conf", conf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stamp := regexp.MustCompile(`^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: `)
+	for _, name := range []string{"password", "interval"} {
+		lines, counted := map[string]string{}, map[string]string{}
+		for _, impl := range []vrrpImpl{ka, gv} {
+			m := startVRRP(t, n.master, ka, "keepalived-master.conf")
+			b := startVRRPWith(t, n.backup, impl, "reject-"+name+".conf", true)
+			if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) && n.hasVIP(n.backup) }); !ok {
+				t.Errorf("%s %s: master %v backup %v (want both MASTER)", name, impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+			}
+			time.Sleep(1500 * time.Millisecond)
+			b.signal(syscall.SIGUSR2)
+			var stats string
+			pollUntil(3*time.Second, func() bool {
+				bs, err := os.ReadFile(b.tmpPath("keepalived.stats"))
+				stats = string(bs)
+				return err == nil && strings.Contains(stats, "Priority Zero:\n    Received: 0\n    Sent: ")
+			})
+			m.signal(syscall.SIGTERM)
+			b.signal(syscall.SIGTERM)
+			m.wait(5 * time.Second)
+			b.wait(5 * time.Second)
+			seen := map[string]bool{}
+			var rejected []string
+			for _, l := range b.packetErrors() {
+				l = stamp.ReplaceAllString(l, "")
+				if !seen[l] {
+					seen[l] = true
+					rejected = append(rejected, l)
+				}
+			}
+			counters := regexp.MustCompile(`(?m)^    (Advertisement Interval|Failure): \d+$`).FindAllString(stats, -1)
+			lines[impl.name] = strings.Join(rejected, "\n")
+			t.Logf("%s, %s backup: rejections %q; counters %q", name, impl.name, rejected, counters)
+			// How many adverts get rejected depends on timing (a
+			// rejected advert re-arms a master's advert timer, so two
+			// masters mute each other): compare which counters moved.
+			var moved []string
+			for _, c := range counters {
+				if !strings.HasSuffix(c, ": 0") {
+					moved = append(moved, strings.Fields(c)[0])
+				}
+			}
+			counted[impl.name] = strings.Join(moved, ",")
+		}
+		if lines["keepalived"] == "" || lines["keepalived"] != lines["govrrpd"] {
+			t.Errorf("%s: rejection lines differ:\n keepalived %q\n govrrpd    %q", name, lines["keepalived"], lines["govrrpd"])
+		}
+		if counted["keepalived"] != counted["govrrpd"] {
+			t.Errorf("%s: counters that moved: keepalived %q, govrrpd %q", name, counted["keepalived"], counted["govrrpd"])
+		}
+	}
+}

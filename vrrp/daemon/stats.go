@@ -33,7 +33,9 @@ func (s *stats) count(r packet.Reason) {
 	case packet.BadType:
 		s.invalidType.Add(1)
 	case packet.IntervalMismatch:
-		s.advertInterval.Add(1)
+		// Dropped, not counted: keepalived 2.2.7 leaves "Advertisement
+		// Interval" at 0 for a VRRPv2 interval mismatch (checked in
+		// compat-tests TestVRRPRejects).
 	case packet.AddrCountMismatch, packet.MissingAddress:
 		s.addrList.Add(1)
 	case packet.BadAuthType:
