@@ -28,8 +28,11 @@ func startCapture(bridgeNS, dir string) (*vrrpCapture, error) {
 		return nil, errors.New("tcpdump not installed")
 	}
 	c := &vrrpCapture{file: filepath.Join(dir, "vrrp.pcap")}
-	// -U: write each packet at once, so that stopping loses nothing.
-	c.cmd = exec.Command("ip", "netns", "exec", bridgeNS, "tcpdump", "-i", "br0", "-U", "-n", "-s", "256", "-w", c.file, "ip proto 112")
+	// --immediate-mode: take each packet from the kernel at once (by
+	// default libpcap waits for a ring block to fill or time out, and
+	// packets of the last second are lost when tcpdump stops); -U: write
+	// each packet to the file at once.
+	c.cmd = exec.Command("ip", "netns", "exec", bridgeNS, "tcpdump", "-i", "br0", "--immediate-mode", "-U", "-n", "-s", "256", "-w", c.file, "ip proto 112")
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.cmd.Start(); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,7 @@ exit 0
 // Run is one scenario being played with one implementation pair.
 type Run struct {
 	impl    Impl
+	sc      Scenario
 	tp      *topo.Topology
 	hosts   map[string]*topo.Host
 	nginx   map[string]*topo.Nginx
@@ -76,6 +78,8 @@ type Run struct {
 
 	vipMu    sync.Mutex
 	vipTrail []vipSample // owner changes and step marks, in time order
+	vipLast  string
+	marks    []vipSample // step marks, for the log sections
 	vipStop  chan struct{}
 	vipDone  chan struct{}
 
@@ -112,7 +116,7 @@ func Play(sc Scenario, impl Impl, seed Seed) (*Transcript, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{impl: impl, tp: tp, hosts: tp.Hosts, nginx: map[string]*topo.Nginx{}, nl: map[string]*netlink.Handle{},
+	r := &Run{impl: impl, sc: sc, tp: tp, hosts: tp.Hosts, nginx: map[string]*topo.Nginx{}, nl: map[string]*netlink.Handle{},
 		vrrp: map[string]*vrrpDaemon{}, proxy: map[string]*proxyDaemon{}, syslog: map[string]*lineLog{},
 		rec: &recorder{t: &Transcript{Scenario: sc.Name, Run: impl.Label}}}
 	defer r.close()
@@ -209,7 +213,20 @@ func (r *Run) Step(what string) {
 	r.rec.add("script", what)
 	r.vipMu.Lock()
 	r.vipTrail = append(r.vipTrail, vipSample{at: r.stepAt, mark: what})
+	r.marks = append(r.marks, vipSample{at: r.stepAt, mark: what})
 	r.vipMu.Unlock()
+}
+
+// observe notes who holds the VIP at a moment, when it changed. Both the
+// sampler and WaitVIP report, so that a change WaitVIP saw is in the
+// trail before the next step's mark.
+func (r *Run) observe(owner string, at time.Time) {
+	r.vipMu.Lock()
+	defer r.vipMu.Unlock()
+	if owner != r.vipLast {
+		r.vipTrail = append(r.vipTrail, vipSample{at: at, owner: owner})
+		r.vipLast = owner
+	}
 }
 
 // Note adds an outcome line to the script section.
@@ -266,15 +283,8 @@ func (r *Run) startVIPSampler() {
 	r.vipStop, r.vipDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(r.vipDone)
-		last := ""
 		for {
-			o := r.owner()
-			if o != last {
-				r.vipMu.Lock()
-				r.vipTrail = append(r.vipTrail, vipSample{at: time.Now(), owner: o})
-				r.vipMu.Unlock()
-				last = o
-			}
+			r.observe(r.owner(), time.Now())
 			select {
 			case <-r.vipStop:
 				return
@@ -290,7 +300,8 @@ func (r *Run) WaitVIP(owner string, limit time.Duration) (time.Duration, bool) {
 	deadline := time.Now().Add(limit)
 	for {
 		now := time.Now()
-		if r.owner() == owner {
+		if o := r.owner(); o == owner {
+			r.observe(o, now)
 			return now.Sub(r.stepAt), true
 		}
 		if now.After(deadline) {
@@ -411,13 +422,15 @@ func (r *Run) SignalVRRP(host string, sig syscall.Signal) { r.vrrp[host].signal(
 // KillVRRP kills every process of host's VRRP daemon.
 func (r *Run) KillVRRP(host string) { r.vrrp[host].kill() }
 
-// WaitVRRPExit waits for host's VRRP daemon to exit.
-func (r *Run) WaitVRRPExit(host string, limit time.Duration) bool {
+// WaitVRRPExit waits for host's VRRP daemon to exit and returns how long
+// after the current step it did.
+func (r *Run) WaitVRRPExit(host string, limit time.Duration) (time.Duration, bool) {
 	ok := r.vrrp[host].wait(limit)
 	if !ok {
 		r.Note("VRRP daemon on %s still running", host)
+		return 0, false
 	}
-	return ok
+	return time.Since(r.stepAt), true
 }
 
 // StartVRRP starts host's VRRP daemon again.
@@ -452,13 +465,16 @@ func (r *Run) SetBalancerLink(attached bool) {
 // transcript.
 func (r *Run) finish() *Transcript {
 	r.Step("stop everything")
-	for _, name := range []string{master, backup} {
+	// Backup first: a backup that sees master's priority-0 advert would
+	// take over (and advertise) while it is being stopped, or not,
+	// depending on a race the transcript must not show.
+	for _, name := range []string{backup, master} {
 		r.vrrp[name].signal(syscall.SIGTERM)
-	}
-	for _, name := range []string{master, backup} {
 		if !r.vrrp[name].wait(5 * time.Second) {
 			r.vrrp[name].kill()
 		}
+	}
+	for _, name := range []string{master, backup} {
 		r.proxy[name].stop()
 	}
 	time.Sleep(300 * time.Millisecond) // last syslog datagrams
@@ -468,6 +484,16 @@ func (r *Run) finish() *Transcript {
 	if err != nil {
 		r.rec.add("vrrp", "capture failed: "+err.Error())
 	}
+	if os.Getenv("GOHA_SCENARIO_DEBUG") != "" {
+		for _, p := range pkts {
+			fmt.Fprintf(os.Stderr, "pkt %s %s prio %d\n", p.At.Format("15:04:05.000"), p.Src, p.Payload[2])
+		}
+		for _, name := range []string{master, backup} {
+			for _, s := range r.vrrp[name].log.snapshot() {
+				fmt.Fprintf(os.Stderr, "%s %s %s\n", name, s.at.Format("15:04:05.000"), s.text)
+			}
+		}
+	}
 	r.recordVIP()
 	r.recordVRRP(pkts)
 	for _, name := range []string{master, backup} {
@@ -476,9 +502,7 @@ func (r *Run) finish() *Transcript {
 				r.rec.add("states "+name, l)
 			}
 		}
-		for _, s := range r.syslog[name].snapshot() {
-			r.rec.add("log "+name, normaliseLog(s.text))
-		}
+		r.rec.add("log "+name, r.logLines(r.syslog[name].snapshot())...)
 		for _, s := range r.proxy[name].console.snapshot() {
 			r.rec.add("console "+name, normaliseConsole(s.text))
 		}
@@ -491,6 +515,46 @@ func (r *Run) finish() *Transcript {
 	return t
 }
 
+// logLines interleaves a proxy's syslog lines with the step marks. When
+// the scenario's checks race each other (UnorderedChecks), the lines of a
+// step are sorted and the server counts in state-change lines masked.
+func (r *Run) logLines(lines []stamped) []string {
+	r.vipMu.Lock()
+	marks := append([]vipSample(nil), r.marks...)
+	r.vipMu.Unlock()
+	var out, seg []string
+	flush := func() {
+		if r.sc.UnorderedChecks {
+			sort.Strings(seg)
+		}
+		out = append(out, seg...)
+		seg = nil
+	}
+	i := 0
+	for _, m := range marks {
+		for ; i < len(lines) && lines[i].at.Before(m.at); i++ {
+			seg = append(seg, r.logLine(lines[i].text))
+		}
+		flush()
+		out = append(out, "-- "+m.mark)
+	}
+	for ; i < len(lines); i++ {
+		seg = append(seg, r.logLine(lines[i].text))
+	}
+	flush()
+	return out
+}
+
+var reServerCounts = regexp.MustCompile(`\d+ (active and) \d+ (backup servers)`)
+
+func (r *Run) logLine(text string) string {
+	l := normaliseLog(text)
+	if r.sc.UnorderedChecks {
+		l = reServerCounts.ReplaceAllString(l, "N $1 N $2")
+	}
+	return l
+}
+
 // recordVIP prints the owner trail: each step, then every owner the VIP
 // had until the next step.
 func (r *Run) recordVIP() {
@@ -498,6 +562,11 @@ func (r *Run) recordVIP() {
 	trail := append([]vipSample(nil), r.vipTrail...)
 	r.vipMu.Unlock()
 	sort.SliceStable(trail, func(i, j int) bool { return trail[i].at.Before(trail[j].at) })
+	if os.Getenv("GOHA_SCENARIO_DEBUG") != "" {
+		for _, s := range trail {
+			fmt.Fprintf(os.Stderr, "vip %s %q %q\n", s.at.Format("15:04:05.000"), s.owner, s.mark)
+		}
+	}
 	var lines []string
 	cur := ""
 	for _, s := range trail {
