@@ -504,7 +504,7 @@ func tcpCases() []bcase {
 		{name: "tcp-http-through", tcp: true, cfg: tcpBe("roundrobin", "server s0 {S0}"), conns: conns("GeT /Raw HTTP/1.1\r\nhOST: x\r\nX-Odd:   spaced  \r\nConnection: close\r\n\r\n")},
 		{name: "tcp-http-keepalive-two", tcp: true, cfg: tcpBe("roundrobin", "server s0 {S0}", "server s1 {S1}"), conns: []bconn{{parts: []string{req("GET", "/a"), creq("GET", "/b")}, pause: 100 * time.Millisecond}}},
 		{name: "tcp-roundrobin-seq", tcp: true, servers: 3, cfg: tcpBe("roundrobin", "server s0 {S0} weight 1", "server s1 {S1} weight 2", "server s2 {S2} weight 3"), seq: &bseq{n: 100}},
-		{name: "tcp-leastconn-seq", tcp: true, servers: 3, cfg: tcpBe("leastconn", "server s0 {S0}", "server s1 {S1}", "server s2 {S2} backup"), seq: &bseq{n: 60, gap: 30 * time.Millisecond}},
+		{name: "tcp-leastconn-seq", tcp: true, servers: 3, cfg: tcpBe("leastconn", "server s0 {S0}", "server s1 {S1}", "server s2 {S2} backup"), seq: &bseq{n: 30, gap: 100 * time.Millisecond}},
 		{name: "tcp-source-seq", tcp: true, servers: 3, cfg: tcpBe("source", "server s0 {S0}", "server s1 {S1} weight 2", "server s2 {S2}"), seq: &bseq{n: 60, src: srcSeq}},
 		{name: "tcp-check-down-seq", tcp: true, servers: 3, settle: 400 * time.Millisecond, cfg: tcpBe("roundrobin", "server s0 {DEAD} check inter 50ms fall 1", "server s1 {S1} check", "server s2 {S2} check"), seq: &bseq{n: 60}},
 		{name: "tcp-httpchk-down-seq", tcp: true, servers: 3, settle: 400 * time.Millisecond, cfg: tcpBe("roundrobin\n    option httpchk GET /status/500", "server s0 {S0} check inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"), seq: &bseq{n: 40}},
