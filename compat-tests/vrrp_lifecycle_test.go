@@ -368,3 +368,86 @@ func TestVRRPStats(t *testing.T) {
 		t.Errorf("stats differ:\n keepalived %q\n govrrpd    %q", got["keepalived"], got["govrrpd"])
 	}
 }
+
+// TestVRRPSyncGroupFault: VI_1 (the tutorial's VIP) and VI_2 (VRID 81,
+// .145, tracking a file) in one vrrp_sync_group on master: when the file
+// faults VI_2, the group puts VI_1 in FAULT too and .144 moves to backup;
+// when the file recovers, master takes both back. keepalived and govrrpd
+// side by side.
+func TestVRRPSyncGroupFault(t *testing.T) {
+	ka, gv := vrrpImpls(t)
+	n := buildVRRPNet(t)
+	master, _ := readSeed("keepalived-master.conf")
+	backup, _ := readSeed("keepalived-backup.conf")
+	vi2 := func(state string, prio int, track bool) string {
+		s := fmt.Sprintf("\nvrrp_instance VI_2 {\n    state %s\n    interface ens33\n    virtual_router_id 81\n    priority %d\n    advert_int 1\n", state, prio)
+		if track {
+			s += "    track_file {\n        tf_sync weight 0\n    }\n"
+		}
+		return s + "    virtual_ipaddress {\n        192.168.13.145/24\n    }\n}\n"
+	}
+	group := "\nvrrp_sync_group VG_1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+	if err := n.master.WriteFile("/etc/keepalived/sync.conf",
+		"track_file tf_sync {\n    file /run/goha-sync\n}\n"+master+vi2("MASTER", 100, true)+group); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.backup.WriteFile("/etc/keepalived/sync.conf", backup+vi2("BACKUP", 50, false)); err != nil {
+		t.Fatal(err)
+	}
+	set := func(v string) {
+		if err := n.master.WriteFile("/run/goha-sync", v+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		fault, back time.Duration
+		synced      bool
+	}
+	res := map[string]result{}
+	for _, impl := range []vrrpImpl{ka, gv} {
+		set("0")
+		b := startVRRP(t, n.backup, impl, "sync.conf")
+		m := startVRRP(t, n.master, impl, "sync.conf")
+		if _, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) }); !ok {
+			t.Fatalf("%s: master did not take the VIP:\n%s", impl.name, strings.Join(m.log(), "\n"))
+		}
+		time.Sleep(1500 * time.Millisecond)
+		var r result
+		t0 := time.Now()
+		set("1")
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.backup) && !n.hasVIP(n.master) }); ok {
+			r.fault = at.Sub(t0)
+		} else {
+			t.Errorf("%s: VI_2's fault did not move VI_1's VIP: master %v backup %v", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		t1 := time.Now()
+		set("0")
+		if at, ok := pollUntil(10*time.Second, func() bool { return n.hasVIP(n.master) && !n.hasVIP(n.backup) }); ok {
+			r.back = at.Sub(t1)
+		} else {
+			t.Errorf("%s: VI_1's VIP did not come back: master %v backup %v", impl.name, n.hasVIP(n.master), n.hasVIP(n.backup))
+		}
+		m.signal(syscall.SIGTERM)
+		b.signal(syscall.SIGTERM)
+		m.wait(5 * time.Second)
+		b.wait(5 * time.Second)
+		for _, l := range m.log() {
+			if strings.Contains(l, "VRRP_Group(VG_1) Syncing instances to FAULT state") {
+				r.synced = true
+			}
+		}
+		res[impl.name] = r
+		t.Logf("%s master log:\n%s", impl.name, strings.Join(m.log(), "\n"))
+	}
+	k, g := res["keepalived"], res["govrrpd"]
+	t.Logf("sync group: VI_2 fault -> VI_1's VIP on backup: keepalived %s, govrrpd %s; recovery -> VIP on master: keepalived %s, govrrpd %s; \"Syncing instances to FAULT state\" logged: %v / %v",
+		ms(k.fault), ms(g.fault), ms(k.back), ms(g.back), k.synced, g.synced)
+	if k.synced != g.synced {
+		t.Errorf("group FAULT line: keepalived %v, govrrpd %v", k.synced, g.synced)
+	}
+	for _, c := range [][2]time.Duration{{k.fault, g.fault}, {k.back, g.back}} {
+		if d := c[1] - c[0]; c[0] > 0 && c[1] > 0 && (d > 500*time.Millisecond || d < -500*time.Millisecond) {
+			t.Errorf("govrrpd %v vs keepalived %v", c[1], c[0])
+		}
+	}
+}

@@ -237,6 +237,22 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 			firstErr = fmt.Errorf("(%s) cannot start: %v", in.Name, err)
 		}
 	}
+	// Sync groups link the new instances before they run.
+	for _, sg := range cfg.SyncGroups {
+		g := newSyncGroup(sg.Name, d.log)
+		for _, name := range sg.Group {
+			if inst := d.instances[name]; inst != nil {
+				g.members = append(g.members, inst)
+			}
+		}
+		for _, inst := range started {
+			for _, name := range sg.Group {
+				if name == inst.name() {
+					inst.group = g
+				}
+			}
+		}
+	}
 	for _, inst := range started {
 		inst.run()
 	}

@@ -22,8 +22,10 @@
 //     so an unknown-VRID line is suppressed when another instance of the
 //     interface runs that VRID;
 //   - track files are polled every 100 ms (keepalived uses inotify);
-//   - vrrp_sync_group is read but not acted on (the state machine has no
-//     group events yet);
+//   - vrrp_sync_group syncs FAULT only (one member faults, all do); the
+//     state machine has no events yet to force members to MASTER or
+//     BACKUP together, as keepalived's "Syncing instances to MASTER
+//     state" does;
 //   - /tmp/keepalived.data holds a few lines per instance, not
 //     keepalived's full dump.
 package daemon

@@ -31,6 +31,7 @@ const (
 	evLink
 	evFile
 	evPriority
+	evGroup
 )
 
 // instance runs one vrrp_instance.
@@ -57,6 +58,9 @@ type instance struct {
 	pkt   packet.Packet // outgoing advert template
 	rxPkt packet.Packet
 	out   []byte
+
+	group     *syncGroup // nil when not in a vrrp_sync_group; set before run
+	ownFaults int        // own fault sources down (tracked interfaces, scripts, files)
 
 	stats     stats
 	lastState fsm.State // state after the last machine call
@@ -200,6 +204,12 @@ func (in *instance) loop() {
 				in.link(time.Now(), ev.script, ev.ok)
 			case evFile:
 				in.file(time.Now(), ev.script, ev.value)
+			case evGroup:
+				if ev.value > 0 {
+					in.exec(in.m.Down(time.Now()))
+				} else {
+					in.exec(in.m.Up(time.Now()))
+				}
 			case evPriority:
 				in.shift = ev.value - int(in.spec.fsm.Priority)
 				in.setDelta(time.Now(), "", 0)
@@ -265,10 +275,17 @@ func (in *instance) script(name string, up bool) {
 			in.setDelta(now, "script:"+name, d)
 		case prev == nil:
 			in.exec(in.m.Settle(now, !fault))
+			if fault {
+				// A failed first result counts as a fault source.
+				in.ownFaults++
+				if in.ownFaults == 1 && in.group != nil {
+					in.group.fault(in, true)
+				}
+			}
 		case fault:
-			in.exec(in.m.Down(now))
+			in.down(now)
 		default:
-			in.exec(in.m.Up(now))
+			in.up(now)
 		}
 	}
 }
@@ -285,9 +302,9 @@ func (in *instance) link(now time.Time, name string, up bool) {
 		case l.weight != 0:
 			in.setDelta(now, "if:"+name, d)
 		case fault:
-			in.exec(in.m.Down(now))
+			in.down(now)
 		default:
-			in.exec(in.m.Up(now))
+			in.up(now)
 		}
 	}
 	in.linkUp[name] = up
@@ -310,11 +327,11 @@ func (in *instance) file(now time.Time, name string, value int) {
 		case next == fileStatusFault:
 			in.d.log.Detailf("(%s): tracked file %s now FAULT state", in.name(), name)
 			in.setDelta(now, "file:"+name, 0)
-			in.exec(in.m.Down(now))
+			in.down(now)
 		case prev == fileStatusFault:
 			in.d.log.Detailf("(%s): tracked file %s leaving FAULT state", in.name(), name)
 			in.setDelta(now, "file:"+name, next)
-			in.exec(in.m.Up(now))
+			in.up(now)
 		default:
 			in.setDelta(now, "file:"+name, next)
 		}
