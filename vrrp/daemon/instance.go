@@ -127,6 +127,9 @@ func (in *instance) receive() {
 			return
 		}
 		if err != nil {
+			// A malformed datagram or a transient socket error: do not
+			// spin on a socket that keeps failing.
+			time.Sleep(10 * time.Millisecond)
 			continue
 		}
 		m.Payload = append([]byte(nil), m.Payload...)
