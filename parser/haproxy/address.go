@@ -208,9 +208,8 @@ func parseIPLiteral(host string, want AddrFamily) (AddrFamily, bool) {
 		}
 		return FamilyIPv6, true
 	}
-	if want != FamilyIPv6 && inetAton(h) {
-		return FamilyIPv4, true
-	}
+	// inet_aton forms ("10", "1.2.3") are not literals for haproxy's
+	// str2ip2(): they are host names that getaddrinfo() resolves.
 	return 0, false
 }
 

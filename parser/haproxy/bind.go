@@ -52,7 +52,7 @@ var bindKeywordNames = func() []string {
 // at start-up. Numeric forms were handled before.
 func (p *parser) resolveHost(host string) bool {
 	if p.opts.Resolve != nil {
-		return p.opts.Resolve(host)
+		return inetAton(host) || p.opts.Resolve(host)
 	}
 	if p.resolved == nil {
 		p.resolved = map[string]bool{}
@@ -61,6 +61,11 @@ func (p *parser) resolveHost(host string) bool {
 		return v
 	}
 	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if inetAton(h) {
+		// getaddrinfo() accepts the legacy numeric forms (inet_aton).
+		p.resolved[host] = true
+		return true
+	}
 	addrs, err := net.LookupHost(h)
 	ok := err == nil && len(addrs) > 0
 	p.resolved[host] = ok

@@ -94,9 +94,17 @@ func (p *parser) checkConfig() int {
 				alert("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.File, st.Line)
 			}
 		}
+		ea := map[string]string{}
 		for _, st := range px.Other {
-			if len(st.Args) > 2 && st.Args[0] == "email-alert" && st.Args[1] == "mailers" && !p.hasSection("mailers", st.Args[2]) {
-				alert("Proxy '%s': unable to find mailers '%s'.", px.Name, st.Args[2])
+			if len(st.Args) > 2 && st.Args[0] == "email-alert" {
+				ea[st.Args[1]] = st.Args[2]
+			}
+		}
+		if len(ea) > 0 {
+			if ea["from"] == "" || ea["mailers"] == "" || ea["to"] == "" {
+				warn("'email-alert' will be ignored for %s '%s' (the presence any of 'email-alert from', 'email-alert level' 'email-alert mailers', 'email-alert myhostname', or 'email-alert to' requires each of 'email-alert from', 'email-alert mailers' and 'email-alert to' to be present).", typ, px.Name)
+			} else if !p.hasSection("mailers", ea["mailers"]) {
+				alert("Proxy '%s': unable to find mailers '%s'.", px.Name, ea["mailers"])
 			}
 		}
 		if px.Options.Set["external-check"] && p.globalValue("external-check") == "" && !p.globalFlag("external-check") {
@@ -414,11 +422,18 @@ func (p *parser) postServerChecks() int {
 			case FamilyUnix, FamilyABNS, FamilyFD, FamilySockPair, FamilyHost:
 				continue
 			}
-			if s.Address.PortOffset {
-				p.diags = append(p.diags, Diag{Level: LevelAlert, Context: "config",
-					Text: fmt.Sprintf("config: %s '%s': server '%s' has neither service port nor check port.", proxyTypeStr(px.Kind), px.Name, s.Name)})
-				code |= errAlert | errFatal
+			if !s.Address.PortOffset {
+				continue
 			}
+			msg := fmt.Sprintf("config: %s '%s': server '%s' has neither service port nor check port.", proxyTypeStr(px.Kind), px.Name, s.Name)
+			if hasCheckRules(px) {
+				if firstTCPCheckConnectHasPort(px) {
+					continue
+				}
+				msg = fmt.Sprintf("config: %s '%s': server '%s' has neither service port nor check port nor tcp_check rule 'connect' with port information.", proxyTypeStr(px.Kind), px.Name, s.Name)
+			}
+			p.diags = append(p.diags, Diag{Level: LevelAlert, Context: "config", Text: msg})
+			code |= errAlert | errAbort
 		}
 	}
 	return code
@@ -451,6 +466,40 @@ func (s *Section) hasPeer(name string) bool {
 		if len(st.Args) > 1 && (st.Args[0] == "peer" || st.Args[0] == "server") && st.Args[1] == name {
 			return true
 		}
+	}
+	return false
+}
+
+// hasCheckRules reports whether the proxy uses a tcp-check based health
+// check (option httpchk, tcp-check, and the protocol checks).
+func hasCheckRules(px *Proxy) bool {
+	if px.Options.HTTPChk != nil {
+		return true
+	}
+	for _, o := range []string{"tcp-check", "ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check", "spop-check"} {
+		if px.Options.Set[o] {
+			return true
+		}
+	}
+	return false
+}
+
+// firstTCPCheckConnectHasPort reports whether the first tcp-check rule is
+// a "connect" with a port.
+func firstTCPCheckConnectHasPort(px *Proxy) bool {
+	for _, st := range px.Other {
+		if len(st.Args) < 2 || st.Args[0] != "tcp-check" || st.Args[1] == "comment" {
+			continue
+		}
+		if st.Args[1] != "connect" {
+			return false
+		}
+		for i := 2; i+1 < len(st.Args); i++ {
+			if st.Args[i] == "port" {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }
