@@ -5,7 +5,7 @@ PKGS    := ./...
 # Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=1m).
 FUZZTIME ?= 20s
 
-.PHONY: all build test lint refs fuzz clean bench demo demo-down compat
+.PHONY: all build test lint refs fuzz clean bench demo demo-down compat compat-tool
 
 all: build
 
@@ -52,3 +52,11 @@ demo: build
 demo-down:
 	$(GO) build -o $(BIN)/goha-demo ./cmd/goha-demo
 	$(BIN)/goha-demo down
+
+# compat-tool compares your own haproxy.cfg through haproxy 2.6 and goproxy
+# on loopback (CFG=FILE, REQUESTS=FILE for your own requests, default: the
+# tutorial's haproxy.cfg and the built-in requests); it exits 1 on any
+# difference not covered by compat-tests/DIFFERENCES.md.
+compat-tool: build
+	$(GO) build -o $(BIN)/gohacompat ./compat-tests/cmd/gohacompat
+	$(BIN)/gohacompat -f $(or $(CFG),testdata/seed/haproxy.cfg) --goproxy $(BIN)/goproxy $(if $(REQUESTS),--requests $(REQUESTS))
