@@ -63,10 +63,7 @@ func (h *harness) bigConfigScenario(sr *ScenarioResult, t string) error {
 	if err != nil {
 		return err
 	}
-	bin, env := h.haproxy, []string(nil)
-	if t == tGoproxy {
-		bin, env = h.goproxy, []string{"GOMAXPROCS=1"}
-	}
+	bin, env := h.binary(t)
 	// -c: wall time, CPU time and peak RSS. The best of three runs: the
 	// work is fixed, so the fastest run is the one least disturbed by the
 	// other programs on the machine.

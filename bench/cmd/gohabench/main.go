@@ -31,6 +31,7 @@ type harness struct {
 	duration                             time.Duration
 	rounds                               int
 	goproxyEnv                           []string // extra environment (the profiling run)
+	goproxyB                             string   // optional second goproxy (-goproxy-b)
 	tmp                                  string
 
 	be      *backends
@@ -41,6 +42,19 @@ type harness struct {
 	rate    float64
 	results map[string]*ScenarioResult
 	targets map[string]bool // only these (empty: all)
+}
+
+// roundTargets is the scenario's targets in run order, with goproxy-b
+// right after goproxy when it is given.
+func (h *harness) roundTargets(sc *scenario) []string {
+	var out []string
+	for _, t := range sc.targets {
+		out = append(out, t)
+		if t == tGoproxy && h.goproxyB != "" {
+			out = append(out, tGoproxyB)
+		}
+	}
+	return out
 }
 
 // splitSet reads a comma-separated list.
@@ -57,6 +71,7 @@ func splitSet(list string) map[string]bool {
 func main() {
 	h := &harness{results: map[string]*ScenarioResult{}}
 	flag.StringVar(&h.goproxy, "goproxy", "bin/goproxy", "goproxy binary")
+	flag.StringVar(&h.goproxyB, "goproxy-b", "", "a second goproxy binary, run after goproxy in every round (an engine change beside the unchanged engine)")
 	flag.StringVar(&h.haproxy, "haproxy", "/usr/sbin/haproxy", "haproxy 2.6 binary")
 	flag.StringVar(&h.nginx, "nginx", "/usr/sbin/nginx", "nginx binary (backend and anchor)")
 	flag.StringVar(&h.wrk, "wrk", "/usr/bin/wrk", "wrk binary")
@@ -126,7 +141,7 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 		sr := &ScenarioResult{Name: sc.name, Description: sc.desc}
 		h.results[sc.name] = sr
 		for round := 1; round <= h.rounds; round++ {
-			for _, t := range sc.targets {
+			for _, t := range h.roundTargets(sc) {
 				if len(h.targets) > 0 && !h.targets[t] {
 					continue
 				}

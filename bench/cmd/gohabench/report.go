@@ -10,19 +10,39 @@ import (
 // printScenario prints one scenario: per metric, each target's median and
 // min–max over the rounds, and goproxy/haproxy.
 func printScenario(w io.Writer, sr *ScenarioResult) {
+	withB := hasB(sr)
 	fmt.Fprintf(w, "\n== %s: %s\n", sr.Name, sr.Description)
-	fmt.Fprintf(w, "   %-30s %-24s %-24s %-7s %-24s %-24s\n", "metric", tGoproxy, tHaproxy, "g/h", tNginx, tDirect)
+	fmt.Fprintf(w, "   %-30s %-24s", "metric", tGoproxy)
+	if withB {
+		fmt.Fprintf(w, " %-24s %-7s", tGoproxyB, "b/g")
+	}
+	fmt.Fprintf(w, " %-24s %-7s %-24s %-24s\n", tHaproxy, "g/h", tNginx, tDirect)
 	for _, m := range sr.Metrics {
-		ratio := "-"
-		if m.Ratio != 0 {
-			ratio = fmt.Sprintf("%.2f", m.Ratio)
+		fmt.Fprintf(w, "   %-30s %-24s", m.Name+" ("+m.Unit+")", cell(m.Values[tGoproxy]))
+		if withB {
+			fmt.Fprintf(w, " %-24s %-7s", cell(m.Values[tGoproxyB]), ratioText(m.RatioB))
 		}
-		fmt.Fprintf(w, "   %-30s %-24s %-24s %-7s %-24s %-24s\n", m.Name+" ("+m.Unit+")",
-			cell(m.Values[tGoproxy]), cell(m.Values[tHaproxy]), ratio, cell(m.Values[tNginx]), cell(m.Values[tDirect]))
+		fmt.Fprintf(w, " %-24s %-7s %-24s %-24s\n", cell(m.Values[tHaproxy]), ratioText(m.Ratio), cell(m.Values[tNginx]), cell(m.Values[tDirect]))
 	}
 	for _, e := range sr.Errors {
 		fmt.Fprintf(w, "   ! %s\n", e)
 	}
+}
+
+func hasB(sr *ScenarioResult) bool {
+	for _, m := range sr.Metrics {
+		if m.Values[tGoproxyB] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func ratioText(r float64) string {
+	if r == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r)
 }
 
 // cell is "median (min–max)".
@@ -155,7 +175,16 @@ func markdown(rep *Report) string {
 		rep.Meta.Started, rep.Meta.Finished, rep.Meta.Host, rep.Meta.CPUs, rep.Meta.CPUModel, rep.Meta.LoadStart, rep.Meta.LoadEnd, rep.Meta.Rounds, rep.Meta.Duration)
 	fmt.Fprintf(&b, "goproxy at %s; %s; %s; %s.\n\n", rep.Meta.GoproxyBuild, rep.Meta.Versions["haproxy"], rep.Meta.Versions["nginx"], rep.Meta.Versions["go"])
 	fmt.Fprintf(&b, "Each cell: median (min–max) over the rounds. g/h = goproxy median / haproxy median.\n\n")
-	fmt.Fprintf(&b, "| scenario | metric | goproxy | haproxy 2.6 | g/h | nginx | direct |\n|---|---|---|---|---|---|---|\n")
+	withB := false
+	for _, sr := range rep.Scenarios {
+		withB = withB || hasB(sr)
+	}
+	if withB {
+		fmt.Fprintf(&b, "b/g = goproxy-b median / goproxy median (bench/compare.sh: goproxy-b is the work tree).\n\n")
+		fmt.Fprintf(&b, "| scenario | metric | goproxy | goproxy-b | b/g | haproxy 2.6 | g/h | nginx | direct |\n|---|---|---|---|---|---|---|---|---|\n")
+	} else {
+		fmt.Fprintf(&b, "| scenario | metric | goproxy | haproxy 2.6 | g/h | nginx | direct |\n|---|---|---|---|---|---|---|\n")
+	}
 	for _, sr := range rep.Scenarios {
 		for i, m := range sr.Metrics {
 			name := ""
@@ -166,8 +195,11 @@ func markdown(rep *Report) string {
 			if m.Ratio != 0 {
 				ratio = fmt.Sprintf("**%.2f**", m.Ratio)
 			}
-			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %s | %s | %s | %s |\n", name, m.Name, m.Unit,
-				cell(m.Values[tGoproxy]), cell(m.Values[tHaproxy]), ratio, cell(m.Values[tNginx]), cell(m.Values[tDirect]))
+			fmt.Fprintf(&b, "| %s | %s (%s) | %s |", name, m.Name, m.Unit, cell(m.Values[tGoproxy]))
+			if withB {
+				fmt.Fprintf(&b, " %s | %s |", cell(m.Values[tGoproxyB]), ratioText(m.RatioB))
+			}
+			fmt.Fprintf(&b, " %s | %s | %s | %s |\n", cell(m.Values[tHaproxy]), ratio, cell(m.Values[tNginx]), cell(m.Values[tDirect]))
 		}
 	}
 	fmt.Fprintf(&b, "\n| issue 7 target | want | measured | status |\n|---|---|---|---|\n")

@@ -51,6 +51,8 @@ type Metric struct {
 	Ratio float64 `json:"ratio_goproxy_haproxy,omitempty"`
 	// RoundRatios pairs each goproxy run with the haproxy run right after it.
 	RoundRatios []float64 `json:"round_ratios,omitempty"`
+	// RatioB is goproxy-b's median over goproxy's (with -goproxy-b).
+	RatioB float64 `json:"ratio_goproxy_b_goproxy,omitempty"`
 }
 
 // Series is the values of one target, in run order, and their summary.
@@ -91,6 +93,9 @@ func (s *ScenarioResult) finish() {
 			v.Median, v.Min, v.Max = summarize(v.Runs)
 		}
 		g, h := m.Values[tGoproxy], m.Values[tHaproxy]
+		if gb := m.Values[tGoproxyB]; g != nil && gb != nil && g.Median != 0 {
+			m.RatioB = round3(gb.Median / g.Median)
+		}
 		if g == nil || h == nil || h.Median == 0 {
 			continue
 		}

@@ -13,7 +13,11 @@ const (
 	tGoproxy = "goproxy"
 	tHaproxy = "haproxy"
 	tNginx   = "nginx"
-	tDirect  = "direct"
+	// tGoproxyB is a second goproxy binary (-goproxy-b), run right after
+	// goproxy in every round: an engine change measured beside the
+	// unchanged engine.
+	tGoproxyB = "goproxy-b"
+	tDirect   = "direct"
 )
 
 // running is one started target: the process whose CPU and memory we
@@ -61,15 +65,12 @@ func (h *harness) startTargetOnce(t string, shape proxyShape, backend int, keepU
 	switch t {
 	case tDirect:
 		return &running{addr: addrOf(backend)}, nil
-	case tGoproxy, tHaproxy:
+	case tGoproxy, tGoproxyB, tHaproxy:
 		cfg := filepath.Join(dir, "proxy.cfg")
 		if err := os.WriteFile(cfg, []byte(haproxyConfig(shape, front, backend)), 0o644); err != nil {
 			return nil, err
 		}
-		bin, env := h.haproxy, []string(nil)
-		if t == tGoproxy {
-			bin, env = h.goproxy, append([]string{"GOMAXPROCS=1"}, h.goproxyEnv...)
-		}
+		bin, env := h.binary(t)
 		p, err = startPinned(t, h.proxyCPU, filepath.Join(dir, "stderr.log"), env, bin, "-db", "-f", cfg)
 	case tNginx:
 		conf := filepath.Join(dir, "nginx.conf")
@@ -90,6 +91,17 @@ func (h *harness) startTargetOnce(t string, shape proxyShape, backend int, keepU
 		return nil, err
 	}
 	return &running{proc: p, addr: addr}, nil
+}
+
+// binary is the program and extra environment of a proxy target.
+func (h *harness) binary(t string) (string, []string) {
+	switch t {
+	case tGoproxy:
+		return h.goproxy, append([]string{"GOMAXPROCS=1"}, h.goproxyEnv...)
+	case tGoproxyB:
+		return h.goproxyB, []string{"GOMAXPROCS=1"}
+	}
+	return h.haproxy, nil
 }
 
 // cpu is the target's CPU seconds so far (0 for direct).
