@@ -72,6 +72,7 @@ func (h *harness) bigConfigScenario(sr *ScenarioResult, t string) error {
 	for i := range 3 {
 		cmd := exec.Command("taskset", "-c", h.proxyCPU, bin, "-c", "-f", b.check)
 		cmd.Env = append(os.Environ(), env...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		start := time.Now()
 		outb, err := cmd.CombinedOutput()
 		w := time.Since(start)

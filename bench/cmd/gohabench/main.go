@@ -19,9 +19,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -118,6 +120,18 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 	} else {
 		defer os.RemoveAll(h.tmp)
 	}
+	// Interrupted: the programs we started die with us (Pdeathsig); the
+	// temporary directory goes too.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		if !keep {
+			os.RemoveAll(h.tmp)
+		}
+		fmt.Fprintln(os.Stderr, "gohabench: stopped by", sig)
+		os.Exit(130)
+	}()
 	rep := &Report{Meta: h.meta()}
 	if micro != "" {
 		rep.Micro, err = readMicro(micro)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -84,6 +85,7 @@ func (h *harness) runWrk(addr string, l wrkLoad, d time.Duration) (wrkResult, er
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	cmd := exec.Command("taskset", "-c", h.loadCPU, h.wrk, "-t1", fmt.Sprintf("-c%d", l.conns),
 		fmt.Sprintf("-d%ds", secs), "--timeout", "10s", "-s", script, "http://"+addr+l.path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
