@@ -94,6 +94,11 @@ func (p *parser) checkConfig() int {
 				alert("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.File, st.Line)
 			}
 		}
+		for _, st := range px.Other {
+			if len(st.Args) > 2 && st.Args[0] == "filter" && st.Args[1] == "cache" && !p.hasSection("cache", st.Args[2]) {
+				alert("config: %s '%s': unable to find the cache '%s' referenced by the filter 'cache'.", typ, px.Name, st.Args[2])
+			}
+		}
 		ea := map[string]string{}
 		for _, st := range px.Other {
 			if len(st.Args) > 2 && st.Args[0] == "email-alert" {

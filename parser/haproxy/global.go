@@ -391,6 +391,9 @@ func (p *parser) parseGlobal(st *stmt) int {
 		}
 		g.Other = append(g.Other, st.statement())
 	case "ssl-default-bind-options", "ssl-default-server-options":
+		if st.arg(1) == "" {
+			return p.alert(st, "global statement '%s' expects an option as an argument.", kw)
+		}
 		for i := 1; i < st.nargs(); i++ {
 			switch o := st.args[i]; o {
 			case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",

@@ -559,6 +559,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 			if st.arg(3) != "len" || st.arg(4) == "" {
 				return p.alert(st, "'declare capture' requires a capture length ('len')")
 			}
+			if atoi(st.arg(4)) <= 0 {
+				return p.alert(st, "length must be > 0")
+			}
 		}
 	case "stick":
 		if px.Kind.IsBackend() {

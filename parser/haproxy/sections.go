@@ -64,10 +64,7 @@ func (p *parser) parseUserlist(st *stmt) int {
 				u.Insecure = st.args[i] == "insecure-password"
 				i++
 			case "groups":
-				if st.arg(i+1) == "" {
-					return p.alertNS(st, "'%s' expects <groups> as argument.", st.args[i])
-				}
-				u.Groups = splitComma(st.args[i+1])
+				u.Groups = splitComma(st.arg(i + 1))
 				i++
 			default:
 				return p.alertNS(st, "'%s' only supports 'password', 'insecure-password' and 'groups' options.", st.args[0])
