@@ -118,7 +118,8 @@ var processKnown = map[string]string{
 	"signals/soft-stop-idle/idle client closed": "engine: as above",
 	"signals/soft-stop/stderr": "engine: haproxy prints 'Proxy fe stopped (cumulated conns: FE: n, BE: m).' per proxy on a soft stop; " +
 		"the engine exposes no per-proxy connection totals to print",
-	"signals/pause-resume/paused connect": "engine: no pause/resume of listeners (SIGTTOU/SIGTTIN); needs Engine.Pause/Resume",
+	"signals/pause-resume/paused connect": "engine: no pause/resume of listeners (SIGTTOU/SIGTTIN); cmd/goproxy calls " +
+		"Engine.Pause() error / Resume() error as soon as the engine has them",
 	"signals/pause-resume/stderr":         "engine: as above ('Paused frontend fe.' / 'Resumed frontend fe.')",
 	"signals/SIGHUP/stderr": "engine: haproxy dumps every server's state as warnings on SIGHUP " +
 		"('SIGHUP: Server be/s1 is UP. Conn: 0 act, 0 pend, 0 tot.'); the engine exposes no server states",
