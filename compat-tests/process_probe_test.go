@@ -120,7 +120,7 @@ var processKnown = map[string]string{
 		"the engine exposes no per-proxy connection totals to print",
 	"signals/pause-resume/paused connect": "engine: no pause/resume of listeners (SIGTTOU/SIGTTIN); cmd/goproxy calls " +
 		"Engine.Pause() error / Resume() error as soon as the engine has them",
-	"signals/pause-resume/stderr":         "engine: as above ('Paused frontend fe.' / 'Resumed frontend fe.')",
+	"signals/pause-resume/stderr": "engine: as above ('Paused frontend fe.' / 'Resumed frontend fe.')",
 	"signals/SIGHUP/stderr": "engine: haproxy dumps every server's state as warnings on SIGHUP " +
 		"('SIGHUP: Server be/s1 is UP. Conn: 0 act, 0 pend, 0 tot.'); the engine exposes no server states",
 	"signals/SIGQUIT/stderr": "haproxy dumps its memory pools on SIGQUIT; goproxy has no pools (Go's allocator) and prints nothing",
