@@ -29,6 +29,7 @@ type ruleRT struct {
 	r      *haproxy.HTTPRule
 	cond   *cond
 	value  *logFormat // set-header, add-header, set-path, set-uri, ...
+	lit    []byte // the value when the format has no sample
 	re     *regexp.Regexp
 	tmpl   []byte // replace-header template, Go syntax
 	sample *sampleExpr
@@ -87,6 +88,9 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 	case "set-header", "add-header", "set-path", "set-pathq", "set-uri", "set-query", "set-method", "set-var-fmt":
 		if x.value, err = compileFormat(r.Value); err != nil {
 			return fail(err)
+		}
+		if lit, ok := x.value.literal(); ok {
+			x.lit = []byte(lit)
 		}
 	case "replace-header", "replace-value":
 		if x.re, err = regexp.Compile(r.Regex); err != nil {
@@ -288,8 +292,8 @@ func (s *stream) addEdit(edits []headerEdit, x *ruleRT) []headerEdit {
 		if x.r.Action == "set-header" {
 			e.op = editSet
 		}
-		if lit, ok := x.value.literal(); ok {
-			e.value = []byte(lit)
+		if x.lit != nil {
+			e.value = x.lit
 		} else {
 			e.value = x.value.eval(s, nil)
 		}
@@ -371,43 +375,78 @@ func (s *stream) getVar(name string) ([]byte, bool) {
 	return nil, false
 }
 
-// applyEdits rewrites a head written by http1 (one "name: value" line per
-// field, names in lower case), applying the edits in rule order. Added
-// fields go after the existing ones, before the "connection:" field the
-// H1 layer appends last. firstLine, when set, replaces the start line.
-func applyEdits(head []byte, edits []headerEdit, firstLine []byte, serverClose bool) []byte {
+// editScratch holds the reusable buffers of applyEdits, so that a request
+// with header rules or forwardfor costs no allocation once warm.
+type editScratch struct {
+	spare  []byte   // the output buffer of the next edit (ping-pong with s.out)
+	lines  [][]byte // the head's lines
+	cur    [][]byte // the field lines being edited
+	kept   [][]byte
+	fields []byte // new field lines
+}
+
+// editHead applies edits to a head held in s.out's buffer and returns the
+// result in the other buffer; the caller stores it in s.out.
+func (s *stream) editHead(head []byte, edits []headerEdit, firstLine []byte, serverClose bool) []byte {
 	if len(edits) == 0 && firstLine == nil && !serverClose {
 		return head
 	}
+	out := applyEdits(&s.es, s.es.spare[:0], head, edits, firstLine, serverClose)
+	s.es.spare = head[:0]
+	return out
+}
+
+// applyEdits rewrites a head written by http1 (one "name: value" line per
+// field, names in lower case) into dst, applying the edits in rule order.
+// Added fields go after the existing ones, before the "connection:" field
+// the H1 layer appends last. firstLine, when set, replaces the start line.
+func applyEdits(es *editScratch, dst, head []byte, edits []headerEdit, firstLine []byte, serverClose bool) []byte {
 	body := head[:len(head)-2]
-	lines := bytes.SplitAfter(body, []byte("\r\n"))
-	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
-		lines = lines[:n-1]
+	lines := es.lines[:0]
+	for len(body) > 0 {
+		i := bytes.Index(body, []byte("\r\n"))
+		if i < 0 {
+			lines = append(lines, body)
+			break
+		}
+		lines = append(lines, body[:i+2])
+		body = body[i+2:]
 	}
 	start := lines[0]
 	if firstLine != nil {
 		start = firstLine
 	}
-	fields := lines[1:]
+	fields := append(es.cur[:0], lines[1:]...)
 	var tail []byte
-	if n := len(fields); n > 0 && bytes.HasPrefix(fields[n-1], []byte("connection: ")) && isH1ConnLine(fields[n-1]) {
+	if n := len(fields); n > 0 && isH1ConnLine(fields[n-1]) {
 		tail = fields[n-1]
 		fields = fields[:n-1]
+	}
+	arena := es.fields[:0]
+	newLine := func(name string, value []byte) []byte {
+		from := len(arena)
+		arena = append(arena, name...)
+		arena = append(arena, ':', ' ')
+		arena = append(arena, value...)
+		arena = append(arena, '\r', '\n')
+		return arena[from:len(arena):len(arena)]
 	}
 	for _, e := range edits {
 		switch e.op {
 		case editAdd:
-			fields = append(fields, fieldLine(e.name, e.value))
+			fields = append(fields, newLine(e.name, e.value))
 		case editSet, editDel:
-			kept := fields[:0:0]
+			kept := es.kept[:0]
 			for _, l := range fields {
 				if !lineHasName(l, e.name) {
 					kept = append(kept, l)
 				}
 			}
-			fields = kept
+			// fields may alias lines: copy back through kept
+			fields = append(fields[:0], kept...)
+			es.kept = kept[:0]
 			if e.op == editSet {
-				fields = append(fields, fieldLine(e.name, e.value))
+				fields = append(fields, newLine(e.name, e.value))
 			}
 		case editReplace, editValue:
 			for i, l := range fields {
@@ -426,12 +465,11 @@ func applyEdits(head []byte, edits []headerEdit, firstLine []byte, serverClose b
 						nv = append(nv, replaceWhole(e, bytes.TrimSpace(part))...)
 					}
 				}
-				fields[i] = fieldLine(e.name, nv)
+				fields[i] = newLine(e.name, nv)
 			}
 		}
 	}
-	out := make([]byte, 0, len(head)+128)
-	out = append(out, start...)
+	out := append(dst, start...)
 	for _, l := range fields {
 		out = append(out, l...)
 	}
@@ -440,6 +478,9 @@ func applyEdits(head []byte, edits []headerEdit, firstLine []byte, serverClose b
 	} else {
 		out = append(out, tail...)
 	}
+	es.lines = lines[:0]
+	es.cur = fields[:0]
+	es.fields = arena[:0]
 	return append(out, '\r', '\n')
 }
 
@@ -461,13 +502,6 @@ func lineHasName(l []byte, name string) bool {
 	return len(l) > len(name) && l[len(name)] == ':' && string(l[:len(name)]) == name
 }
 
-func fieldLine(name string, value []byte) []byte {
-	l := make([]byte, 0, len(name)+len(value)+4)
-	l = append(l, name...)
-	l = append(l, ':', ' ')
-	l = append(l, value...)
-	return append(l, '\r', '\n')
-}
 
 // redirect is "http-request redirect location|prefix|scheme <to> [code N]
 // [drop-query] [append-slash]" (§4.2 "redirect").

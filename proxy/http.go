@@ -62,6 +62,7 @@ type stream struct {
 	ownSrv *server
 	// view is the header list after header rules, for later ACLs.
 	view headerView
+	es   editScratch
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -411,7 +412,7 @@ func (s *stream) forward(be *backend) bool {
 			eol := bytes.IndexByte(s.out, ' ')
 			first = append(append([]byte{}, s.out[:eol]...), " "+itoa(s.newStatus)+" "+reason+"\r\n"...)
 		}
-		s.out = applyEdits(s.out, s.respEdits, first, false)
+		s.out = s.editHead(s.out, s.respEdits, first, false)
 	}
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
@@ -466,7 +467,7 @@ func (s *stream) editRequestHead(head []byte, be *backend, srvClose bool) []byte
 		ff = s.f.cfg.Options.ForwardFor
 	}
 	if ff == nil {
-		return applyEdits(head, s.edits, first, srvClose)
+		return s.editHead(head, s.edits, first, srvClose)
 	}
 	name := ff.Header
 	if name == "" {
@@ -475,16 +476,16 @@ func (s *stream) editRequestHead(head []byte, be *backend, srvClose bool) []byte
 	ip := s.txn.Src.Addr()
 	if ff.Except != "" {
 		if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {
-			return applyEdits(head, s.edits, first, srvClose)
+			return s.editHead(head, s.edits, first, srvClose)
 		}
 	}
 	if ff.IfNone {
 		if _, ok := s.req.Lookup(s.cbuf[:s.clen], name); ok {
-			return applyEdits(head, s.edits, first, srvClose)
+			return s.editHead(head, s.edits, first, srvClose)
 		}
 	}
 	s.edits = append(s.edits, headerEdit{op: editAdd, name: lowerASCII(name), value: ip.AppendTo(nil)})
-	return applyEdits(head, s.edits, first, srvClose)
+	return s.editHead(head, s.edits, first, srvClose)
 }
 
 // copyRequestBody forwards the request body: already-buffered bytes, then
