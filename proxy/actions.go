@@ -29,7 +29,7 @@ type ruleRT struct {
 	r      *haproxy.HTTPRule
 	cond   *cond
 	value  *logFormat // set-header, add-header, set-path, set-uri, ...
-	lit    []byte // the value when the format has no sample
+	lit    []byte     // the value when the format has no sample
 	re     *regexp.Regexp
 	tmpl   []byte // replace-header template, Go syntax
 	sample *sampleExpr
@@ -501,7 +501,6 @@ func replaceWhole(e headerEdit, v []byte) []byte {
 func lineHasName(l []byte, name string) bool {
 	return len(l) > len(name) && l[len(name)] == ':' && string(l[:len(name)]) == name
 }
-
 
 // redirect is "http-request redirect location|prefix|scheme <to> [code N]
 // [drop-query] [append-slash]" (§4.2 "redirect").
