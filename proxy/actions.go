@@ -541,9 +541,10 @@ func (s *stream) redirect(x *ruleRT) bool {
 	return s.sendLocal([]byte(msg+"\r\n"), s.canKeep())
 }
 
-// askAuth answers 401 with a Basic challenge (http-request auth): the
-// realm defaults to the proxy's name... haproxy uses the backend or
-// frontend name when no realm is given.
+// askAuth answers 401 with a Basic challenge (http-request auth). Without
+// a realm haproxy names the proxy whose rule asked: the frontend for its
+// rules (s.be is not chosen yet), the backend for the backend's
+// (measured: rule-auth-default-realm).
 func (s *stream) askAuth(realm string) bool {
 	if realm == "" {
 		realm = s.f.name
