@@ -191,6 +191,9 @@ func (d *demo) failover() {
 		d.out.say("  !! the VIP did not come back to master within 10 s")
 	}
 	d.out.say("  %d requests through the VIP, %d answered, %d without an answer", len(all), len(all)-failed, failed)
+	if failed > 0 {
+		d.out.say("  (a connection open on master when the VIP leaves it is reset by backup, which never saw it;\n   keepalived's failover does the same: VRRP moves the address, not the connections)")
+	}
 }
 
 // load sends one request every 100 ms from the client to the VIP.
