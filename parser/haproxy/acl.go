@@ -261,6 +261,10 @@ patterns:
 // backreferences, possessive quantifiers) when the expression is otherwise
 // balanced, since haproxy is built with PCRE2.
 func pcreCompatible(pat string) bool {
+	if _, err := regexp.Compile(pat); err != nil && strings.Contains(err.Error(), "invalid escape sequence") && !strings.HasSuffix(pat, "\\") {
+		// PCRE knows many escapes RE2 lacks (\h, \R, \K, \Q...\E).
+		return true
+	}
 	if strings.Contains(pat, "(?=") || strings.Contains(pat, "(?!") || strings.Contains(pat, "(?<") ||
 		strings.Contains(pat, "\\1") || strings.Contains(pat, "++") || strings.Contains(pat, "*+") {
 		return strings.Count(pat, "(") == strings.Count(pat, ")")

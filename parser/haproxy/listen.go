@@ -584,6 +584,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":
+			if c, bad := p.tooManyArgsIdx(st, 0, 1); bad {
+				return c
+			}
 		default:
 			return p.alert(st, "'%s' only supports 'never', 'safe', 'aggressive', 'always'.", kw)
 		}

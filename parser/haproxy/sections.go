@@ -265,6 +265,13 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 				i += n
 			}
 		}
+	case "mailers timeout":
+		if st.arg(1) != "mail" || st.arg(2) == "" {
+			if st.arg(1) == "mail" || st.arg(1) == "" {
+				return p.alert(st, "'%s' expects 'mail' and <time> as arguments.", kw)
+			}
+			return p.alert(st, "'%s' expects 'mail' and <time> as arguments got '%s'.", kw, st.arg(1))
+		}
 	case "http-errors errorfile":
 		if st.arg(1) == "" || st.arg(2) == "" {
 			return p.alert(st, "%s : expects <status_code> and <file> as arguments.\n", kw)
