@@ -53,6 +53,18 @@ demo-down:
 	$(GO) build -o $(BIN)/goha-demo ./cmd/goha-demo
 	$(BIN)/goha-demo down
 
+# compat plays the tutorial's scenarios (compat-tests/scenario) on the
+# tutorial's topology with haproxy 2.6 + keepalived 2.2.7 and with goproxy +
+# govrrpd, diffs the transcripts, prints a report with the timing figures
+# side by side, and fails on any difference compat-tests/DIFFERENCES.md does
+# not cover. Transcripts and report land in bin/compat. UPDATE=1 rewrites
+# testdata/golden/ from the reference run (never edit those by hand);
+# SCENARIO=regexp plays a subset. Needs root; about 5 minutes. Not part of
+# make test. (The user-facing compat tool's target is compat-tool.)
+compat: build
+	GOHA_COMPAT=1 $(GO) test -count=1 -timeout 15m -v -run '^TestCompat$$' ./compat-tests/scenario \
+	  -args -bin $(CURDIR)/$(BIN) -out $(CURDIR)/$(BIN)/compat $(if $(UPDATE),-update) $(if $(SCENARIO),-scenario '$(SCENARIO)')
+
 # compat-tool compares your own haproxy.cfg through haproxy 2.6 and goproxy
 # on loopback (CFG=FILE, REQUESTS=FILE for your own requests, default: the
 # tutorial's haproxy.cfg and the built-in requests); it exits 1 on any

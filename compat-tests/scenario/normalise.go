@@ -43,6 +43,9 @@ var (
 	// httplog fields (configuration.txt 8.2.3): client port, accept date,
 	// the five timers.
 	reClientPort = regexp.MustCompile(`(\d+\.\d+\.\d+\.\d+):\d+ \[`)
+	// The default log format (configuration.txt 8.2.1) names the
+	// client's port too.
+	reConnectFrom = regexp.MustCompile(`Connect from (\d+\.\d+\.\d+\.\d+):\d+ `)
 	reAcceptDate = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]`)
 	reTimers     = regexp.MustCompile(` (-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(\+?-?\d+) `)
 	reDuration   = regexp.MustCompile(`check duration: \d+ms`)
@@ -63,6 +66,7 @@ func normaliseLog(line string) string {
 		line = head + rePidTag.ReplaceAllString(rest, "$1[<pid>]:")
 	}
 	line = reClientPort.ReplaceAllString(line, "$1:<port> [")
+	line = reConnectFrom.ReplaceAllString(line, "Connect from $1:<port> ")
 	line = reAcceptDate.ReplaceAllString(line, "[<date>]")
 	line = reTimers.ReplaceAllStringFunc(line, func(s string) string {
 		// Keep -1 (a phase that never happened) and mask durations.
@@ -84,7 +88,7 @@ var (
 	reConsoleTime = regexp.MustCompile(`^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}: `)
 	// stateLine picks the lines a user watches for failover: state
 	// changes, priority changes, scripts, stop and start.
-	reStateLine = regexp.MustCompile(`Entering [A-Z]+ STATE|Transition to MASTER|Changing effective priority|VRRP_Script|[Ss]cript .*(succeeded|failed|timed out)|sent 0 priority|received lower priority|received higher priority|Stopped|Starting VRRP child|Stopping$|Got SIGTERM|Received advert from .* with lower priority|removing VIPs|setting VIPs|Netlink reports .* down|Netlink reports .* up`)
+	reStateLine = regexp.MustCompile(`Entering [A-Z]+ STATE|Transition to MASTER|Changing effective priority|VRRP_Script|[Ss]cript .*(succeeded|failed|timed out)|sent 0 priority|received lower priority|received higher priority|Stopped|Stopping$|Got SIGTERM|Received advert from .* with lower priority|removing VIPs|setting VIPs|Netlink reports .* down|Netlink reports .* up`)
 )
 
 // stateLine returns the masked console line and whether it is a state

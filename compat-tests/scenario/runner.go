@@ -209,6 +209,9 @@ func (r *Run) setUp(sc Scenario, seed Seed) error {
 
 // Step marks the start of a scripted action in the transcript.
 func (r *Run) Step(what string) {
+	// Let the log lines of the previous step arrive first: a proxy sends
+	// a request's line just after the response the client already has.
+	time.Sleep(50 * time.Millisecond)
 	r.stepAt = time.Now()
 	r.rec.add("script", what)
 	r.vipMu.Lock()
