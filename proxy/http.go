@@ -443,15 +443,16 @@ func (s *stream) forward(be *backend) bool {
 	return clientKeep
 }
 
-// f2close reports whether "option httpclose" applies (frontend or backend).
-func f2close(fe, be *haproxy.Proxy) bool {
+// anyHTTPClose reports whether "option httpclose" is set on the frontend
+// or the backend.
+func anyHTTPClose(fe, be *haproxy.Proxy) bool {
 	return fe.Options.HTTPClose || be.Options.HTTPClose
 }
 
 // serverClose reports whether the server connection must close after each
 // response ("option httpclose" or "option http-server-close").
 func serverClose(fe, be *haproxy.Proxy) bool {
-	return f2close(fe, be) || fe.Options.HTTPServerClose || be.Options.HTTPServerClose
+	return anyHTTPClose(fe, be) || fe.Options.HTTPServerClose || be.Options.HTTPServerClose
 }
 
 // editRequestHead applies the rules' edits and "option forwardfor" to a

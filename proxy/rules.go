@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"goha/parser/haproxy"
-	"goha/proxy/http1"
 )
 
 // parsePrefix reads an address or network as haproxy's "except" does.
@@ -155,4 +154,3 @@ func (s *stream) answerStatsPage(be *backend) bool {
 	return keep
 }
 
-var _ = http1.ErrorResponse
