@@ -153,4 +153,3 @@ func (s *stream) answerStatsPage(be *backend) bool {
 	s.consume()
 	return keep
 }
-
