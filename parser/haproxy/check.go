@@ -99,6 +99,20 @@ func (p *parser) checkConfig() int {
 				alert("config: %s '%s': unable to find the cache '%s' referenced by the filter 'cache'.", typ, px.Name, st.Args[2])
 			}
 		}
+		for _, st := range px.Other {
+			if len(st.Args) < 2 || st.Args[0] != "stick" {
+				continue
+			}
+			table := px.Name
+			for i := 2; i+1 < len(st.Args); i++ {
+				if st.Args[i] == "table" {
+					table = st.Args[i+1]
+				}
+			}
+			if !p.hasTable(table) {
+				alert("Proxy '%s': unable to find stick-table '%s'.", px.Name, table)
+			}
+		}
 		ea := map[string]string{}
 		for _, st := range px.Other {
 			if len(st.Args) > 2 && st.Args[0] == "email-alert" {

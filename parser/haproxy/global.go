@@ -399,6 +399,9 @@ func (p *parser) parseGlobal(st *stmt) int {
 			case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
 				"force-tlsv11", "force-tlsv12", "force-tlsv13", "no-tls-tickets", "prefer-client-ciphers":
 			case "ssl-min-ver", "ssl-max-ver":
+				if st.arg(i+1) == "" {
+					return p.alert(st, "'%s' : missing the ssl/tls version on global statement '%s'.", o, kw)
+				}
 				i++
 			default:
 				return p.alert(st, "unknown option '%s' on global statement '%s'.", o, kw)

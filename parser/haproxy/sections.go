@@ -287,6 +287,11 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 		if msg := checkErrorMessage(data); msg != "" {
 			return p.alert(st, "errorfile : '%s': %s", st.args[2], msg)
 		}
+	case "cache total-max-size":
+		if !isInteger(st.arg(1)) {
+			p.warnNS(st, "total-max-size wrong value '%s'", st.arg(1))
+			return errWarn | errAbort
+		}
 	case "ring maxlen":
 		// sink.c reuses the size message for maxlen
 		if atoi(st.arg(1)) <= 0 {
