@@ -100,7 +100,7 @@ func (p *parser) checkConfig() int {
 			}
 		}
 		for _, st := range px.Other {
-			if len(st.Args) < 2 || st.Args[0] != "stick" {
+			if len(st.Args) < 2 || st.Args[0] != "stick" || !px.Kind.IsBackend() {
 				continue
 			}
 			table := px.Name
