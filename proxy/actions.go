@@ -84,6 +84,9 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 		return fail(err)
 	}
 	x := &ruleRT{r: r, cond: c}
+	if resp && !responseActions[r.Action] {
+		return fail(fmt.Errorf("'http-response %s' is not supported by goproxy yet", r.Action))
+	}
 	switch r.Action {
 	case "set-header", "add-header", "set-path", "set-pathq", "set-uri", "set-query", "set-method", "set-var-fmt":
 		if x.value, err = compileFormat(r.Value); err != nil {
@@ -131,6 +134,11 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 	}
 	return x, nil
 }
+
+// responseActions are the http-response actions applyResponseRules runs.
+var responseActions = map[string]bool{"allow": true, "deny": true, "add-header": true, "set-header": true,
+	"del-header": true, "replace-header": true, "replace-value": true, "set-status": true,
+	"set-var": true, "set-var-fmt": true}
 
 // buildReturn prebuilds "return [status N] [content-type T] [string S |
 // file F] [hdr N V]...": the hdr fields first, then content-length and
