@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -24,12 +25,15 @@ type exchangeResult struct {
 }
 
 var (
-	reSyslogHead = regexp.MustCompile(`^(<\d+>)(?:\w{3} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\dT\S+ )`)
-	rePid        = regexp.MustCompile(`\[\d+\]:`)
-	reAcceptDate = regexp.MustCompile(`\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d(?:\.\d{3})?`)
-	reTimers     = regexp.MustCompile(`(\S+/\S+ )(-?\d+(?:/-?\d+){2,4})( )`)
-	rePlainNum   = regexp.MustCompile(`(^|/)\d+`)
-	reAnchor     = regexp.MustCompile(`name="?([^" >]+/[^" >]+)"?`)
+	reSyslogHead      = regexp.MustCompile(`^(<\d+>)(?:\w{3} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\dT\S+ )`)
+	rePid             = regexp.MustCompile(`\[\d+\]:`)
+	reAcceptDate      = regexp.MustCompile(`\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d(?:\.\d{3})?`)
+	reTimers          = regexp.MustCompile(`(\S+/\S+ )(-?\d+(?:/-?\d+){2,4})( )`)
+	rePlainNum        = regexp.MustCompile(`(^|/)\d+`)
+	reHexLoopbackPort = regexp.MustCompile(`7F000001:[0-9A-F]{4}`)
+	// ..._%Ts_%rt:%pid of the default unique-id-format, in hex.
+	reUniqueIDTail = regexp.MustCompile(`(7F000001:\S+_7F000001:\S+_)[0-9A-F]+_([0-9A-F]+):[0-9A-F]+`)
+	reAnchor       = regexp.MustCompile(`name="?([^" >]+/[^" >]+)"?`)
 )
 
 // normaliser removes what legitimately differs between two runs: the
@@ -38,6 +42,16 @@ var (
 type normaliser struct{ ports map[string]string }
 
 func (n normaliser) text(s string) string {
+	// unique-id-format's default (%{+X}o %ci:%cp_%fi:%fp_...) prints
+	// addresses and ports in hex.
+	s = reHexLoopbackPort.ReplaceAllStringFunc(s, func(m string) string {
+		p, _ := strconv.ParseInt(strings.TrimPrefix(m, "7F000001:"), 16, 32)
+		if name, ok := n.ports[strconv.Itoa(int(p))]; ok {
+			return "7F000001:" + name
+		}
+		return "7F000001:<port>"
+	})
+	s = reUniqueIDTail.ReplaceAllString(s, "${1}<time>_${2}:<pid>")
 	return reLoopbackPort.ReplaceAllStringFunc(s, func(m string) string {
 		p := strings.TrimPrefix(m, "127.0.0.1:")
 		if name, ok := n.ports[p]; ok {

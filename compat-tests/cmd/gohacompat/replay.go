@@ -55,7 +55,7 @@ func compareRun(o options, reqs []request, hs, gs *side, w io.Writer) []diff {
 	go func() { defer wg.Done(); gStart = gs.sink.since(0, 500*time.Millisecond) }()
 	wg.Wait()
 	ds := compareExchange("startup", "startup", nh, ng, exchangeResult{logs: hStart}, exchangeResult{logs: gStart})
-	exchanges := 0
+	exchanges, identical := 0, 0
 	for _, r := range reqs {
 		ts := targets(r, hs, gs)
 		if len(ts) == 0 {
@@ -70,6 +70,9 @@ func compareRun(o options, reqs []request, hs, gs *side, w io.Writer) []diff {
 			go func() { defer wg.Done(); g = play(gs, t.gPort, r.Raw, head) }()
 			wg.Wait()
 			got := compareExchange(t.id, r.Name, nh, ng, h, g)
+			if len(got) == 0 {
+				identical++
+			}
 			if o.verbose {
 				verdict := "identical"
 				if len(got) > 0 {
@@ -80,7 +83,7 @@ func compareRun(o options, reqs []request, hs, gs *side, w io.Writer) []diff {
 			ds = append(ds, got...)
 		}
 	}
-	fmt.Fprintf(w, "%d requests, %d exchanges with each of haproxy and goproxy\n", len(reqs), exchanges)
+	fmt.Fprintf(w, "%d requests, %d exchanges with each of haproxy and goproxy: %d identical, %d differ\n", len(reqs), exchanges, identical, exchanges-identical)
 	return ds
 }
 

@@ -107,3 +107,15 @@ func TestCoverRules(t *testing.T) {
 		t.Errorf("%+v", ds)
 	}
 }
+
+func TestNormaliseLog(t *testing.T) {
+	n := normaliser{ports: map[string]string{"20001": "<bind1>"}}
+	in := `<150>Nov 25 15:52:01 haproxy[4467]: 127.0.0.1:41234 [25/Nov/2026:15:52:01.123] web httpservers/http1 0/0/1/2/3 200 178 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1" 7F000001:A1B2_7F000001:4E21_6B070313_0000:1173`
+	want := `<150><time> haproxy[<pid>]: 127.0.0.1:<port> [<date>] web httpservers/http1 N/N/N/N/N 200 178 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1" 7F000001:<port>_7F000001:<bind1>_<time>_0000:<pid>`
+	if got := n.log(in); got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+	if got := n.log(`<134>Nov  5 01:02:03 haproxy[1]: x web be/<NOSRV> -1/-1/-1/-1/0 503`); !strings.Contains(got, "-1/-1/-1/-1/N 503") {
+		t.Errorf("-1 timers must stay: %s", got)
+	}
+}
