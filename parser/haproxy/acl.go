@@ -431,7 +431,11 @@ func pcreErrorDetail(pat string, err error) string {
 	case strings.Contains(msg, "missing closing ]"):
 		return fmt.Sprintf(" (error=missing terminating ] for character class, erroffset=%d)", len(pat))
 	case strings.Contains(msg, "missing argument to repetition operator"):
-		return " (error=quantifier does not follow a repeatable item, erroffset=0)"
+		off := strings.IndexAny(pat, "*+?")
+		if off < 0 {
+			off = 0
+		}
+		return fmt.Sprintf(" (error=quantifier does not follow a repeatable item, erroffset=%d)", off)
 	case strings.Contains(msg, "invalid nested repetition operator"):
 		for i := 1; i < len(pat); i++ {
 			if strings.ContainsRune("*+?", rune(pat[i])) && strings.ContainsRune("*+?", rune(pat[i-1])) {

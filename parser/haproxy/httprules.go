@@ -3,6 +3,7 @@ package haproxy
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -300,6 +301,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 			return fail("expects exactly 3 arguments")
 		}
 		r.HeaderName, r.Regex, r.Value = args[0], args[1], args[2]
+		if _, err := regexp.Compile(r.Regex); err != nil && !pcreCompatible(r.Regex) {
+			return fail("regex '%s' is invalid%s", r.Regex, pcreErrorDetail(r.Regex, err))
+		}
 	case "set-path", "set-pathq", "set-uri", "set-query", "set-method":
 		if len(args) != 1 {
 			return fail("expects exactly 1 argument <format>")
@@ -315,6 +319,9 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 			return fail("expects exactly 2 arguments")
 		}
 		r.Regex, r.Value = args[0], args[1]
+		if _, err := regexp.Compile(r.Regex); err != nil && !pcreCompatible(r.Regex) {
+			return fail("regex '%s' is invalid%s", r.Regex, pcreErrorDetail(r.Regex, err))
+		}
 	case "set-status":
 		if len(args) < 1 {
 			return fail("expects 1 argument")

@@ -756,6 +756,18 @@ func (p *parser) parseHTTPCheck(st *stmt, px *Proxy) int {
 	default:
 		return p.alert(st, "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", st.arg(1))
 	}
+	if st.arg(1) == "send" {
+		for i := 2; i < st.nargs(); i++ {
+			switch st.args[i] {
+			case "comment", "meth", "uri", "uri-lf", "ver", "body", "body-lf":
+				i++
+			case "hdr":
+				i += 2
+			default:
+				return p.alert(st, "'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '%s' as argument..", st.args[i])
+			}
+		}
+	}
 	if st.arg(1) == "expect" {
 		bad := func(w string) int {
 			return p.alert(st, "'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '%s' as argument..", w)
