@@ -66,6 +66,7 @@ type bconn struct {
 	quiet     time.Duration
 	halfClose bool   // shut the client's write side after the last part
 	src       string // local address to bind (source balancing)
+	second    bool   // connect to {L2} instead of {L}
 }
 
 // bseq sends n requests, one per connection, and records which server
@@ -200,9 +201,10 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 		repl = append(repl, "{S"+strconv.Itoa(i)+"}", s.addr())
 	}
 	listen := freeLoopback(t)
+	listen2 := freeLoopback(t)
 	dead := deadAddr(t)
 	black := blackhole(t)
-	repl = append(repl, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
+	repl = append(repl, "{L2}", listen2, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
 	for name, body := range c.files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -222,6 +224,9 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 	} else {
 		startGoproxyFor(t, path, listen)
 	}
+	if strings.Contains(c.cfg, "{L2}") {
+		waitListening(t, listen2, func() string { return "" })
+	}
 	if c.settle > 0 {
 		time.Sleep(c.settle)
 	}
@@ -237,13 +242,13 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 				go func(i int, bc bconn) {
 					defer wg.Done()
 					time.Sleep(bc.at)
-					res[i] = playConn(t, bc, listen)
+					res[i] = playConn(t, bc, pick(bc.second, listen2, listen))
 				}(i, bc)
 			}
 			wg.Wait()
 		} else {
 			for i, bc := range c.conns {
-				res[i] = playConn(t, bc, listen)
+				res[i] = playConn(t, bc, pick(bc.second, listen2, listen))
 			}
 		}
 		for i, r := range res {
@@ -271,6 +276,13 @@ var nextPort = struct {
 	sync.Mutex
 	p int
 }{p: 20000 + int(time.Now().UnixNano()%5000)}
+
+func pick(second bool, a, b string) string {
+	if second {
+		return a
+	}
+	return b
+}
 
 func freeLoopback(t *testing.T) string {
 	nextPort.Lock()
