@@ -360,7 +360,7 @@ func connCases() []bcase {
 		{name: "conn-reuse-server-close", cfg: feBe("option http-server-close", ""), conns: []bconn{{parts: []string{ka, kb, creq("GET", "/c")}, pause: 100 * time.Millisecond}}},
 		// two frontends sharing one backend: one balancer, one order
 		{name: "conn-two-frontends-shared-backend", servers: 3,
-			cfg: "frontend fe1\n    bind {L}\n    default_backend be\nfrontend fe2\n    bind {L2}\n    http-request set-header X-Fe fe2\n    default_backend be\nbackend be\n    server s0 {S0}\n    server s1 {S1}\n    server s2 {S2}\n",
+			cfg:   "frontend fe1\n    bind {L}\n    default_backend be\nfrontend fe2\n    bind {L2}\n    http-request set-header X-Fe fe2\n    default_backend be\nbackend be\n    server s0 {S0}\n    server s1 {S1}\n    server s2 {S2}\n",
 			conns: []bconn{{parts: []string{creq("GET", "/1")}}, {parts: []string{creq("GET", "/2")}, second: true}, {parts: []string{creq("GET", "/3")}, second: true}, {parts: []string{creq("GET", "/4")}}}},
 		{name: "conn-listen-section", cfg: "listen app\n    bind {L}\n    bind {L2}\n    balance roundrobin\n    server s0 {S0}\n    server s1 {S1}\n",
 			conns: []bconn{{parts: []string{creq("GET", "/1")}}, {parts: []string{creq("GET", "/2")}, second: true}, {parts: []string{creq("GET", "/3")}, second: true}}},
