@@ -21,7 +21,6 @@
 //   - one raw socket per instance (keepalived shares one per interface),
 //     so an unknown-VRID line is suppressed when another instance of the
 //     interface runs that VRID;
-//   - track files are polled every 100 ms (keepalived uses inotify);
 //   - vrrp_sync_group syncs FAULT only (one member faults, all do); the
 //     state machine has no events yet to force members to MASTER or
 //     BACKUP together, as keepalived's "Syncing instances to MASTER

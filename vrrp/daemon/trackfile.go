@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"goha/parser/keepalived"
 )
@@ -80,8 +83,10 @@ func initTrackFiles(files []*keepalived.TrackFile, reload bool, log *Logger) {
 	}
 }
 
-// fileWatcher polls the track files every 100 ms (keepalived uses
-// inotify) and tells the instances tracking a file when its value
+// fileWatcher follows the track files as keepalived does, with inotify
+// on their directories (so a file written, replaced by a rename, created
+// or deleted is seen at once), plus a one-second poll in case inotify is
+// unavailable, and tells the instances tracking a file when its value
 // changes.
 type fileWatcher struct {
 	d    *Daemon
@@ -90,11 +95,36 @@ type fileWatcher struct {
 	last map[string]int
 	stop chan struct{}
 	done chan struct{}
+
+	notify  *os.File // inotify descriptor; nil without inotify
+	ifd     int      // its number, for inotify_add_watch (Fd() would make it blocking)
+	watched map[string]bool
+	poke    chan struct{}
 }
 
 func newFileWatcher(d *Daemon) *fileWatcher {
-	return &fileWatcher{d: d, path: map[string]string{}, last: map[string]int{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+	w := &fileWatcher{d: d, path: map[string]string{}, last: map[string]int{},
+		stop: make(chan struct{}), done: make(chan struct{}),
+		watched: map[string]bool{}, poke: make(chan struct{}, 1)}
+	if fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC); err == nil {
+		w.notify, w.ifd = os.NewFile(uintptr(fd), "inotify"), fd
+		go w.readEvents()
+	}
+	return w
+}
+
+// readEvents turns inotify events into pokes of the watcher loop.
+func (w *fileWatcher) readEvents() {
+	buf := make([]byte, 4096)
+	for {
+		if _, err := w.notify.Read(buf); err != nil {
+			return
+		}
+		select {
+		case w.poke <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // set replaces the watched files (start and reload).
@@ -104,6 +134,12 @@ func (w *fileWatcher) set(files []*keepalived.TrackFile) {
 	w.path = map[string]string{}
 	for _, f := range files {
 		w.path[f.Name] = f.Path
+		if dir := filepath.Dir(f.Path); w.notify != nil && !w.watched[dir] {
+			const mask = unix.IN_CLOSE_WRITE | unix.IN_MODIFY | unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_TO | unix.IN_MOVED_FROM
+			if _, err := unix.InotifyAddWatch(w.ifd, dir, mask); err == nil {
+				w.watched[dir] = true
+			}
+		}
 		if _, ok := w.last[f.Name]; !ok {
 			w.last[f.Name] = readTrackFile(f.Path)
 		}
@@ -119,13 +155,14 @@ func (w *fileWatcher) value(name string) int {
 
 func (w *fileWatcher) run() {
 	defer close(w.done)
-	t := time.NewTicker(100 * time.Millisecond)
+	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-w.stop:
 			return
 		case <-t.C:
+		case <-w.poke:
 		}
 		w.mu.Lock()
 		changed := map[string]int{}
@@ -153,4 +190,7 @@ func (w *fileWatcher) run() {
 func (w *fileWatcher) close() {
 	close(w.stop)
 	<-w.done
+	if w.notify != nil {
+		w.notify.Close()
+	}
 }
