@@ -188,6 +188,13 @@ func (p *parser) checkConfig() int {
 				alert("Parsing [%s:%d]: failed to parse log-format : %s.", px.logFormatPos.File, px.logFormatPos.Line, msg)
 			}
 		}
+		for _, f := range px.extraFormats {
+			if len(f.Args) > 1 && px.Kind.IsFrontend() {
+				if msg := checkLogFormat(f.Args[1], px.Mode == ModeHTTP); msg != "" {
+					alert("Parsing [%s:%d]: failed to parse %s : %s.", f.File, f.Line, f.Args[0], msg)
+				}
+			}
+		}
 		if px.UniqueIDFormat != "" {
 			if msg := checkLogFormat(px.UniqueIDFormat, px.Mode == ModeHTTP); msg != "" {
 				alert("Parsing [%s:%d]: failed to parse unique-id : %s.", px.uniqueIDPos.File, px.uniqueIDPos.Line, msg)

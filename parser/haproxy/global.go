@@ -402,6 +402,11 @@ func (p *parser) parseGlobal(st *stmt) int {
 				if st.arg(i+1) == "" {
 					return p.alert(st, "'%s' : missing the ssl/tls version on global statement '%s'.", o, kw)
 				}
+				switch st.args[i+1] {
+				case "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3":
+				default:
+					return p.alert(st, "'%s' : unknown ssl/tls version on global statement '%s'.", st.args[i+1], kw)
+				}
 				i++
 			default:
 				return p.alert(st, "unknown option '%s' on global statement '%s'.", o, kw)

@@ -41,7 +41,7 @@ func missingArg(w string) string {
 }
 
 // actionMaxArgs bounds the words some actions take before "if"/"unless".
-var actionMaxArgs = map[string]int{"cache-store": 1, "cache-use": 1, "set-var": 1, "set-var-fmt": 1, "unset-var": 0, "set-log-level": 1, "set-nice": 1,
+var actionMaxArgs = map[string]int{"track-sc0": 3, "track-sc1": 3, "track-sc2": 3, "cache-store": 1, "cache-use": 1, "set-var": 1, "set-var-fmt": 1, "unset-var": 0, "set-log-level": 1, "set-nice": 1,
 	"set-tos": 1, "set-mark": 1, "set-src": 1, "set-dst": 1, "set-src-port": 1, "set-dst-port": 1, "early-hint": 2,
 	"set-priority-class": 1, "set-priority-offset": 1, "disable-l7-retry": 0, "strict-mode": 1}
 

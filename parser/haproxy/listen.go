@@ -545,8 +545,11 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects <addr>[:<port>], and optionally '%s' <addr>, and '%s' <name>.", kw, "usesrc", "interface")
 		}
-	case "log-format-sd":
-		px.hasLogFormatSD = true
+	case "log-format-sd", "error-log-format":
+		if kw == "log-format-sd" {
+			px.hasLogFormatSD = true
+		}
+		px.extraFormats = append(px.extraFormats, st.statement())
 	case "tcp-check":
 		if msg := checkTCPCheck(st); msg != "" {
 			return p.alert(st, "%s", msg)

@@ -320,6 +320,7 @@ type Proxy struct {
 	hasL4Rules, hasTCPResRules bool
 	hasLogFormatSD             bool
 	logFormatPos, uniqueIDPos  Pos
+	extraFormats               []Statement
 }
 
 // trackRef is a track-scN action and the table it names.

@@ -146,7 +146,7 @@ func (p *parser) parseOtherSection(st *stmt) int {
 				return p.alert(st, "'%s' expects an <id> argument", kw)
 			}
 		}
-		if c, bad := invalidChar(name); bad && (kw == "resolvers" || kw == "peers" || kw == "mailers") {
+		if c, bad := invalidChar(name); bad && (kw == "resolvers" || kw == "peers" || kw == "mailers" || kw == "http-errors") {
 			p.curSection = nil
 			return p.alert(st, "character '%c' is not permitted in '%s' name '%s'.", c, kw, name)
 		}
