@@ -373,6 +373,9 @@ func checkPatterns(match string, pats []string, noDNS bool, p *parser) string {
 				continue
 			}
 			addr, _, _ := strings.Cut(pat, "/")
+			if inetAton(addr) {
+				continue // getaddrinfo() accepts the inet_aton forms
+			}
 			if !noDNS && p != nil && !strings.ContainsAny(addr, ":") && !isAllDigitsDots(addr) && p.resolveHost(addr) {
 				continue
 			}

@@ -391,11 +391,26 @@ var backendArgFetches = map[string]bool{"nbsrv": true, "be_conn": true, "be_conn
 
 func (p *parser) checkBackendArgs(px *Proxy, acl *ACL, code *int) {
 	if (acl.Fetch == "http_auth" || acl.Fetch == "http_auth_group") && len(acl.FetchArgs) > 0 {
-		found := false
+		var list *Userlist
 		for _, ul := range p.cfg.Userlists {
-			found = found || ul.Name == acl.FetchArgs[0]
+			if ul.Name == acl.FetchArgs[0] {
+				list = ul
+			}
 		}
-		if !found {
+		if list != nil && acl.Fetch == "http_auth_group" {
+			for _, g := range acl.Patterns {
+				found := false
+				for _, lg := range list.Groups {
+					found = found || lg.Name == g
+				}
+				if !found {
+					p.alertf(acl.File, acl.Line, "proxy %s: acl %s %s(): invalid group '%s'.", px.Name, acl.Name, acl.Fetch, g)
+					*code |= errAlert | errFatal
+					return
+				}
+			}
+		}
+		if list == nil {
 			p.alertf(acl.File, acl.Line, "parsing [%s:%d]: unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.",
 				acl.File, acl.Line, acl.FetchArgs[0], acl.Fetch, px.Name)
 			*code |= errAlert | errFatal

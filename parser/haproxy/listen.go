@@ -584,6 +584,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects an integer argument.", kw)
 		}
+		if n := atoi(st.arg(1)); n != 0 && n <= 100 {
+			return p.alert(st, "'%s' must be 0 or greater than 100.", kw)
+		}
 	case "http-reuse":
 		switch st.arg(1) {
 		case "never", "safe", "aggressive", "always":

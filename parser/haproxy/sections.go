@@ -288,6 +288,9 @@ func (p *parser) checkOtherStatement(st *stmt) int {
 			return p.alert(st, "errorfile : '%s': %s", st.args[2], msg)
 		}
 	case "cache total-max-size":
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
 		if !isInteger(st.arg(1)) {
 			p.warnNS(st, "total-max-size wrong value '%s'", st.arg(1))
 			return errWarn | errAbort
