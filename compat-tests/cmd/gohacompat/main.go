@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.requests, "requests", "", "request file (default: the built-in set, see below)")
 	fs.StringVar(&o.haproxy, "haproxy", "haproxy", "haproxy 2.6 binary")
 	fs.StringVar(&o.goproxy, "goproxy", "", "goproxy binary (default: bin/goproxy, else goproxy in PATH)")
-	fs.StringVar(&o.differences, "differences", "compat-tests/DIFFERENCES.md", "file whose ```gohacompat block lists the covered differences")
+	fs.StringVar(&o.differences, "differences", "compat-tests/DIFFERENCES.md", "file whose gohacompat block (a fenced code block) lists the covered differences")
 	fs.BoolVar(&o.keep, "keep", false, "keep the rewritten configurations (their directory is printed)")
 	fs.BoolVar(&o.verbose, "v", false, "also list identical exchanges and the rewrite rules")
 	fs.Usage = func() {
@@ -121,6 +121,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer gs.stop()
 	if o.requests == "" {
 		reqs = append(reqs, statsRequests(hs.plan.Stats)...)
+	}
+	for _, r := range reqs {
+		if r.Target != "" && len(targets(r, hs, hs)) == 0 {
+			return bad("request %s: no frontend/listen named %q and no bind address written %q in %s", r.Name, r.Target, r.Target, o.cfg)
+		}
 	}
 	var ds []diff
 	if gerr != nil {
