@@ -46,6 +46,14 @@ type Engine struct {
 	listeners []net.Listener
 	conns     sync.WaitGroup
 	closing   chan struct{}
+	// idle holds the client connections waiting for their next request;
+	// a soft stop closes them (haproxy does not wait for idle clients).
+	idle map[net.Conn]struct{}
+	// gsem bounds the connections of the whole process (global maxconn,
+	// configuration.txt §3.2), taken after the frontend's own sem.
+	gsem chan struct{}
+	// paused: the listeners are closed until Resume.
+	paused bool
 }
 
 // frontend is a frontend or listen section at run time.
@@ -77,6 +85,11 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, opts: opts, backends: map[string]*backend{}, targets: map[*check.Target]*server{},
 		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{})}
+	// haproxy 2.6 derives a global maxconn from the file-descriptor limit
+	// when none is set; without one, only the frontends' limits apply.
+	if cfg.Global.MaxConn > 0 {
+		e.gsem = make(chan struct{}, cfg.Global.MaxConn)
+	}
 	for _, px := range cfg.Proxies {
 		if px.Kind == haproxy.KindDefaults || px.Disabled {
 			continue
@@ -169,6 +182,7 @@ func (e *Engine) Start() error {
 	if len(targets) > 0 {
 		e.checker = check.Start(targets, e.onCheck)
 	}
+	go e.sweepPools()
 	for _, px := range e.cfg.Proxies {
 		if px.Kind != haproxy.KindDefaults && !px.Disabled {
 			e.opts.Logf("notice", "Proxy %s started.", px.Name)
@@ -245,6 +259,21 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			}
 		}
 		c, err := ln.Accept()
+		if err == nil && e.gsem != nil {
+			// Taken after Accept: a slot reserved by an idle accept loop
+			// would starve the other frontends. This listener stops
+			// accepting until a slot frees (at most one connection per
+			// listener waits accepted).
+			select {
+			case e.gsem <- struct{}{}:
+			case <-e.closing:
+				c.Close()
+				if f.sem != nil {
+					<-f.sem
+				}
+				return
+			}
+		}
 		if err != nil {
 			if f.sem != nil {
 				<-f.sem
@@ -260,6 +289,9 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			defer e.conns.Done()
 			if f.sem != nil {
 				defer func() { <-f.sem }()
+			}
+			if e.gsem != nil {
+				defer func() { <-e.gsem }()
 			}
 			if f.mode == haproxy.ModeHTTP {
 				f.serveHTTP(c)
@@ -342,6 +374,11 @@ func (e *Engine) Close() error {
 	for _, ln := range e.listeners {
 		ln.Close()
 	}
+	for c := range e.idle {
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.CloseRead() // the pending read returns EOF: the stream ends
+		}
+	}
 	if e.checker != nil {
 		e.checker.Stop()
 	}
@@ -363,4 +400,104 @@ func (e *Engine) Wait(d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
+}
+
+// sweepPools releases, every second, the idle server connections their
+// server closed.
+func (e *Engine) sweepPools() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.closing:
+			return
+		case <-t.C:
+		}
+		for _, b := range e.backends {
+			for _, s := range b.servers {
+				s.pool.sweep()
+			}
+		}
+	}
+}
+
+func (e *Engine) stopping() bool {
+	select {
+	case <-e.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// enterIdle records c as waiting for its next request; false once the
+// engine is closing (the connection must end).
+func (e *Engine) enterIdle(c net.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopping() {
+		return false
+	}
+	if e.idle == nil {
+		e.idle = map[net.Conn]struct{}{}
+	}
+	e.idle[c] = struct{}{}
+	return true
+}
+
+func (e *Engine) leaveIdle(c net.Conn) {
+	e.mu.Lock()
+	delete(e.idle, c)
+	e.mu.Unlock()
+}
+
+// Pause closes every listener without touching the connections in
+// progress, the checks or the idle pools: new clients are refused until
+// Resume (haproxy's SIGTTOU; it logs "Paused frontend fe."). haproxy keeps
+// the port bound while paused; a closed Go listener does not.
+func (e *Engine) Pause() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopping() || e.paused {
+		return nil
+	}
+	e.paused = true
+	for _, ln := range e.listeners {
+		ln.Close()
+	}
+	e.listeners = nil
+	for _, f := range e.front {
+		e.opts.Logf("warning", "Paused %s %s.", "frontend", f.name)
+	}
+	return nil
+}
+
+// Resume binds the listeners again after Pause (haproxy's SIGTTIN).
+func (e *Engine) Resume() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopping() || !e.paused {
+		return nil
+	}
+	e.paused = false
+	var firstErr error
+	for _, f := range e.front {
+		for _, b := range f.cfg.Binds {
+			for _, a := range b.Addresses {
+				lns, err := listen(a, b, !e.opts.NoReusePort)
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("Resuming frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
+					}
+					continue
+				}
+				for _, ln := range lns {
+					e.listeners = append(e.listeners, ln)
+					go e.serve(f, ln)
+				}
+			}
+		}
+		e.opts.Logf("warning", "Resumed %s %s.", "frontend", f.name)
+	}
+	return firstErr
 }

@@ -190,7 +190,15 @@ func (s *stream) serveOne() bool {
 	if s.nreq > 0 && s.clen == 0 && f.timeouts.HTTPKeepAlive > 0 {
 		wait = f.timeouts.HTTPKeepAlive
 	}
+	// Between requests the connection is idle: a soft stop closes it.
+	idle := s.nreq > 0 && s.clen == 0
+	if idle && !f.e.enterIdle(s.client) {
+		return false
+	}
 	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.req.Parse)
+	if idle {
+		f.e.leaveIdle(s.client)
+	}
 	if err != nil {
 		var perr *http1.Error
 		switch {
@@ -396,7 +404,7 @@ func (s *stream) forward(be *backend) bool {
 	}
 	// Only the frontend's httpclose closes the client side; a backend's
 	// acts on the server side (measured: conn-httpclose-backend).
-	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !s.f.cfg.Options.HTTPClose
+	clientKeep := s.req.KeepAlive && s.resp.Body != http1.BodyUntilClose && !s.f.cfg.Options.HTTPClose && !s.f.e.stopping()
 	cc := http1.ClientConnectionFor(s.req, s.resp)
 	if !clientKeep && cc == http1.ConnNothing && s.resp.VersionAtLeast11() && s.req.VersionAtLeast11() {
 		cc = http1.ConnClose

@@ -3,7 +3,7 @@ package proxy
 import (
 	"net"
 	"sync"
-	"time"
+	"syscall"
 )
 
 // idlePool keeps a server's idle keep-alive connections for reuse
@@ -48,19 +48,24 @@ func (p *idlePool) get() net.Conn {
 	}
 }
 
-// alive tells whether an idle connection is still open: a read that would
-// block means yes; EOF or unexpected data means the server closed it (or
-// broke the protocol) and it must not be reused.
+// alive tells whether an idle connection is still open: a non-blocking
+// peek that would block means yes; EOF or unexpected data means no.
 func alive(c net.Conn) bool {
-	var one [1]byte
-	c.SetReadDeadline(time.Now())
-	n, err := c.Read(one[:])
-	c.SetReadDeadline(time.Time{})
-	if n > 0 {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
 		return false
 	}
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	open := false
+	var one [1]byte
+	rc.Control(func(fd uintptr) {
+		_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		open = err == syscall.EAGAIN
+	})
+	return open
 }
 
 func (p *idlePool) closeAll() {
@@ -69,5 +74,23 @@ func (p *idlePool) closeAll() {
 		c.Close()
 	}
 	p.conns = nil
+	p.mu.Unlock()
+}
+
+// sweep closes the idle connections the server has closed meanwhile.
+func (p *idlePool) sweep() {
+	p.mu.Lock()
+	kept := p.conns[:0]
+	for _, c := range p.conns {
+		if alive(c) {
+			kept = append(kept, c)
+		} else {
+			c.Close()
+		}
+	}
+	for i := len(kept); i < len(p.conns); i++ {
+		p.conns[i] = nil
+	}
+	p.conns = kept
 	p.mu.Unlock()
 }
