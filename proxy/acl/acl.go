@@ -45,7 +45,7 @@ func Compile(src *haproxy.ACL) (*ACL, error) {
 		}
 		patterns = append(patterns, lines...)
 	}
-	m, err := compileMatcher(method, src.IgnoreCase || def.icase, patterns)
+	m, err := compileMatcher(method, src.IgnoreCase, patterns)
 	if err != nil {
 		return nil, err
 	}

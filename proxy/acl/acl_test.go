@@ -27,6 +27,8 @@ func TestMatchers(t *testing.T) {
 		{"int range open high", mInt, false, []string{"1024:"}, sample{kind: kInt, i: 80}, false},
 		{"int operator persists", mInt, false, []string{"lt", "0", "5"}, sample{kind: kInt, i: 4}, true},
 		{"int gt", mInt, false, []string{"gt", "5"}, sample{kind: kInt, i: 5}, false},
+		{"int range with dash", mInt, false, []string{"1-65535"}, sample{kind: kInt, i: 8080}, true},
+		{"int leading dash is an upper bound", mInt, false, []string{"-10"}, sample{kind: kInt, i: 3}, true},
 		{"ip abbreviated is inet_aton", mIP, false, []string{"10.12/16"}, sample{kind: kIP, ip: netip.MustParseAddr("10.0.3.4")}, true},
 		{"ip abbreviated, not zero-filled", mIP, false, []string{"10.12/16"}, sample{kind: kIP, ip: netip.MustParseAddr("10.12.3.4")}, false},
 		{"ip three parts", mIP, false, []string{"192.168.1"}, sample{kind: kIP, ip: netip.MustParseAddr("192.168.0.1")}, true},
@@ -57,7 +59,8 @@ func TestCompileErrors(t *testing.T) {
 		{haproxy.ACL{Fetch: "nosuchfetch"}, "unknown fetch method 'nosuchfetch' in ACL expression 'nosuchfetch'"},
 		{haproxy.ACL{Fetch: "path_reg", Patterns: []string{"(unclosed"}}, "regex '(unclosed' is invalid"},
 		{haproxy.ACL{Fetch: "src", Patterns: []string{"300.1.1.1"}}, "'300.1.1.1' is not a valid IPv4 or IPv6 address"},
-		{haproxy.ACL{Fetch: "dst_port", Patterns: []string{"eighty"}}, "'eighty' is neither a number nor a supported operator"},
+		{haproxy.ACL{Fetch: "dst_port", Patterns: []string{"eighty"}}, "'eighty' is not a number"},
+		{haproxy.ACL{Fetch: "dst_port", Patterns: []string{"5-3"}}, "'5-3' is not a valid number range"},
 		{haproxy.ACL{Fetch: "path", Files: []string{"testdata/missing.lst"}}, "failed to open pattern file <testdata/missing.lst>"},
 	}
 	for _, tt := range tests {

@@ -23,7 +23,6 @@ type fetchDef struct {
 	fn    fetchFn
 	kind  kind
 	match string // default matching method
-	icase bool   // forced case-insensitive (method)
 }
 
 func strSample(m *matcher, v []byte) bool {
@@ -55,7 +54,7 @@ var fetches = map[string]fetchDef{
 	"dst":            {fn: func(t *Txn, _ *fargs, m *matcher) bool { return ipSample(m, t.Dst.Addr()) }, kind: kIP, match: mIP},
 	"src_port":       {fn: func(t *Txn, _ *fargs, m *matcher) bool { return intSample(m, int64(t.Src.Port())) }, kind: kInt, match: mInt},
 	"dst_port":       {fn: func(t *Txn, _ *fargs, m *matcher) bool { return intSample(m, int64(t.Dst.Port())) }, kind: kInt, match: mInt},
-	"method":         {fn: fetchMethod, kind: kStr, match: mStr, icase: true},
+	"method":         {fn: fetchMethod, kind: kStr, match: mMeth},
 	"req.ver":        {fn: fetchVer, kind: kStr, match: mStr},
 	"req_ver":        {fn: fetchVer, kind: kStr, match: mStr},
 	"url":            {fn: fetchURL, kind: kStr, match: mStr},

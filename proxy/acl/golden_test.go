@@ -73,6 +73,9 @@ var goldenACLs = []haproxy.ACL{
 	{Name: "m_beg", Fetch: "path", Match: "beg", Patterns: []string{"/v1"}},
 	{Name: "m_len", Fetch: "url", Match: "len", Patterns: []string{"le", "3"}},
 	{Name: "f_file", Fetch: "path_beg", Files: []string{"testdata/paths.lst"}},
+	{Name: "meth_lower", Fetch: "method", Patterns: []string{"get"}},
+	{Name: "meth_lower_i", Fetch: "method", IgnoreCase: true, Patterns: []string{"get"}},
+	{Name: "dst_range", Fetch: "dst_port", Patterns: []string{"1-65535"}},
 }
 
 // goldenConds are conditions over the ACLs above and the predefined ones,
@@ -139,6 +142,7 @@ var goldenRequests = []struct {
 	{"127.0.0.2", "GET /example/file.gif HTTP/1.1\r\nhost: api.example.com\r\nuser-agent: CURL\r\n\r\n"},
 	{"127.0.0.1", "GET /v10/api/list.html?id=4&id=42 HTTP/1.1\r\nHost: www.example.com\r\nAccept: application/json\r\n\r\n"},
 	{"127.0.0.3", "GET /health HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: 0\r\n\r\n"},
+	{"127.0.0.1", "get /lower HTTP/1.1\r\nHost: h\r\n\r\n"},
 }
 
 func TestACLGolden(t *testing.T) {

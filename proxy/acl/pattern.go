@@ -44,6 +44,9 @@ const (
 	mEnd   = "end"
 	mDir   = "dir"
 	mDom   = "dom"
+	// mMeth is the "method" fetch's own matching (http_acl.c
+	// pat_match_meth), not selectable with -m.
+	mMeth = "meth"
 )
 
 // intRange is an inclusive range; math.MinInt64/MaxInt64 for open ends.
@@ -66,7 +69,7 @@ func compileMatcher(method string, icase bool, patterns []string) (*matcher, err
 	switch method {
 	case mFound, mBool:
 		return m, nil
-	case mStr, mSub, mBeg, mEnd, mDir, mDom:
+	case mStr, mSub, mBeg, mEnd, mDir, mDom, mMeth:
 		for _, p := range patterns {
 			m.strs = append(m.strs, []byte(p))
 		}
@@ -118,41 +121,52 @@ func compileMatcher(method string, icase bool, patterns []string) (*matcher, err
 	return m, nil
 }
 
+// parseIntPattern reads an integer pattern as pat_parse_int does: "N", or
+// a range with ':' or '-' between the bounds, either bound omitted
+// ("1024:", ":1023", "1-65535"). An operator (gt, ge, lt, le) turns a plain
+// number into the matching open range (acl.c parse_acl_expr).
 func parseIntPattern(p, op string) (intRange, error) {
-	bad := fmt.Errorf("'%s' is neither a number nor a supported operator", p)
-	if i := strings.IndexByte(p, ':'); i >= 0 {
-		r := intRange{math.MinInt64, math.MaxInt64}
-		if lo := p[:i]; lo != "" {
-			v, err := strconv.ParseInt(lo, 10, 64)
-			if err != nil {
-				return r, bad
-			}
-			r.lo = v
+	sep := strings.IndexAny(p, ":-")
+	if sep < 0 {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return intRange{}, fmt.Errorf("'%s' is not a number", p)
 		}
-		if hi := p[i+1:]; hi != "" {
-			v, err := strconv.ParseInt(hi, 10, 64)
-			if err != nil {
-				return r, bad
-			}
-			r.hi = v
+		switch op {
+		case "gt":
+			return intRange{v + 1, math.MaxInt64}, nil
+		case "ge":
+			return intRange{v, math.MaxInt64}, nil
+		case "lt":
+			return intRange{math.MinInt64, v - 1}, nil
+		case "le":
+			return intRange{math.MinInt64, v}, nil
 		}
-		return r, nil
+		return intRange{v, v}, nil
 	}
-	v, err := strconv.ParseInt(p, 10, 64)
-	if err != nil {
-		return intRange{}, bad
+	bad := fmt.Errorf("'%s' is not a valid number range", p)
+	if p == p[:sep+1] && sep == 0 {
+		return intRange{}, bad // a lone separator
 	}
-	switch op {
-	case "gt":
-		return intRange{v + 1, math.MaxInt64}, nil
-	case "ge":
-		return intRange{v, math.MaxInt64}, nil
-	case "lt":
-		return intRange{math.MinInt64, v - 1}, nil
-	case "le":
-		return intRange{math.MinInt64, v}, nil
+	r := intRange{math.MinInt64, math.MaxInt64}
+	if lo := p[:sep]; lo != "" {
+		v, err := strconv.ParseInt(lo, 10, 64)
+		if err != nil {
+			return r, bad
+		}
+		r.lo = v
 	}
-	return intRange{v, v}, nil
+	if hi := p[sep+1:]; hi != "" {
+		v, err := strconv.ParseInt(hi, 10, 64)
+		if err != nil {
+			return r, bad
+		}
+		r.hi = v
+	}
+	if r.lo > r.hi {
+		return r, bad
+	}
+	return r, nil
 }
 
 // parseIPPattern accepts addresses and networks, including the abbreviated
@@ -235,8 +249,43 @@ func (m *matcher) match(s *sample) bool {
 		return false
 	}
 	str := s.asStr()
+	if m.method == mMeth {
+		return m.matchMethod(str)
+	}
 	for _, p := range m.strs {
 		if m.matchStr(str, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// knownMethods are the methods haproxy parses into a number
+// (find_http_meth, case-sensitive).
+var knownMethods = []string{"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"}
+
+func isKnownMethod(b []byte) bool {
+	for _, k := range knownMethods {
+		if string(b) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// matchMethod compares methods as pat_match_meth does: a well-known
+// pattern matches only that exact method; any other pattern is compared
+// as a string (honouring -i) with methods that are not well-known.
+func (m *matcher) matchMethod(meth []byte) bool {
+	known := isKnownMethod(meth)
+	for _, p := range m.strs {
+		if isKnownMethod(p) {
+			if known && string(p) == string(meth) {
+				return true
+			}
+			continue
+		}
+		if !known && len(p) == len(meth) && m.eq(meth, p) {
 			return true
 		}
 	}
