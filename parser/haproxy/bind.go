@@ -113,7 +113,7 @@ func (p *parser) parseBindOptions(st *stmt, b *Bind, i int, pxName string) int {
 	code := 0
 	section := p.section
 	hdr := fmt.Sprintf("'%s %s' in section '%s'", st.args[0], st.arg(1), section)
-	for i < st.nargs() {
+	for i < len(st.args) && st.args[i] != "" {
 		kw := st.args[i]
 		n, ok := bindKeywordArgs[kw]
 		if !ok && p.inStatsSocket {

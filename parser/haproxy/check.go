@@ -94,9 +94,24 @@ func (p *parser) checkConfig() int {
 				alert("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, st.Args[1], st.File, st.Line)
 			}
 		}
+		// cache-use/cache-store declare an implicit cache filter.
+		caches := []string{}
 		for _, st := range px.Other {
-			if len(st.Args) > 2 && st.Args[0] == "filter" && st.Args[1] == "cache" && !p.hasSection("cache", st.Args[2]) {
-				alert("config: %s '%s': unable to find the cache '%s' referenced by the filter 'cache'.", typ, px.Name, st.Args[2])
+			if len(st.Args) > 2 && st.Args[0] == "filter" && st.Args[1] == "cache" {
+				caches = append(caches, st.Args[2])
+			}
+		}
+		for _, rules := range [][]*HTTPRule{px.HTTPRequest, px.HTTPResponse} {
+			for _, r := range rules {
+				if (r.Action == "cache-use" || r.Action == "cache-store") && len(r.Args) > 0 {
+					caches = append(caches, r.Args[0])
+				}
+			}
+		}
+		for _, c := range caches {
+			if !p.hasSection("cache", c) {
+				alert("config: %s '%s': unable to find the cache '%s' referenced by the filter 'cache'.", typ, px.Name, c)
+				break
 			}
 		}
 		for _, st := range px.Other {

@@ -546,6 +546,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 			return p.alert(st, "'%s' expects <addr>[:<port>], and optionally '%s' <addr>, and '%s' <name>.", kw, "usesrc", "interface")
 		}
 	case "log-format-sd", "error-log-format":
+		if st.arg(2) != "" {
+			return p.alert(st, "%s expects only one argument, don't forget to escape spaces!", kw)
+		}
 		if kw == "log-format-sd" {
 			px.hasLogFormatSD = true
 		}

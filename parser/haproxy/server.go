@@ -121,7 +121,9 @@ func (p *parser) parseServer(st *stmt, px *Proxy) int {
 		hint = " Hint: no address was expected for this server."
 	}
 	code := 0
-	for cur < st.nargs() {
+	// like haproxy, stop at the first empty word only where a keyword is
+	// expected (an empty value is consumed by its keyword).
+	for cur < len(st.args) && st.args[cur] != "" {
 		opt := st.args[cur]
 		idx, ok := serverKeywordIndex[opt]
 		if !ok {
@@ -411,6 +413,9 @@ func (p *parser) serverOption(st *stmt, px *Proxy, srv *Server, sp *ServerParams
 				}
 				seen[m] = true
 			default:
+				if m == "" {
+					continue // an empty list is accepted by haproxy
+				}
 				if _, ok := parseIPLiteral(m, FamilyHost); !ok {
 					return fail("'%s' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'.", opt, m)
 				}
