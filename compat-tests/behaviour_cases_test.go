@@ -319,6 +319,12 @@ func ruleCases() []bcase {
 		ruleCase("forwardfor-header", "option forwardfor header X-Client-IP", g("/", "X-Client-IP: 1.2.3.4")),
 		ruleCase("forwardfor-if-none", "option forwardfor if-none", g("/", "X-Forwarded-For: 10.1.1.1"), g("/")),
 		{name: "rule-forwardfor-backend", cfg: feBe("", "option forwardfor header X-Real"), conns: conns(g("/"))},
+		// frontend and backend both set it: either "except" skips, the
+		// backend's header name wins, if-none only when both say so
+		{name: "rule-forwardfor-fe-except-be-plain", cfg: feBe("option forwardfor except 127.0.0.0/8 header X-Real-IP if-none", "option forwardfor"), conns: conns(g("/"))},
+		{name: "rule-forwardfor-fe-header-be-plain", cfg: feBe("option forwardfor header X-Fe", "option forwardfor"), conns: conns(g("/"))},
+		{name: "rule-forwardfor-fe-ifnone-be-plain", cfg: feBe("option forwardfor if-none", "option forwardfor"), conns: conns(g("/", "X-Forwarded-For: 10.1.1.1"))},
+		{name: "rule-forwardfor-both-ifnone", cfg: feBe("option forwardfor if-none", "option forwardfor if-none"), conns: conns(g("/", "X-Forwarded-For: 10.1.1.1"))},
 		ruleCase("forwardfor-with-set-header", "option forwardfor\nhttp-request set-header X-A 1", g("/", "Z: z")),
 		ruleCase("forwardfor-http10", "option forwardfor", "GET / HTTP/1.0\r\nX-A: a\r\n\r\n"),
 	}

@@ -15,6 +15,7 @@ import (
 	"goha/proxy/acl"
 	"goha/proxy/balance"
 	"goha/proxy/http1"
+	"goha/stats"
 )
 
 // bufSize is tune.bufsize: a request or response head must fit in it.
@@ -63,6 +64,12 @@ type stream struct {
 	// view is the header list after header rules, for later ACLs.
 	view headerView
 	es   editScratch
+	// cc counts the client connection's bytes; flushed has what was
+	// already added to the counters. sv is the server of the current
+	// request (nil when none was connected).
+	cc      *countConn
+	flushed [2]uint64
+	sv      *server
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -109,7 +116,8 @@ func (h *fieldHeaders) At(i int) (name, value []byte) {
 func (f *frontend) serveHTTP(c net.Conn) {
 	cb := bufPool.Get().(*[]byte)
 	sb := bufPool.Get().(*[]byte)
-	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
+	cc := &countConn{Conn: c}
+	s := &stream{f: f, client: cc, cc: cc, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
@@ -118,7 +126,12 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		bufPool.Put(cb)
 		bufPool.Put(sb)
 	}()
-	for s.serveOne() {
+	for {
+		keep := s.serveOne()
+		flushBytes(s.cc, &s.flushed, f.st, s.be, s.sv)
+		if !keep {
+			return
+		}
 	}
 }
 
@@ -199,17 +212,25 @@ func (s *stream) serveOne() bool {
 	if idle {
 		f.e.leaveIdle(s.client)
 	}
+	s.be, s.sv = nil, nil
 	if err != nil {
 		var perr *http1.Error
 		switch {
 		case errors.As(err, &perr):
+			f.st.FE.FailedReq.Add(1)
+			f.st.FE.AddResponse(perr.Status)
 			s.client.Write(http1.ErrorResponse(perr.Status))
 		case isTimeout(err) && (got || s.nreq == 0):
+			f.st.FE.FailedReq.Add(1)
+			f.st.FE.AddResponse(408)
 			s.client.Write(http1.ErrorResponse(408))
 		}
 		return false
 	}
 	s.nreq++
+	now := stats.NowMs()
+	f.st.Request(now)
+	f.e.process.CumReq.Add(1)
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
@@ -320,23 +341,30 @@ func (s *stream) forward(be *backend) bool {
 		// The session's own idle connection first, when it goes to the
 		// same server (haproxy keeps it attached to the session).
 		if c := s.takeOwn(sv); c != nil {
+			countReuse(be, sv)
 			return c, nil
 		}
 		if reuse {
 			if c := sv.pool.get(); c != nil {
+				countReuse(be, sv)
 				return c, nil
 			}
 		}
+		countConnect(be, sv)
 		return be.dialServer(sv)
 	}
 	ctx := context.Background()
 	sc, res, err := be.connect(ctx, &key, dial)
+	s.countConnect(be, res, err)
 	if err != nil {
 		return s.answer(503)
 	}
 	sv := res.server
+	s.sv = sv
+	be.st.BackendStart(sv.st, stats.Now(), true)
 	keepServer := false
 	defer func() {
+		be.st.BackendEnd(sv.st)
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
@@ -379,6 +407,8 @@ func (s *stream) forward(be *backend) bool {
 		s.resp.RequestHEAD = isHead
 		_, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
 		if err != nil {
+			be.st.BE.FailedResp.Add(1)
+			sv.st.C.FailedResp.Add(1)
 			if isTimeout(err) {
 				return s.answer(504)
 			}
@@ -422,6 +452,12 @@ func (s *stream) forward(be *backend) bool {
 		}
 		s.out = s.editHead(s.out, s.respEdits, first, false)
 	}
+	status := s.resp.Status
+	if s.newStatus != 0 {
+		status = s.newStatus
+	}
+	s.countResponse(status)
+	sv.st.C.AddResponse(s.resp.Status)
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
 	}
@@ -471,24 +507,34 @@ func (s *stream) editRequestHead(head []byte, be *backend, srvClose bool) []byte
 	if s.newURI != nil || s.newMethod != nil {
 		first = s.requestLine(head)
 	}
-	ff := be.cfg.Options.ForwardFor
-	if ff == nil {
-		ff = s.f.cfg.Options.ForwardFor
-	}
-	if ff == nil {
+	// "option forwardfor" in the frontend or the backend (http_ana.c,
+	// http_process_request): the backend's header name wins; the header
+	// is skipped when the client is in either proxy's "except" network,
+	// or when it is already present and neither proxy asks to add it
+	// always (if-none on both).
+	fe, bf := s.f.cfg.Options.ForwardFor, be.cfg.Options.ForwardFor
+	if fe == nil && bf == nil {
 		return s.editHead(head, s.edits, first, srvClose)
 	}
-	name := ff.Header
+	name := ""
+	if bf != nil {
+		name = bf.Header
+	} else {
+		name = fe.Header
+	}
 	if name == "" {
 		name = "x-forwarded-for"
 	}
 	ip := s.txn.Src.Addr()
-	if ff.Except != "" {
-		if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {
-			return s.editHead(head, s.edits, first, srvClose)
+	for _, ff := range []*haproxy.ForwardFor{fe, bf} {
+		if ff != nil && ff.Except != "" {
+			if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {
+				return s.editHead(head, s.edits, first, srvClose)
+			}
 		}
 	}
-	if ff.IfNone {
+	always := fe != nil && !fe.IfNone || bf != nil && !bf.IfNone
+	if !always {
 		if _, ok := s.req.Lookup(s.cbuf[:s.clen], name); ok {
 			return s.editHead(head, s.edits, first, srvClose)
 		}
