@@ -15,7 +15,6 @@ import (
 	"goha/proxy/acl"
 	"goha/proxy/balance"
 	"goha/proxy/http1"
-	"goha/stats"
 )
 
 // bufSize is tune.bufsize: a request or response head must fit in it.
@@ -64,12 +63,6 @@ type stream struct {
 	// view is the header list after header rules, for later ACLs.
 	view headerView
 	es   editScratch
-	// cc counts the client connection's bytes; flushed has what was
-	// already added to the counters. sv is the server of the current
-	// request (nil when none was connected).
-	cc      *countConn
-	flushed [2]uint64
-	sv      *server
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -116,8 +109,7 @@ func (h *fieldHeaders) At(i int) (name, value []byte) {
 func (f *frontend) serveHTTP(c net.Conn) {
 	cb := bufPool.Get().(*[]byte)
 	sb := bufPool.Get().(*[]byte)
-	cc := &countConn{Conn: c}
-	s := &stream{f: f, client: cc, cc: cc, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
+	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
@@ -126,12 +118,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		bufPool.Put(cb)
 		bufPool.Put(sb)
 	}()
-	for {
-		keep := s.serveOne()
-		flushBytes(s.cc, &s.flushed, f.st, s.be, s.sv)
-		if !keep {
-			return
-		}
+	for s.serveOne() {
 	}
 }
 
@@ -212,25 +199,17 @@ func (s *stream) serveOne() bool {
 	if idle {
 		f.e.leaveIdle(s.client)
 	}
-	s.be, s.sv = nil, nil
 	if err != nil {
 		var perr *http1.Error
 		switch {
 		case errors.As(err, &perr):
-			f.st.FE.FailedReq.Add(1)
-			f.st.FE.AddResponse(perr.Status)
 			s.client.Write(http1.ErrorResponse(perr.Status))
 		case isTimeout(err) && (got || s.nreq == 0):
-			f.st.FE.FailedReq.Add(1)
-			f.st.FE.AddResponse(408)
 			s.client.Write(http1.ErrorResponse(408))
 		}
 		return false
 	}
 	s.nreq++
-	now := stats.NowMs()
-	f.st.Request(now)
-	f.e.process.CumReq.Add(1)
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
@@ -341,30 +320,23 @@ func (s *stream) forward(be *backend) bool {
 		// The session's own idle connection first, when it goes to the
 		// same server (haproxy keeps it attached to the session).
 		if c := s.takeOwn(sv); c != nil {
-			countReuse(be, sv)
 			return c, nil
 		}
 		if reuse {
 			if c := sv.pool.get(); c != nil {
-				countReuse(be, sv)
 				return c, nil
 			}
 		}
-		countConnect(be, sv)
 		return be.dialServer(sv)
 	}
 	ctx := context.Background()
 	sc, res, err := be.connect(ctx, &key, dial)
-	s.countConnect(be, res, err)
 	if err != nil {
 		return s.answer(503)
 	}
 	sv := res.server
-	s.sv = sv
-	be.st.BackendStart(sv.st, stats.Now(), true)
 	keepServer := false
 	defer func() {
-		be.st.BackendEnd(sv.st)
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
@@ -407,8 +379,6 @@ func (s *stream) forward(be *backend) bool {
 		s.resp.RequestHEAD = isHead
 		_, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
 		if err != nil {
-			be.st.BE.FailedResp.Add(1)
-			sv.st.C.FailedResp.Add(1)
 			if isTimeout(err) {
 				return s.answer(504)
 			}
@@ -452,12 +422,6 @@ func (s *stream) forward(be *backend) bool {
 		}
 		s.out = s.editHead(s.out, s.respEdits, first, false)
 	}
-	status := s.resp.Status
-	if s.newStatus != 0 {
-		status = s.newStatus
-	}
-	s.countResponse(status)
-	sv.st.C.AddResponse(s.resp.Status)
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
 	}
