@@ -558,6 +558,9 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 			return p.alert(st, "%s", msg)
 		}
 	case "declare":
+		if st.arg(1) != "capture" {
+			return p.alert(st, "'%s' needs a second keyword that specify the type of declaration ('capture')", kw)
+		}
 		if st.arg(1) == "capture" {
 			if st.arg(2) != "request" && st.arg(2) != "response" {
 				return p.alert(st, "'declare capture' requires a direction ('request' or 'response')")
