@@ -34,6 +34,7 @@ type harness struct {
 	rounds                               int
 	goproxyEnv                           []string // extra environment (the profiling run)
 	goproxyB                             string   // optional second goproxy (-goproxy-b)
+	goproxyRev                           string   // revision goproxy was built from, if not the work tree
 	tmp                                  string
 
 	be      *backends
@@ -73,6 +74,7 @@ func splitSet(list string) map[string]bool {
 func main() {
 	h := &harness{results: map[string]*ScenarioResult{}}
 	flag.StringVar(&h.goproxy, "goproxy", "bin/goproxy", "goproxy binary")
+	flag.StringVar(&h.goproxyRev, "goproxy-rev", "", "the git revision goproxy was built from (default: the work tree)")
 	flag.StringVar(&h.goproxyB, "goproxy-b", "", "a second goproxy binary, run after goproxy in every round (an engine change beside the unchanged engine)")
 	flag.StringVar(&h.haproxy, "haproxy", "/usr/sbin/haproxy", "haproxy 2.6 binary")
 	flag.StringVar(&h.nginx, "nginx", "/usr/sbin/nginx", "nginx binary (backend and anchor)")
@@ -259,7 +261,9 @@ func (h *harness) meta() Meta {
 		b, _ := exec.Command(args[0], args[1:]...).CombinedOutput()
 		m.Versions[name] = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
 	}
-	if b, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+	if h.goproxyRev != "" {
+		m.GoproxyBuild = h.goproxyRev
+	} else if b, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		m.GoproxyBuild = strings.TrimSpace(string(b))
 		// The binary is built from the work tree: say when the engine's
 		// sources differ from the commit.
