@@ -59,7 +59,7 @@ demo-down:
 # side by side, and fails on any difference compat-tests/DIFFERENCES.md does
 # not cover. Transcripts and report land in bin/compat. UPDATE=1 rewrites
 # testdata/golden/ from the reference run (never edit those by hand);
-# SCENARIO=regexp plays a subset. Needs root; about 5 minutes. Not part of
+# SCENARIO=regexp plays a subset. Needs root; about 3 minutes. Not part of
 # make test. (The user-facing compat tool's target is compat-tool.)
 compat: build
 	GOHA_COMPAT=1 $(GO) test -count=1 -timeout 15m -v -run '^TestCompat$$' ./compat-tests/scenario \

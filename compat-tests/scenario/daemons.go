@@ -96,6 +96,9 @@ type vrrpDaemon struct {
 	log    *lineLog
 	cmd    *exec.Cmd
 	exited chan struct{}
+	// exitedAt is when the daemon's main process was reaped; read it
+	// only after exited is closed.
+	exitedAt time.Time
 }
 
 const vrrpPidFile = "/run/keepalived.pid"
@@ -119,7 +122,11 @@ func (d *vrrpDaemon) start() error {
 	w.Close()
 	go readLines(r, d.log)
 	d.exited = make(chan struct{})
-	go func(c *exec.Cmd, done chan struct{}) { c.Wait(); close(done) }(d.cmd, d.exited)
+	go func(c *exec.Cmd, done chan struct{}) {
+		c.Wait()
+		d.exitedAt = time.Now()
+		close(done)
+	}(d.cmd, d.exited)
 	return nil
 }
 

@@ -46,11 +46,11 @@ var (
 	// The default log format (configuration.txt 8.2.1) names the
 	// client's port too.
 	reConnectFrom = regexp.MustCompile(`Connect from (\d+\.\d+\.\d+\.\d+):\d+ `)
-	reAcceptDate = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]`)
-	reTimers     = regexp.MustCompile(` (-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(\+?-?\d+) `)
-	reDuration   = regexp.MustCompile(`check duration: \d+ms`)
-	reProcPid    = regexp.MustCompile(`\(\d+\)`)
-	reNumber     = regexp.MustCompile(`\d+`)
+	reAcceptDate  = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]`)
+	reTimers      = regexp.MustCompile(` (-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(\+?-?\d+) `)
+	reDuration    = regexp.MustCompile(`check duration: \d+ms`)
+	reProcPid     = regexp.MustCompile(`\(\d+\)`)
+	reNumber      = regexp.MustCompile(`\d+`)
 )
 
 // normaliseLog masks a syslog line a proxy sent.
