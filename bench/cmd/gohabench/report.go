@@ -213,6 +213,12 @@ func markdown(rep *Report) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Target, t.Want, t.Measured, verdict)
 	}
+	if len(rep.Micro) > 0 {
+		fmt.Fprintf(&b, "\nGo micro-benchmarks (bench/micro.sh, -benchmem):\n\n| package | benchmark | ns/op | B/op | allocs/op |\n|---|---|---|---|---|\n")
+		for _, m := range rep.Micro {
+			fmt.Fprintf(&b, "| %s | %s | %.1f | %.0f | %.0f |\n", strings.TrimPrefix(m.Package, "goha/"), strings.TrimPrefix(m.Name, "Benchmark"), m.NsPerOp, m.BytesPerOp, m.AllocsPerOp)
+		}
+	}
 	var errs []string
 	for _, sr := range rep.Scenarios {
 		for _, e := range sr.Errors {
