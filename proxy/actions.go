@@ -231,10 +231,13 @@ func (s *stream) applyRules(rules []*ruleRT) (done, keep bool) {
 			if code == 0 {
 				code = 403
 			}
+			s.countDenied()
 			return true, s.answer(code)
 		case "tarpit":
+			s.countDenied()
 			return true, s.tarpit(r)
 		case "reject":
+			s.countDenied()
 			return true, false
 		case "return":
 			msg := x.ret
@@ -274,6 +277,10 @@ func (s *stream) applyResponseRules(rules []*ruleRT) (denied bool) {
 		case "allow":
 			return false
 		case "deny":
+			s.f.st.FE.DeniedResp.Add(1)
+			if s.be != nil && s.be.st != nil {
+				s.be.st.BE.DeniedResp.Add(1)
+			}
 			return true
 		case "add-header", "set-header", "del-header", "replace-header", "replace-value":
 			s.respEdits = s.addEdit(s.respEdits, x)

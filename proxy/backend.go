@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"goha/parser/haproxy"
 	"goha/proxy/balance"
 	"goha/proxy/check"
+	"goha/stats"
+	"goha/stats/page"
 )
 
 // backend is the runtime side of a backend (or listen) section: its
@@ -40,6 +43,12 @@ type backend struct {
 	redispatch         bool
 	redispatchInterval int
 	timeouts           haproxy.Timeouts
+	// st is the backend's stats descriptor.
+	st *stats.Proxy
+	// page answers "stats uri" ("stats enable"), nil otherwise.
+	page *page.Handler
+	// log receives the backend's server state changes.
+	log *sectionLog
 }
 
 // server is one server line at run time.
@@ -49,6 +58,9 @@ type server struct {
 	lbs  *balance.Server
 	be   *backend
 	pool idlePool
+	st   *stats.Server
+	// ap is addr parsed, for logs (%si:%sp).
+	ap netip.AddrPort
 }
 
 // defaultRetries is CONN_RETRIES (configuration.txt §4.2 "retries").
@@ -134,7 +146,9 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		}
 	}
 	for i, s := range px.Servers {
-		b.servers = append(b.servers, &server{name: s.Name, addr: serverAddr(s.Address), lbs: lb.Servers()[i], be: b})
+		addr := serverAddr(s.Address)
+		ap, _ := netip.ParseAddrPort(addr)
+		b.servers = append(b.servers, &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b})
 	}
 	return b, nil
 }
@@ -186,7 +200,17 @@ func (b *backend) pick(req *balance.Request, avoid *server) (s *server, p *pendi
 	}
 	p = &pending{ch: make(chan *server, 1)}
 	b.queue = append(b.queue, p)
+	if b.st != nil {
+		b.st.Enqueue(nil)
+	}
 	return nil, p
+}
+
+// dequeued counts a request leaving the backend queue.
+func (b *backend) dequeued() {
+	if b.st != nil {
+		b.st.Dequeue(nil)
+	}
 }
 
 func (b *backend) servedTotal() int {
@@ -209,6 +233,7 @@ func (b *backend) release(s *server) {
 		p := b.queue[0]
 		b.queue[0] = nil
 		b.queue = b.queue[1:]
+		b.dequeued()
 		b.lb.TakeConn(s.lbs)
 		p.ch <- s
 	}
@@ -232,6 +257,7 @@ func (b *backend) dispatchQueue() {
 		p := b.queue[0]
 		b.queue[0] = nil
 		b.queue = b.queue[1:]
+		b.dequeued()
 		p.ch <- sv
 	}
 }
@@ -244,6 +270,7 @@ func (b *backend) leaveQueue(p *pending) bool {
 	for i, q := range b.queue {
 		if q == p {
 			b.queue = append(b.queue[:i], b.queue[i+1:]...)
+			b.dequeued()
 			return true
 		}
 	}

@@ -16,6 +16,9 @@ import (
 
 	"goha/parser/haproxy"
 	"goha/proxy/check"
+	plog "goha/proxy/log"
+	"goha/stats"
+	"goha/stats/cli"
 )
 
 // Options tune an Engine.
@@ -54,6 +57,15 @@ type Engine struct {
 	gsem chan struct{}
 	// paused: the listeners are closed until Resume.
 	paused bool
+
+	// stats holds the stats descriptors of every section, in
+	// configuration order (show stat's order); statsOf maps a section to
+	// its own. Read-only after New; their counters are atomics.
+	stats   []*stats.Proxy
+	statsOf map[*haproxy.Proxy]*stats.Proxy
+	process stats.Process
+	// cli serves the "stats socket" lines (nil without any).
+	cli *cli.Server
 }
 
 // frontend is a frontend or listen section at run time.
@@ -69,6 +81,10 @@ type frontend struct {
 	// sem bounds concurrent connections (frontend maxconn): further
 	// clients wait in the kernel's accept queue, as with haproxy.
 	sem chan struct{}
+	// st is the frontend's stats descriptor.
+	st *stats.Proxy
+	// log sends the frontend's stream lines (nil: no logging).
+	log *sectionLog
 }
 
 type useBackend struct {
@@ -84,7 +100,8 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		opts.Logf = func(string, string, ...any) {}
 	}
 	e := &Engine{cfg: cfg, opts: opts, backends: map[string]*backend{}, targets: map[*check.Target]*server{},
-		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{})}
+		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
+	e.process.Started = time.Now()
 	// haproxy 2.6 derives a global maxconn from the file-descriptor limit
 	// when none is set; without one, only the frontends' limits apply.
 	if cfg.Global.MaxConn > 0 {
@@ -120,6 +137,16 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 			return nil, err
 		}
 		e.front = append(e.front, f)
+	}
+	e.buildStats()
+	for _, f := range e.front {
+		f.st = e.statsOf[f.cfg]
+	}
+	if err := e.buildPages(); err != nil {
+		return nil, err
+	}
+	if err := e.buildLogs(); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -181,6 +208,10 @@ func (e *Engine) Start() error {
 	}
 	if len(targets) > 0 {
 		e.checker = check.Start(targets, e.onCheck)
+	}
+	if err := e.startCLI(); err != nil {
+		e.Close()
+		return err
 	}
 	go e.sweepPools()
 	for _, px := range e.cfg.Proxies {
@@ -284,14 +315,27 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			}
 			return
 		}
+		now := stats.NowMs()
+		f.st.Accept(nil, now)
+		f.st.SessionStart(now)
+		e.process.Conn(now)
+		e.process.Sess(now)
+		e.process.CurrConns.Add(1)
 		e.conns.Add(1)
 		go func() {
+			defer func() {
+				f.st.SessionEnd(nil)
+				e.process.CurrConns.Add(-1)
+			}()
 			defer e.conns.Done()
 			if f.sem != nil {
 				defer func() { <-f.sem }()
 			}
 			if e.gsem != nil {
 				defer func() { <-e.gsem }()
+			}
+			if f.log != nil {
+				f.logConnect(addrPortOf(c.RemoteAddr()), addrPortOf(c.LocalAddr()))
 			}
 			if f.mode == haproxy.ModeHTTP {
 				f.serveHTTP(c)
@@ -306,7 +350,11 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 // and logs transitions in haproxy's words.
 func (e *Engine) onCheck(ev check.Event) {
 	s := e.targets[ev.Target]
-	if s == nil || ev.Transition == check.NoChange {
+	if s == nil {
+		return
+	}
+	checkSnapshot(s.st, ev)
+	if ev.Transition == check.NoChange {
 		return
 	}
 	b := s.be
@@ -325,39 +373,38 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	b.dispatchQueue()
 	act, bck := b.lb.ActiveServers(), b.lb.BackupServers()
+	if b.st != nil && s.st != nil {
+		st := stats.SrvRunning
+		if ev.Transition == check.WentDown {
+			st = stats.SrvStopped
+		}
+		b.st.SetServerState(s.st, st, stats.Now().Unix)
+	}
 	b.mu.Unlock()
-	// haproxy prints both transitions as warnings on stderr (its syslog
-	// levels differ: alert for DOWN, notice for UP).
-	e.opts.Logf("warning", "%s", stateMessage(s, ev, act, bck))
-	if ev.Transition == check.WentDown && act+bck == 0 {
-		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
+	// haproxy prints both transitions as warnings on stderr and sends
+	// them to the backend's logs at the message's level (alert for DOWN,
+	// notice for UP).
+	ref := plog.ServerRef{Backend: b.name, Server: s.name, Backup: s.lbs.Backup()}
+	ci := checkInfo(ev.Result.Status.Code(), ev.Result.Code, ev.Result.Info, ev.Result.DurationMS)
+	if ev.Result.Status.Passed() {
+		ci.Info = ""
 	}
-}
-
-// stateMessage is haproxy's server state-change line (src/server.c
-// srv_append_status), for example: Server httpservers/http1 is DOWN,
-// reason: Layer4 connection problem, info: "Connection refused", check
-// duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0
-// requeued, 0 remaining in queue.
-func stateMessage(s *server, ev check.Event, act, bck int) string {
-	state := "UP"
+	counts := plog.ServerCounts{Active: act, Backup: bck, Sessions: s.lbs.Served()}
+	var msg []byte
+	var level int
 	if ev.Transition == check.WentDown {
-		state = "DOWN"
-	}
-	msg := fmt.Sprintf("Server %s/%s is %s, reason: %s", s.be.name, s.name, state, ev.Result.Status.Desc())
-	if ev.Result.Code != 0 {
-		msg += fmt.Sprintf(", code: %d", ev.Result.Code)
-	}
-	if ev.Result.Info != "" && !ev.Result.Status.Passed() {
-		msg += fmt.Sprintf(", info: \"%s\"", ev.Result.Info)
-	}
-	msg += fmt.Sprintf(", check duration: %dms. %d active and %d backup servers %s.", ev.Result.DurationMS, act, bck, map[bool]string{true: "online", false: "left"}[ev.Transition == check.WentUp])
-	if ev.Transition == check.WentDown {
-		msg += fmt.Sprintf(" %d sessions active, %d requeued, %d remaining in queue.", s.lbs.Served(), 0, 0)
+		msg, level = plog.ServerDown(nil, ref, ci, counts, false)
 	} else {
-		msg += fmt.Sprintf(" %d sessions requeued, %d total in queue.", 0, 0)
+		msg, level = plog.ServerUp(nil, ref, ci, counts)
 	}
-	return msg
+	e.logServerState(b, msg, level)
+	if ev.Transition == check.WentDown && act+bck == 0 {
+		msg, level = plog.NoServerAvailable(nil, "backend", b.name)
+		e.opts.Logf("alert", "%s", msg)
+		if b.log != nil {
+			b.log.logger.Send(level, msg, nil)
+		}
+	}
 }
 
 // Close stops accepting, stops checks and closes idle server connections.
@@ -375,12 +422,15 @@ func (e *Engine) Close() error {
 		ln.Close()
 	}
 	for c := range e.idle {
-		if tc, ok := c.(*net.TCPConn); ok {
+		if tc, ok := c.(interface{ CloseRead() error }); ok {
 			tc.CloseRead() // the pending read returns EOF: the stream ends
 		}
 	}
 	if e.checker != nil {
 		e.checker.Stop()
+	}
+	if e.cli != nil {
+		e.cli.Close()
 	}
 	for _, b := range e.backends {
 		for _, s := range b.servers {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -15,6 +16,8 @@ import (
 	"goha/proxy/acl"
 	"goha/proxy/balance"
 	"goha/proxy/http1"
+	plog "goha/proxy/log"
+	"goha/stats"
 )
 
 // bufSize is tune.bufsize: a request or response head must fit in it.
@@ -63,6 +66,25 @@ type stream struct {
 	// view is the header list after header rules, for later ACLs.
 	view headerView
 	es   editScratch
+	// cc counts the client connection's bytes; flushed has what was
+	// already added to the counters. sv is the server of the current
+	// request (nil when none was connected).
+	cc      *countConn
+	flushed [2]uint64
+	sv      *server
+	// What the log line of the current request needs (only kept when
+	// the frontend logs): its request line, the instants of its steps,
+	// the status sent and haproxy's termination state.
+	logged                       bool
+	reqLine                      []byte
+	tStart, tHead, tQueue, tConn time.Time
+	tData                        time.Time
+	status                       int
+	term                         [2]byte
+	retries                      int
+	redisp                       bool
+	bsrc                         netip.AddrPort
+	rec                          plog.Record
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -109,7 +131,8 @@ func (h *fieldHeaders) At(i int) (name, value []byte) {
 func (f *frontend) serveHTTP(c net.Conn) {
 	cb := bufPool.Get().(*[]byte)
 	sb := bufPool.Get().(*[]byte)
-	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
+	cc := &countConn{Conn: c}
+	s := &stream{f: f, client: cc, cc: cc, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
@@ -118,7 +141,17 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		bufPool.Put(cb)
 		bufPool.Put(sb)
 	}()
-	for s.serveOne() {
+	s.tStart = time.Now()
+	for {
+		keep := s.serveOne()
+		if s.logged {
+			s.logRequest()
+		}
+		flushBytes(s.cc, &s.flushed, f.st, s.be, s.sv)
+		s.tStart = time.Now()
+		if !keep {
+			return
+		}
 	}
 }
 
@@ -199,17 +232,36 @@ func (s *stream) serveOne() bool {
 	if idle {
 		f.e.leaveIdle(s.client)
 	}
+	s.be, s.sv = nil, nil
+	s.logged, s.status, s.term = false, 0, [2]byte{}
 	if err != nil {
 		var perr *http1.Error
 		switch {
 		case errors.As(err, &perr):
+			f.st.Request(stats.NowMs())
+			f.st.FE.FailedReq.Add(1)
+			f.st.FE.AddResponse(perr.Status)
 			s.client.Write(http1.ErrorResponse(perr.Status))
 		case isTimeout(err) && (got || s.nreq == 0):
+			f.st.FE.FailedReq.Add(1)
+			f.st.FE.AddResponse(408)
 			s.client.Write(http1.ErrorResponse(408))
+		case s.nreq == 0:
+			// haproxy counts a connection closed before its first
+			// request as a failed request (measured: req_tot and ereq
+			// +1 for a connect-then-close probe).
+			f.st.Request(stats.NowMs())
+			f.st.FE.FailedReq.Add(1)
 		}
 		return false
 	}
 	s.nreq++
+	if f.log != nil {
+		s.startLog()
+	}
+	now := stats.NowMs()
+	f.st.Request(now)
+	f.e.process.CumReq.Add(1)
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
@@ -320,23 +372,39 @@ func (s *stream) forward(be *backend) bool {
 		// The session's own idle connection first, when it goes to the
 		// same server (haproxy keeps it attached to the session).
 		if c := s.takeOwn(sv); c != nil {
+			countReuse(be, sv)
 			return c, nil
 		}
 		if reuse {
 			if c := sv.pool.get(); c != nil {
+				countReuse(be, sv)
 				return c, nil
 			}
 		}
+		countNewConn(be, sv)
 		return be.dialServer(sv)
 	}
 	ctx := context.Background()
 	sc, res, err := be.connect(ctx, &key, dial)
+	s.countAttempt(be, res, err)
+	s.retries, s.redisp = res.retries, res.redispat
 	if err != nil {
+		s.term = connectTerm(err)
 		return s.answer(503)
 	}
+	if s.logged {
+		s.tQueue = s.tHead.Add(res.queueWait)
+		s.tConn = s.tQueue.Add(res.connWait)
+		s.bsrc = addrPortOf(sc.LocalAddr())
+	}
 	sv := res.server
+	s.sv = sv
+	be.st.BackendStart(sv.st, stats.Now(), true)
+	be.st.BE.CumReq.Add(1)
+	sv.st.C.CumReq.Add(1)
 	keepServer := false
 	defer func() {
+		be.st.BackendEnd(sv.st)
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
@@ -379,9 +447,13 @@ func (s *stream) forward(be *backend) bool {
 		s.resp.RequestHEAD = isHead
 		_, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
 		if err != nil {
+			be.st.BE.FailedResp.Add(1)
+			sv.st.C.FailedResp.Add(1)
 			if isTimeout(err) {
+				s.term = [2]byte{'s', 'H'}
 				return s.answer(504)
 			}
+			s.term = [2]byte{'S', 'H'}
 			return s.answer(502)
 		}
 		if s.resp.Status >= 100 && s.resp.Status < 200 && s.resp.Status != 101 {
@@ -395,6 +467,9 @@ func (s *stream) forward(be *backend) bool {
 	}
 	sbuf := s.sbuf[:slen]
 	s.slen = slen
+	if s.logged {
+		s.tData = time.Now()
+	}
 	// http-response rules: the backend's, then the frontend's (§4.2).
 	if len(be.rt.respRules) > 0 && s.applyResponseRules(be.rt.respRules) ||
 		be.cfg != s.f.cfg && len(s.f.rt.respRules) > 0 && s.applyResponseRules(s.f.rt.respRules) {
@@ -422,6 +497,12 @@ func (s *stream) forward(be *backend) bool {
 		}
 		s.out = s.editHead(s.out, s.respEdits, first, false)
 	}
+	status := s.resp.Status
+	if s.newStatus != 0 {
+		status = s.newStatus
+	}
+	s.countResponse(status)
+	sv.st.C.AddResponse(s.resp.Status)
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
 	}

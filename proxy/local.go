@@ -57,6 +57,7 @@ func (s *stream) sendLocal(msg []byte, keep bool) bool {
 		s.consume()
 		return false
 	}
+	s.countResponse(r.Status)
 	keep = keep && r.KeepAlive && r.Body != http1.BodyUntilClose
 	cc := http1.ConnNothing
 	if r.VersionAtLeast11() {

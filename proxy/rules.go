@@ -1,15 +1,13 @@
 package proxy
 
 import (
-	"bytes"
-	"crypto/subtle"
-	"encoding/base64"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 
-	"goha/parser/haproxy"
+	"goha/proxy/http1"
+	"goha/stats/page"
 )
 
 // parsePrefix reads an address or network as haproxy's "except" does.
@@ -81,75 +79,45 @@ var reasons = map[int]string{
 	520: "Web server is returning an unknown error",
 }
 
-// serveStats answers the stats URI of a backend with "stats enable"
-// (§4.2 "stats uri", "stats auth"). The page itself is issue 4's work; for
-// now authentication is enforced and a CSV-less placeholder is not sent:
-// the request falls through to the backend's servers when the URI does
-// not match.
+// serveStats answers the stats URI of a section with "stats enable"
+// (§4.2 "stats uri", "stats auth") through goha/stats/page; a request
+// whose URI does not match goes on to the servers.
 func (s *stream) serveStats(be *backend) (handled, keep bool) {
-	st := &be.cfg.Stats
-	uri := st.URI
-	if uri == "" {
-		uri = "/haproxy?stats"
-	}
-	if !bytes.HasPrefix(s.txn.URI, []byte(uri)) {
+	h := be.page
+	if h == nil || !h.Matches(string(s.txn.URI)) {
 		return false, false
 	}
-	if len(st.Auths) > 0 && !s.authorised(st.Auths) {
-		realm := st.Realm
-		if realm == "" {
-			realm = "HAProxy Statistics"
+	buf := s.cbuf[:s.clen]
+	r := &page.Request{Method: string(s.txn.Method), URI: string(s.txn.URI), Conn: s,
+		Header: func(name string) string {
+			v, _ := s.req.Lookup(buf, name)
+			return string(v)
+		}}
+	keep = s.canKeep()
+	if s.req.Body == http1.BodyLength && keep {
+		r.Body = buf[s.req.HeadLen : s.req.HeadLen+int(s.req.ContentLength)]
+	}
+	resp := h.Respond(r)
+	s.f.st.FE.Intercepted.Add(1)
+	s.countResponse(resp.Status)
+	close := !keep || s.f.e.stopping()
+	s.out = page.AppendHead(s.out[:0], resp, close)
+	switch {
+	case string(s.txn.Method) == "HEAD":
+	case resp.Status == 200:
+		// dumps are chunked (AppendHead announced it): one chunk, then
+		// the last one
+		if len(resp.Body) > 0 {
+			s.out = strconv.AppendInt(s.out, int64(len(resp.Body)), 16)
+			s.out = append(s.out, "\r\n"...)
+			s.out = append(s.out, resp.Body...)
+			s.out = append(s.out, "\r\n"...)
 		}
-		body := "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n"
-		out := "HTTP/1.1 401 Unauthorized\r\ncontent-length: " + strconv.Itoa(len(body)) + "\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"" + realm + "\"\r\n\r\n" + body
-		keep := s.req.KeepAlive && s.skipRequestBody()
-		s.client.Write([]byte(out))
-		s.consume()
-		return true, keep
+		s.out = append(s.out, "0\r\n\r\n"...)
+	default:
+		s.out = append(s.out, resp.Body...)
 	}
-	return true, s.answerStatsPage(be)
-}
-
-func (s *stream) authorised(auths []haproxy.StatsAuth) bool {
-	v, ok := s.req.Lookup(s.cbuf[:s.clen], "authorization")
-	if !ok || len(v) < 6 || !strings.EqualFold(string(v[:6]), "basic ") {
-		return false
-	}
-	dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(v[6:])))
-	if err != nil {
-		return false
-	}
-	ok = false
-	for _, a := range auths {
-		// constant time, and every entry compared
-		if subtle.ConstantTimeCompare(dec, []byte(a.User+":"+a.Password)) == 1 {
-			ok = true
-		}
-	}
-	return ok
-}
-
-// answerStatsPage serves a minimal status page until the stats package
-// renders haproxy's own (issue 4).
-func (s *stream) answerStatsPage(be *backend) bool {
-	var b strings.Builder
-	b.WriteString("<html><body><h1>goproxy statistics</h1><table>\n")
-	for _, bk := range s.f.e.backends {
-		bk.mu.Lock()
-		for _, sv := range bk.servers {
-			state := "DOWN"
-			if sv.lbs.Usable() {
-				state = "UP"
-			}
-			b.WriteString("<tr><td>" + bk.name + "</td><td>" + sv.name + "</td><td>" + state + "</td><td>" + strconv.Itoa(sv.lbs.Weight()) + "</td></tr>\n")
-		}
-		bk.mu.Unlock()
-	}
-	b.WriteString("</table></body></html>\n")
-	body := b.String()
-	keep := s.req.KeepAlive && s.skipRequestBody()
-	out := "HTTP/1.1 200 OK\r\ncontent-length: " + strconv.Itoa(len(body)) + "\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n" + body
-	s.client.Write([]byte(out))
+	_, err := s.client.Write(s.out)
 	s.consume()
-	return keep
+	return true, keep && !close && err == nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"goha/proxy/balance"
+	"goha/stats"
 )
 
 // serveTCP is mode tcp: pick a server, connect (with retries), then copy
@@ -15,13 +16,25 @@ import (
 // inactivity deadline before each read (timeout client/server/tunnel);
 // that costs splice(2), which a later change can win back with a watchdog.
 func (f *frontend) serveTCP(c net.Conn) {
+	start := time.Now()
 	be := f.defBE
 	if be == nil {
 		lingerClose(c)
 		return
 	}
+	cc := &countConn{Conn: c}
+	var res connectResult
+	var err error
+	if f.log != nil {
+		defer func() { f.logTCP(cc, be, res, err, start) }()
+	}
 	req := balance.Request{Src: addrOf(c.RemoteAddr())}
-	sc, res, err := be.connect(context.Background(), &req, be.dialServer)
+	var sc net.Conn
+	sc, res, err = be.connect(context.Background(), &req, func(sv *server) (net.Conn, error) {
+		countNewConn(be, sv)
+		return be.dialServer(sv)
+	})
+	countAttempt(be, res, err)
 	if err != nil {
 		// haproxy closes without a reset (measured: tcp-no-server).
 		lingerClose(c)
@@ -30,11 +43,15 @@ func (f *frontend) serveTCP(c net.Conn) {
 	defer c.Close()
 	defer sc.Close()
 	defer be.release(res.server)
+	be.st.BackendStart(res.server.st, stats.Now(), true)
+	defer be.st.BackendEnd(res.server.st)
 	idle := f.timeouts.Client
 	if be.timeouts.Tunnel > 0 {
 		idle = be.timeouts.Tunnel
 	}
-	pipe(c, sc, idle, be.timeouts.Server)
+	pipe(cc, sc, idle, be.timeouts.Server)
+	var done [2]uint64
+	flushBytes(cc, &done, f.st, be, res.server)
 }
 
 func addrOf(a net.Addr) netip.Addr {
@@ -71,7 +88,7 @@ func pipe(client, server net.Conn, clientIdle, serverIdle time.Duration) {
 			r = deadlineConn{src, idle}
 		}
 		_, err := io.Copy(dst, r)
-		if tc, ok := dst.(*net.TCPConn); ok && err == nil {
+		if tc, ok := dst.(interface{ CloseWrite() error }); ok && err == nil {
 			tc.CloseWrite()
 		} else {
 			// an error (timeout, reset) ends the whole stream

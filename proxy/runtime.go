@@ -1,0 +1,236 @@
+package proxy
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+
+	"goha/parser/haproxy"
+	"goha/proxy/balance"
+	plog "goha/proxy/log"
+	"goha/stats"
+	"goha/stats/cli"
+	"goha/stats/page"
+)
+
+// The engine is the runtime API's and the stats page's Runtime
+// (goha/stats/cli.Runtime): they read the stats model and change server
+// states and weights through the methods below.
+var _ cli.Runtime = (*Engine)(nil)
+
+// Proxies returns the stats descriptors in configuration order.
+func (e *Engine) Proxies() []*stats.Proxy { return e.stats }
+
+// Clock is the instant a dump describes.
+func (e *Engine) Clock() stats.Clock { return stats.Now() }
+
+// Info returns "show info": the static fields, then the moving ones.
+func (e *Engine) Info(clk stats.Clock) *stats.Info {
+	in := &stats.Info{}
+	in.S[stats.IName] = "HAProxy"
+	in.S[stats.IVersion] = "2.6.12"
+	in.S[stats.IReleaseDate] = "2023/03/28"
+	in.U[stats.INbthread] = 1
+	in.U[stats.INbproc] = 1
+	in.U[stats.IProcessNum] = 1
+	in.U[stats.IPid] = uint64(os.Getpid())
+	in.U[stats.IMaxconn] = uint64(e.cfg.Global.MaxConn)
+	in.U[stats.IHardMaxconn] = uint64(e.cfg.Global.MaxConn)
+	e.process.Fill(in, clk)
+	return in
+}
+
+// backendOf finds the runtime backend of a stats proxy.
+func (e *Engine) backendOf(px *stats.Proxy) *backend {
+	b := e.backends[px.Name]
+	if b == nil || b.st != px {
+		return nil
+	}
+	return b
+}
+
+func (e *Engine) serverOf(px *stats.Proxy, sv *stats.Server) (*backend, *server) {
+	b := e.backendOf(px)
+	if b == nil {
+		return nil, nil
+	}
+	for _, s := range b.servers {
+		if s.st == sv {
+			return b, s
+		}
+	}
+	return b, nil
+}
+
+// ServerDetail adds the configuration's figures to the stats model's.
+func (e *Engine) ServerDetail(px *stats.Proxy, sv *stats.Server) cli.ServerDetail {
+	d := cli.DetailFromModel(sv)
+	b, s := e.serverOf(px, sv)
+	if s == nil {
+		return d
+	}
+	d.IWeight = uint32(s.lbs.InitialWeight())
+	d.DynamicLB = !staticWeights(b.lb.Algorithm())
+	for _, cs := range b.cfg.Servers {
+		if cs.Name != s.name {
+			continue
+		}
+		d.Port = uint16(cs.Address.Port)
+		d.ForcedID = cs.ID > 0
+		d.CheckPort = uint16(cs.Port)
+		d.CheckAddr = cs.Addr
+	}
+	d.BackendForcedID = b.cfg.ID > 0
+	return d
+}
+
+// staticWeights: algorithms whose weights are fixed at start (static-rr
+// and the hashes unless consistent) accept only 0% and 100%.
+func staticWeights(a balance.Algorithm) bool {
+	switch a {
+	case balance.RoundRobin, balance.LeastConn, balance.First, balance.Random:
+		return false
+	}
+	return true
+}
+
+// SetServerAdmin applies a forced state change to the stats model and to
+// the balancer under the backend lock, so that a server put in
+// maintenance or drain takes no new request once this returns.
+func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAction) {
+	b, s := e.serverOf(px, sv)
+	if s == nil {
+		cli.ApplyAdmin(px, sv, a, stats.Now().Unix)
+		return
+	}
+	b.mu.Lock()
+	msg := cli.ApplyAdmin(px, sv, a, stats.Now().Unix)
+	b.lb.SetMaintenance(s.lbs, a == cli.AdminMaintenance)
+	b.lb.SetDrain(s.lbs, a == cli.AdminDrain)
+	b.dispatchQueue()
+	b.mu.Unlock()
+	if msg != "" {
+		e.logServerState(b, []byte(msg), plog.LevelNotice)
+	}
+}
+
+// SetServerWeight sets a server's user weight in the model and the
+// balancer.
+func (e *Engine) SetServerWeight(px *stats.Proxy, sv *stats.Server, w uint32) {
+	b, s := e.serverOf(px, sv)
+	if s == nil {
+		cli.ApplyWeight(sv, w)
+		return
+	}
+	b.mu.Lock()
+	cli.ApplyWeight(sv, w)
+	b.lb.SetWeight(s.lbs, int(w))
+	b.dispatchQueue()
+	b.mu.Unlock()
+}
+
+// PauseFrontend and ResumeFrontend are "disable/enable frontend". The
+// engine's listeners are shared by the whole process, so only the stats
+// state changes here for now.
+func (e *Engine) PauseFrontend(px *stats.Proxy) error {
+	px.State.Store(uint32(stats.ProxyPaused))
+	return nil
+}
+
+// ResumeFrontend is "enable frontend".
+func (e *Engine) ResumeFrontend(px *stats.Proxy) error {
+	px.State.Store(uint32(stats.ProxyOpen))
+	return nil
+}
+
+// ClearCounters is "clear counters [all]".
+func (e *Engine) ClearCounters(all bool) {
+	stats.ClearCounters(e.stats, all)
+	e.process.ClearMax()
+}
+
+// Sessions is not tracked yet: "show sess" lists the CLI's own session.
+func (e *Engine) Sessions() []cli.Session { return nil }
+
+// buildPages prepares the stats page of each section with "stats enable"
+// (or any "stats" keyword implying it), compiling "stats admin" rules.
+func (e *Engine) buildPages() error {
+	for _, b := range e.backends {
+		st := &b.cfg.Stats
+		if !st.Enabled {
+			continue
+		}
+		pc := page.Config{URI: st.URI, Realm: st.Realm, Refresh: int(st.Refresh.Seconds()),
+			HideVersion: st.HideVersion, ShowLegends: st.ShowLegends, ShowDesc: st.ShowDesc,
+			Scope: st.Scopes, Self: b.name}
+		if st.ShowNodeSet {
+			pc.ShowNode = st.ShowNode
+			if pc.ShowNode == "" {
+				pc.ShowNode, _ = os.Hostname()
+			}
+		}
+		for _, a := range st.Auths {
+			pc.Users = append(pc.Users, page.User{Name: a.User, Password: a.Password})
+		}
+		if len(st.Admin) > 0 {
+			var conds []*cond
+			for _, c := range st.Admin {
+				cc, err := b.rt.cc.compile(c)
+				if err != nil {
+					return fmt.Errorf("proxy '%s': stats admin: %v", b.name, err)
+				}
+				conds = append(conds, cc)
+			}
+			pc.Admin = func(r *page.Request) bool {
+				s, _ := r.Conn.(*stream)
+				if s == nil {
+					return false
+				}
+				for _, c := range conds {
+					if c.eval(s) {
+						return true
+					}
+				}
+				return false
+			}
+		}
+		b.page = &page.Handler{Config: pc, Runtime: e}
+	}
+	return nil
+}
+
+// startCLI serves every global "stats socket" line (management guide
+// §9.3) with "stats timeout".
+func (e *Engine) startCLI() error {
+	socks := e.cfg.Global.StatsSockets
+	if len(socks) == 0 {
+		return nil
+	}
+	e.cli = &cli.Server{Runtime: e, Timeout: e.cfg.Global.StatsTimeout}
+	for i, ss := range socks {
+		var ln net.Listener
+		var err error
+		switch ss.Address.Family {
+		case haproxy.FamilyUnix:
+			mode := os.FileMode(ss.Mode)
+			if mode == 0 {
+				mode = 0o600
+			}
+			ln, err = cli.ListenUnix(ss.Address.Host, mode)
+		default:
+			ln, err = net.Listen("tcp", net.JoinHostPort(ss.Address.Host, strconv.Itoa(ss.Address.Port)))
+		}
+		if err != nil {
+			return fmt.Errorf("Starting proxy GLOBAL: cannot bind UNIX socket (%v) [%s]", err, ss.Address.Raw)
+		}
+		level := cli.LevelAdmin
+		if ss.Level != "" {
+			if l, ok := cli.ParseLevel(ss.Level); ok {
+				level = l
+			}
+		}
+		go e.cli.ServeSocket(cli.Socket{Listener: ln, Level: level, ID: i + 1})
+	}
+	return nil
+}
