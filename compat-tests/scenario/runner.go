@@ -322,6 +322,13 @@ func (r *Run) Hold(d time.Duration) { time.Sleep(d) }
 // full: record every header and the body; otherwise only the status line,
 // the header names and the body's length (for pages that embed clocks).
 func (r *Run) Get(port int, path, auth string, full bool) exchange {
+	ex, lines := r.get(port, path, auth, full)
+	r.rec.add("http", lines...)
+	return ex
+}
+
+// get sends the request and returns the transcript lines for it.
+func (r *Run) get(port int, path, auth string, full bool) (exchange, []string) {
 	q := request{addr: fmt.Sprintf("%s:%d", topo.VIP, port), path: path, auth: auth}
 	ex := do(r.hosts[client].NS, q, 5*time.Second)
 	who := "-"
@@ -336,8 +343,7 @@ func (r *Run) Get(port int, path, auth string, full bool) exchange {
 		label += " (auth " + auth + ")"
 	}
 	if ex.status == "" {
-		r.rec.add("http", fmt.Sprintf("%s -> no answer (%s)", label, errClass(ex.err)))
-		return ex
+		return ex, []string{fmt.Sprintf("%s -> no answer (%s)", label, errClass(ex.err))}
 	}
 	code := strings.Fields(ex.status + " -")[1]
 	lines := []string{fmt.Sprintf("%s -> %s %s", label, code, who), "  " + ex.status}
@@ -357,8 +363,7 @@ func (r *Run) Get(port int, path, auth string, full bool) exchange {
 	if ex.err != nil {
 		lines = append(lines, "  error "+errClass(ex.err))
 	}
-	r.rec.add("http", lines...)
-	return ex
+	return ex, lines
 }
 
 // errClass keeps what kind of failure an error was, not its addresses.
@@ -378,9 +383,22 @@ func errClass(err error) string {
 // Browse sends count requests for path and notes which real servers
 // answered, in order.
 func (r *Run) Browse(path string, count int) []string {
+	return r.browse(path, count, false)
+}
+
+// BrowseUnordered is Browse where the order of the answers is a race (the
+// balancer's round-robin position depends on which server came back
+// first); the exchanges are recorded sorted.
+func (r *Run) BrowseUnordered(path string, count int) []string {
+	return r.browse(path, count, true)
+}
+
+func (r *Run) browse(path string, count int, unordered bool) []string {
 	var who []string
+	var blocks []string
 	for i := 0; i < count; i++ {
-		ex := r.Get(80, path, "", true)
+		ex, lines := r.get(80, path, "", true)
+		blocks = append(blocks, strings.Join(lines, "\n"))
 		w := "no answer"
 		switch string(ex.body) {
 		case "this is first real-server\n":
@@ -394,7 +412,17 @@ func (r *Run) Browse(path string, count int) []string {
 		}
 		who = append(who, w)
 	}
-	r.Note("%s x%d answered by: %s", path, count, strings.Join(who, " "))
+	how := "answered by"
+	if unordered {
+		sort.Strings(blocks)
+		who = append([]string(nil), who...)
+		sort.Strings(who)
+		how = "answered by (in any order)"
+	}
+	for _, b := range blocks {
+		r.rec.add("http", strings.Split(b, "\n")...)
+	}
+	r.Note("%s x%d %s: %s", path, count, how, strings.Join(who, " "))
 	return who
 }
 

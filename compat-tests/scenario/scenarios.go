@@ -138,7 +138,7 @@ func splitBrain(r *Run) {
 	r.Timing("heal->http1-up-logged", d, ok, checkWindow)
 	r.Hold(3 * time.Second)
 	r.Step("browse / twice after healing")
-	r.Browse("/", 2)
+	r.BrowseUnordered("/", 2)
 }
 
 func checkScript(r *Run) {
