@@ -320,7 +320,6 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 		f.st.SessionStart(now)
 		e.process.Conn(now)
 		e.process.Sess(now)
-		e.process.CurrConns.Add(1)
 		e.conns.Add(1)
 		go func() {
 			defer func() {

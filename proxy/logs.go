@@ -94,7 +94,11 @@ func logArgs(lt haproxy.LogTarget) []string {
 	if lt.MaxLen > 0 {
 		args = append(args, "len", strconv.Itoa(lt.MaxLen))
 	}
-	if lt.Format != "" {
+	// The parser fills "rfc3164" when no format is given, and haproxy's
+	// default differs from an explicit rfc3164 (no "localhost" in the
+	// header): rfc3164 is taken as the default (an explicit "format
+	// rfc3164" loses its hostname until the parser keeps the difference).
+	if lt.Format != "" && lt.Format != "rfc3164" {
 		args = append(args, "format", lt.Format)
 	}
 	if lt.Sample != "" {
@@ -113,7 +117,17 @@ func logArgs(lt haproxy.LogTarget) []string {
 // buildLogs prepares the frontends' loggers and the process logger
 // (global targets) for server state changes.
 func (e *Engine) buildLogs() error {
-	host, _ := os.Hostname()
+	// haproxy's headers carry no hostname unless "log-send-hostname"
+	// (§3.1) is set.
+	host := ""
+	for _, st := range e.cfg.Global.Other {
+		if len(st.Args) > 0 && st.Args[0] == "log-send-hostname" {
+			host, _ = os.Hostname()
+			if len(st.Args) > 1 {
+				host = st.Args[1]
+			}
+		}
+	}
 	for _, f := range e.front {
 		sl, err := newSectionLog(f.cfg, host)
 		if err != nil {
