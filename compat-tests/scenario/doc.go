@@ -34,5 +34,7 @@
 //     window rather than byte for byte.
 //
 // make compat runs TestCompat (GOHA_COMPAT=1); make compat UPDATE=1
-// rewrites testdata/golden/ from the reference run.
+// rewrites testdata/golden/ from the reference run; -no-reference compares
+// goha with the goldens alone. GOHA_SCENARIO_DEBUG=1 prints the raw VIP
+// samples, packets and console lines with their times on stderr.
 package scenario
