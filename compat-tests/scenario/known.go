@@ -15,4 +15,8 @@ var KnownDifferences = []Known{
 		Doc: "`nbproc N` in global"},
 	{Section: "console", Pattern: regexp.MustCompile(`^\+ \[WARNING\] +\(<pid>\) : config : parsing \[/etc/haproxy/haproxy.cfg:\d+\] : the '(contimeout|clitimeout|srvtimeout)' directive`),
 		Doc: "`contimeout`, `clitimeout`, `srvtimeout`"},
+	// haproxy prints its two [NOTICE] lines before the first warning or
+	// alert; goproxy's first warning is the removed-keyword one above.
+	{Section: "console", Pattern: regexp.MustCompile(`^\+ \[NOTICE\] +\(<pid>\) : (goproxy version is |path to executable is )`),
+		Doc: "the two `[NOTICE]` lines (version, path to executable) haproxy prints before its first warning"},
 }
