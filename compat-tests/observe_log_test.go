@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +120,10 @@ var (
 	// %ac, %fc and %bc include the streams of the previous request
 	// still closing in haproxy: racy with a client that closes after
 	// each request (measured: bc 1 or 0 for the same traffic).
-	logActFe = regexp.MustCompile(`(--(?:--)? |HTTP/1\.[01] )\d+([/ ])\d+([/ ])\d+([/ ])`)
+	// %sc of a tcplog line: haproxy logs before or after the server
+	// connection is released (measured both ways).
+	logTCPSrv = regexp.MustCompile(` -- A/F/B/\d+/`)
+	logActFe  = regexp.MustCompile(`(--(?:--)? |HTTP/1\.[01] )\d+([/ ])\d+([/ ])\d+([/ ])`)
 )
 
 func maskLogLine(l string) string {
@@ -131,6 +135,7 @@ func maskLogLine(l string) string {
 	l = logTimers3.ReplaceAllString(l, " T/T/T $1 ")
 	l = logHTTPBytes.ReplaceAllString(l, "$1 B $2")
 	l = logActFe.ReplaceAllString(l, "${1}A${2}F${3}B${4}")
+	l = logTCPSrv.ReplaceAllString(l, " -- A/F/B/S/")
 	return l
 }
 
@@ -168,6 +173,21 @@ func TestObserveLogs(t *testing.T) {
 				sent++
 			}
 		}
+		// a malformed request (400 PR--) and a connection closed
+		// before any request (CR--), both "<BADREQ>"
+		for _, raw := range []string{"GET / HTTP/1.1 x\r\n\r\n", ""} {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports["WEB"]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(c, raw)
+			if raw == "" {
+				c.(*net.TCPConn).CloseWrite()
+			}
+			io.Copy(io.Discard, c)
+			c.Close()
+			sent++
+		}
 		for i := 0; i < 2; i++ {
 			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports["TCP"]))
 			if err != nil {
@@ -184,7 +204,12 @@ func TestObserveLogs(t *testing.T) {
 		_ = p
 	}
 	h, g := results["haproxy"], results["goproxy"]
-	t.Logf("haproxy's lines (masked):\n%s", strings.Join(h, "\n"))
+	// A line is sent once the response is out, so the next request's line
+	// may overtake it (either proxy): compare the lines as a multiset (each
+	// still names its request and the server that served it).
+	sort.Strings(h)
+	sort.Strings(g)
+	t.Logf("haproxy's lines (masked, sorted):\n%s", strings.Join(h, "\n"))
 	if len(h) != len(g) {
 		t.Errorf("haproxy sent %d lines, goproxy %d:\n%s", len(h), len(g), strings.Join(g, "\n"))
 	}
@@ -193,4 +218,59 @@ func TestObserveLogs(t *testing.T) {
 			t.Errorf("line %d:\n goproxy %s\n haproxy %s", i, g[i], h[i])
 		}
 	}
+}
+
+// stateLogConfig has one server nobody listens on: its checks fail and
+// both proxies log its DOWN transition and the backend's last server loss.
+const stateLogConfig = `global
+    log 127.0.0.1:{LOG} local0
+defaults
+    mode http
+    log global
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+listen ready
+    bind 127.0.0.1:{READY}
+    no log
+    http-request return status 200
+backend dead
+    server d1 {DEAD} check inter 200ms fall 2 rise 2
+`
+
+// TestObserveStateLogs: a server going DOWN is logged with haproxy's
+// words and level, through goproxy as through haproxy 2.6.
+func TestObserveStateLogs(t *testing.T) {
+	hapBin, gopBin := needBinaries(t)
+	dead := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	results := map[string][]string{}
+	for _, run := range []struct{ name, bin string }{{"haproxy", hapBin}, {"goproxy", gopBin}} {
+		catcher := newUDPCatcher(t)
+		ready := freePort(t)
+		r := strings.NewReplacer("{LOG}", fmt.Sprint(catcher.port()), "{READY}", fmt.Sprint(ready), "{DEAD}", dead)
+		startObserved(t, run.name, run.bin, r.Replace(stateLogConfig), ready)
+		// the DOWN transition and the backend's loss of its last server
+		// (haproxy sends no "Proxy dead started." to the logs); take
+		// waits a little more, so an extra line would be seen
+		var kept []string
+		deadline := time.Now().Add(5 * time.Second)
+		for len(kept) < 2 && time.Now().Before(deadline) {
+			for _, l := range catcher.take(2 - len(kept)) {
+				kept = append(kept, maskStateLine(l))
+			}
+		}
+		results[run.name] = kept
+	}
+	h, g := results["haproxy"], results["goproxy"]
+	t.Logf("haproxy (masked):\n%s", strings.Join(h, "\n"))
+	if strings.Join(h, "\n") != strings.Join(g, "\n") {
+		t.Errorf("state-change lines differ:\n goproxy:\n%s\n haproxy:\n%s", strings.Join(g, "\n"), strings.Join(h, "\n"))
+	}
+}
+
+var checkDuration = regexp.MustCompile(`check duration: \d+ms`)
+
+func maskStateLine(l string) string {
+	l = logHeader.ReplaceAllString(l, "<$1>DATE $2[PID]: ")
+	return checkDuration.ReplaceAllString(l, "check duration: Nms")
 }

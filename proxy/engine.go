@@ -216,6 +216,8 @@ func (e *Engine) Start() error {
 	go e.sweepPools()
 	for _, px := range e.cfg.Proxies {
 		if px.Kind != haproxy.KindDefaults && !px.Disabled {
+			// stderr only: haproxy 2.6 does not send it to the logs
+			// (measured, TestObserveStateLogs)
 			e.opts.Logf("notice", "Proxy %s started.", px.Name)
 		}
 	}
@@ -398,8 +400,10 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	e.logServerState(b, msg, level)
 	if ev.Transition == check.WentDown && act+bck == 0 {
+		// stderr quotes the name, the log line does not (src/backend.c
+		// set_backend_down: ha_alert and send_log differ).
+		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
 		msg, level = plog.NoServerAvailable(nil, "backend", b.name)
-		e.opts.Logf("alert", "%s", msg)
 		if b.log != nil {
 			b.log.logger.Send(level, msg, nil)
 		}

@@ -242,16 +242,21 @@ func (s *stream) serveOne() bool {
 			f.st.FE.FailedReq.Add(1)
 			f.st.FE.AddResponse(perr.Status)
 			s.client.Write(http1.ErrorResponse(perr.Status))
+			s.logBadRequest(perr.Status, 'P', 'R')
 		case isTimeout(err) && (got || s.nreq == 0):
 			f.st.FE.FailedReq.Add(1)
 			f.st.FE.AddResponse(408)
 			s.client.Write(http1.ErrorResponse(408))
+			s.logBadRequest(408, 'c', 'R')
 		case s.nreq == 0:
 			// haproxy counts a connection closed before its first
 			// request as a failed request (measured: req_tot and ereq
 			// +1 for a connect-then-close probe).
 			f.st.Request(stats.NowMs())
 			f.st.FE.FailedReq.Add(1)
+			if f.log == nil || !f.log.dontLogNull {
+				s.logBadRequest(400, 'C', 'R')
+			}
 		}
 		return false
 	}

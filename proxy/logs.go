@@ -306,3 +306,30 @@ func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err err
 	r.PID = os.Getpid()
 	f.log.logStream(r)
 }
+
+// logBadRequest logs a request the parser rejected, or a connection that
+// ended before its first request, as haproxy's sess_log() does: no
+// backend (the frontend's name), <NOSRV>, "<BADREQ>", and the parser's
+// status and termination state (measured: 400 PR-- for a malformed
+// request line, 400 CR-- for a client that closed first).
+func (s *stream) logBadRequest(status int, cause, phase byte) {
+	f := s.f
+	if f.log == nil || f.log.prog == nil {
+		return
+	}
+	r := &s.rec
+	r.Reset()
+	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
+	r.AcceptDate = s.tStart
+	r.Request, r.Queue, r.Connect, r.Data = -1, -1, -1, -1
+	r.Close = time.Since(s.tStart).Milliseconds()
+	r.BackendHTTP = true
+	r.Status = status
+	r.TermCause, r.TermPhase = cause, phase
+	r.ActConn = f.e.process.CurrConns.Load()
+	r.FeConn = int64(f.st.FeConn.Load())
+	r.FrontendName, r.BackendName = f.name, f.name
+	r.PID = os.Getpid()
+	r.RequestCounter = reqCounter.Add(1) - 1
+	f.log.logStream(r)
+}
