@@ -176,3 +176,37 @@ func TestObserveDisableStopsTraffic(t *testing.T) {
 	}
 	t.Logf("%d requests, none to the disabled server after the command", total.Load())
 }
+
+// TestObserveDisableFrontend: "disable frontend" stops new clients of that
+// frontend only and "show stat" says PAUSED, "enable frontend" brings it
+// back, as with haproxy 2.6 (whose paused listener leaves new clients in
+// the accept queue instead of refusing them: a client's request does not
+// get an answer either way).
+func TestObserveDisableFrontend(t *testing.T) {
+	hap, gop := startObservePair(t, "")
+	for _, o := range []*observed{hap, gop} {
+		waitStat(t, o, checksSettled)
+		if out := cliCommand(t, o, "disable frontend web"); out != "\n" {
+			t.Errorf("%s: disable frontend answered %q", o.name, out)
+		}
+		st := waitStat(t, o, func(csvStat) bool { return true })
+		if got := st.rows["web/FRONTEND"]["status"]; got != "PAUSED" {
+			t.Errorf("%s: web status %q after disable, want PAUSED", o.name, got)
+		}
+		client := &http.Client{Timeout: 500 * time.Millisecond}
+		if resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/", o.web)); err == nil {
+			resp.Body.Close()
+			t.Errorf("%s: a paused frontend answered %d", o.name, resp.StatusCode)
+		}
+		if out := cliCommand(t, o, "enable frontend web"); out != "\n" {
+			t.Errorf("%s: enable frontend answered %q", o.name, out)
+		}
+		if who := whoAnswers(t, o, 2); who["first"]+who["second"] != 2 {
+			t.Errorf("%s: after enable: %v", o.name, who)
+		}
+		st = waitStat(t, o, func(csvStat) bool { return true })
+		if got := st.rows["web/FRONTEND"]["status"]; got != "OPEN" {
+			t.Errorf("%s: web status %q after enable, want OPEN", o.name, got)
+		}
+	}
+}

@@ -66,6 +66,17 @@ type Engine struct {
 	process stats.Process
 	// cli serves the "stats socket" lines (nil without any).
 	cli *cli.Server
+	// lnOwner maps each listener to its frontend ("disable frontend").
+	lnOwner map[net.Listener]*frontend
+}
+
+// addListener records ln as one of f's listeners.
+func (e *Engine) addListener(f *frontend, ln net.Listener) {
+	e.listeners = append(e.listeners, ln)
+	if e.lnOwner == nil {
+		e.lnOwner = map[net.Listener]*frontend{}
+	}
+	e.lnOwner[ln] = f
 }
 
 // frontend is a frontend or listen section at run time.
@@ -194,7 +205,7 @@ func (e *Engine) Start() error {
 					return fmt.Errorf("Starting frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
 				}
 				for _, ln := range lns {
-					e.listeners = append(e.listeners, ln)
+					e.addListener(f, ln)
 					go e.serve(f, ln)
 				}
 			}
@@ -374,6 +385,7 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	b.dispatchQueue()
 	act, bck := b.lb.ActiveServers(), b.lb.BackupServers()
+	served := s.lbs.Served() // read under the lock (the request path writes it)
 	if b.st != nil && s.st != nil {
 		st := stats.SrvRunning
 		if ev.Transition == check.WentDown {
@@ -390,7 +402,7 @@ func (e *Engine) onCheck(ev check.Event) {
 	if ev.Result.Status.Passed() {
 		ci.Info = ""
 	}
-	counts := plog.ServerCounts{Active: act, Backup: bck, Sessions: s.lbs.Served()}
+	counts := plog.ServerCounts{Active: act, Backup: bck, Sessions: served}
 	var msg []byte
 	var level int
 	if ev.Transition == check.WentDown {
@@ -519,7 +531,9 @@ func (e *Engine) Pause() error {
 		ln.Close()
 	}
 	e.listeners = nil
+	e.lnOwner = nil
 	for _, f := range e.front {
+		f.st.State.Store(uint32(stats.ProxyPaused))
 		e.opts.Logf("warning", "Paused %s %s.", "frontend", f.name)
 	}
 	return nil
@@ -545,11 +559,12 @@ func (e *Engine) Resume() error {
 					continue
 				}
 				for _, ln := range lns {
-					e.listeners = append(e.listeners, ln)
+					e.addListener(f, ln)
 					go e.serve(f, ln)
 				}
 			}
 		}
+		f.st.State.Store(uint32(stats.ProxyOpen))
 		e.opts.Logf("warning", "Resumed %s %s.", "frontend", f.name)
 	}
 	return firstErr

@@ -130,17 +130,73 @@ func (e *Engine) SetServerWeight(px *stats.Proxy, sv *stats.Server, w uint32) {
 	b.mu.Unlock()
 }
 
-// PauseFrontend and ResumeFrontend are "disable/enable frontend". The
-// engine's listeners are shared by the whole process, so only the stats
-// state changes here for now.
+// PauseFrontend is "disable frontend": the frontend's listeners close
+// (new clients are refused; haproxy keeps the port bound and leaves them
+// in the accept queue), connections in progress go on.
 func (e *Engine) PauseFrontend(px *stats.Proxy) error {
+	f := e.frontendOf(px)
+	if f == nil {
+		return fmt.Errorf("no such frontend")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	keep := e.listeners[:0]
+	for _, ln := range e.listeners {
+		if e.lnOwner[ln] == f {
+			ln.Close()
+			delete(e.lnOwner, ln)
+			continue
+		}
+		keep = append(keep, ln)
+	}
+	e.listeners = keep
 	px.State.Store(uint32(stats.ProxyPaused))
+	e.opts.Logf("warning", "Paused %s %s.", "frontend", f.name)
 	return nil
 }
 
-// ResumeFrontend is "enable frontend".
+// ResumeFrontend is "enable frontend": the listeners are bound again.
 func (e *Engine) ResumeFrontend(px *stats.Proxy) error {
+	f := e.frontendOf(px)
+	if f == nil {
+		return fmt.Errorf("no such frontend")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopping() {
+		return fmt.Errorf("stopping")
+	}
+	if err := e.bindFrontend(f); err != nil {
+		return err
+	}
 	px.State.Store(uint32(stats.ProxyOpen))
+	e.opts.Logf("warning", "Resumed %s %s.", "frontend", f.name)
+	return nil
+}
+
+func (e *Engine) frontendOf(px *stats.Proxy) *frontend {
+	for _, f := range e.front {
+		if f.st == px {
+			return f
+		}
+	}
+	return nil
+}
+
+// bindFrontend opens f's listeners and serves them; call with e.mu held.
+func (e *Engine) bindFrontend(f *frontend) error {
+	for _, b := range f.cfg.Binds {
+		for _, a := range b.Addresses {
+			lns, err := listen(a, b, !e.opts.NoReusePort)
+			if err != nil {
+				return fmt.Errorf("Resuming frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
+			}
+			for _, ln := range lns {
+				e.addListener(f, ln)
+				go e.serve(f, ln)
+			}
+		}
+	}
 	return nil
 }
 
