@@ -43,6 +43,9 @@ type backend struct {
 	redispatch         bool
 	redispatchInterval int
 	timeouts           haproxy.Timeouts
+	// httpProbe is the HTTP health check of "option httpchk" with its
+	// http-check send/expect rules; nil for plain connect checks.
+	httpProbe *check.HTTPProbe
 	// st is the backend's stats descriptor.
 	st *stats.Proxy
 	// page answers "stats uri" ("stats enable"), nil otherwise.
@@ -149,6 +152,13 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		addr := serverAddr(s.Address)
 		ap, _ := netip.ParseAddrPort(addr)
 		b.servers = append(b.servers, &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b})
+	}
+	if px.Options.HTTPChk != nil {
+		p, err := httpCheckProbe(px)
+		if err != nil {
+			return nil, err
+		}
+		b.httpProbe = &p
 	}
 	return b, nil
 }
@@ -464,8 +474,8 @@ func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Targe
 		}
 		// "option httpchk" makes every check an HTTP one, in tcp mode too.
 		var probe check.Probe = check.TCPProbe{}
-		if hc := b.cfg.Options.HTTPChk; hc != nil {
-			probe = check.HTTPProbe{Request: httpCheckRequest(hc)}
+		if b.httpProbe != nil {
+			probe = *b.httpProbe
 		}
 		ts = append(ts, &check.Target{
 			Name:      b.name + "/" + s.Name,
@@ -478,24 +488,6 @@ func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Targe
 		targets[ts[len(ts)-1]] = b.servers[i]
 	}
 	return ts
-}
-
-// httpCheckRequest is the request "option httpchk" sends (§4.2): method
-// OPTIONS, URI / and HTTP/1.0 by default.
-func httpCheckRequest(hc *haproxy.HTTPChk) []byte {
-	method, uri, ver := hc.Method, hc.URI, hc.Version
-	if method == "" {
-		method = "OPTIONS"
-	}
-	if uri == "" {
-		uri = "/"
-	}
-	if ver == "" {
-		ver = "HTTP/1.0"
-	}
-	// The 2.x "version" argument may carry headers after "\r\n" (the
-	// deprecated Host hack); it is sent as written.
-	return []byte(method + " " + uri + " " + ver + "\r\n\r\n")
 }
 
 // roundRobinKind reports whether an algorithm picks servers without regard

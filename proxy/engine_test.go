@@ -253,3 +253,63 @@ listen echo
 		t.Fatalf("echo through tcp mode: %d bytes back, err %v", len(back), err)
 	}
 }
+
+// "option httpchk" with http-check send/expect: the request and the
+// verdicts are haproxy 2.6's (observed: a 404 under "expect status 200"
+// is "Layer7 wrong status, code: 404, info: <the reason phrase>"; a content check
+// on a body-less answer is "Layer7 invalid response").
+func TestHTTPCheckSendExpect(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Proto+" host="+r.Host)
+		mu.Unlock()
+		http.Error(w, "File not found", 404)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	logs := &logSink{}
+	startEngine(t, fmt.Sprintf(`defaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+frontend fe
+    bind %s
+    default_backend be
+backend be
+    option httpchk GET /health
+    http-check expect status 200
+    server s1 %s check inter 100ms rise 2 fall 2
+backend be2
+    option httpchk
+    http-check send meth HEAD uri /ok ver HTTP/1.1 hdr Host example
+    http-check expect ! string dead
+    server s2 %s check inter 100ms rise 2 fall 2
+`, freePort(t), ln.Addr(), ln.Addr()), logs)
+	deadline := time.Now().Add(3 * time.Second)
+	for (logs.find("be/s1 is DOWN") == "" || logs.find("be2/s2 is DOWN") == "") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if l := logs.find("be/s1 is DOWN"); !strings.Contains(l, `reason: Layer7 wrong status, code: 404, info: "Not Found", check duration: `) {
+		t.Errorf("expect status 200 against a 404: %q", l)
+	}
+	if l := logs.find("be2/s2 is DOWN"); !strings.Contains(l, `reason: Layer7 invalid response, info: "HTTP content check could not find a response body", check duration: `) {
+		t.Errorf("content check on a HEAD answer: %q", l)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var get, head bool
+	for _, s := range seen {
+		get = get || s == "GET /health HTTP/1.0 host="
+		head = head || s == "HEAD /ok HTTP/1.1 host=example"
+	}
+	if !get || !head {
+		t.Errorf("check requests seen: %v", seen)
+	}
+}

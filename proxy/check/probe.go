@@ -136,6 +136,11 @@ func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
 	var body []byte
 	if p.Expect.String != nil || p.Expect.RString != nil {
 		body = readBody(br)
+		if len(body) == 0 {
+			// haproxy fails a content check on an empty body whatever the
+			// pattern and its negation (tcpcheck_eval_expect_http).
+			return Result{Status: StatusL7Rsp, Code: code, Info: "HTTP content check could not find a response body", DurationMS: since(start)}
+		}
 	}
 	pass := p.Expect.match(code, body)
 	r := Result{Code: code, Info: reason, DurationMS: since(start)}
