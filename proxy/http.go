@@ -508,8 +508,21 @@ func (s *stream) forward(be *backend) bool {
 	}
 	s.countResponse(status)
 	sv.st.C.AddResponse(s.resp.Status)
+	// A response whose whole body came with its head goes out in one
+	// write: one system call per response instead of two (profiled in
+	// docs/performance.md).
+	whole := s.resp.Status != 101 && s.resp.Body == http1.BodyLength &&
+		int64(len(sbuf)-s.resp.HeadLen) >= s.resp.ContentLength
+	if whole {
+		s.out = append(s.out, sbuf[s.resp.HeadLen:s.resp.HeadLen+int(s.resp.ContentLength)]...)
+	}
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
+	}
+	if whole {
+		s.consume()
+		keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg)
+		return clientKeep
 	}
 	if s.resp.Status == 101 {
 		// Protocol upgrade (WebSocket): a plain tunnel from now on.
