@@ -22,7 +22,7 @@ const foregroundEnv = "GOVRRPD_DAEMONIZED"
 // st.conf, with the options of cl that matter when running.
 func serve(st settings, cl cmdline, cfg *keepalived.Config, rep *keepalived.Report, stderr io.Writer) int {
 	var (
-		opts     = daemon.Options{ConfigFile: st.conf}
+		opts     = daemon.Options{ConfigFile: st.conf, Args: os.Args}
 		console  bool
 		noSyslog bool
 		noFork   bool

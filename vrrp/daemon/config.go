@@ -152,17 +152,6 @@ func sameInstance(a, b *keepalived.Instance) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// priorityOnly reports whether b differs from a in its priority alone,
-// neither being the address owner's 255.
-func priorityOnly(a, b *keepalived.Instance) bool {
-	if a.Priority == b.Priority || a.Priority == 255 || b.Priority == 255 {
-		return false
-	}
-	x := *b
-	x.Priority = a.Priority
-	return sameInstance(a, &x)
-}
-
 func stripVIPSources(l []keepalived.VIP) []keepalived.VIP {
 	out := make([]keepalived.VIP, len(l))
 	for i, v := range l {

@@ -31,6 +31,8 @@ type Options struct {
 	// Notes are lines to log at start (the configuration check's
 	// messages, which keepalived logs when it runs).
 	Notes []string
+	// Args is the command line, logged as keepalived logs its own.
+	Args []string
 	// Ready, when set, is called once the instances run (tests).
 	Ready func()
 }
@@ -47,6 +49,9 @@ type Daemon struct {
 	scripts   map[string]*scriptRunner
 	files     *fileWatcher
 	stopping  atomic.Bool
+	// starting is set during the first apply: instances wait for
+	// launch after "Startup complete".
+	starting bool
 	// source resolves an interface's primary address.
 	source func(ifname string, ipv6 bool) (netip.Addr, error)
 }
@@ -69,7 +74,7 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	d := &Daemon{opts: opts, log: NewLogger(opts.Log), instances: map[string]*instance{},
 		scripts: map[string]*scriptRunner{}, source: waitPrimaryAddr}
 	defer d.log.Close()
-	d.log.Printf("Starting govrrpd (keepalived v2.2.7 compatible), pid=%d", os.Getpid())
+	d.logBanner()
 	if pid, running := alreadyRunning(opts.VRRPPidFile); running {
 		d.log.Printf("daemon is already running (pid %d)", pid)
 		return 0
@@ -87,10 +92,14 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 
+	d.log.Printf("Opening file '%s'.", opts.ConfigFile)
 	d.log.Printf("Configuration file %s", opts.ConfigFile)
 	for _, n := range opts.Notes {
 		d.log.Printf("%s", n)
 	}
+	// govrrpd is one process; keepalived's parent forks its VRRP child
+	// here and the lines below come from the child.
+	d.log.Printf("Starting VRRP child process, pid=%d", os.Getpid())
 	initTrackFiles(cfg.TrackFiles, false, d.log)
 	d.files = newFileWatcher(d)
 	d.files.set(cfg.TrackFiles)
@@ -101,34 +110,45 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	} else {
 		defer stop()
 	}
-	if err := d.apply(cfg); err != nil {
+	d.starting = true
+	err := d.apply(cfg)
+	d.starting = false
+	if err != nil {
 		d.log.Printf("%v", err)
+		d.launchAll()
 		d.stopAll()
 		return 1
 	}
 	d.log.Printf("Startup complete")
+	d.launchAll()
 	if opts.Ready != nil {
 		opts.Ready()
 	}
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGHUP:
-			d.log.Printf("Reloading")
+			// keepalived's parent logs "Reloading ...", the VRRP child
+			// reads the files and logs "Reloading", the parent "Reload
+			// complete" when the child is done.
+			d.log.Printf("Reloading ...")
 			if opts.Load == nil {
 				continue
 			}
+			d.log.Printf("Opening file '%s'.", opts.ConfigFile)
+			d.log.Printf("Configuration file %s", opts.ConfigFile)
 			next := opts.Load()
 			if next == nil {
 				d.log.Printf("Configuration has errors, keeping the running configuration")
 				continue
 			}
-			d.log.Printf("Opening file '%s'.", opts.ConfigFile)
+			d.log.Printf("Reloading")
 			initTrackFiles(next.TrackFiles, true, d.log)
 			d.files.set(next.TrackFiles)
 			if err := d.apply(next); err != nil {
 				d.log.Printf("%v", err)
 			}
-			d.log.Printf("Reload finished in %d usec", 0)
+			d.logSockPools(d.snapshotOrdered())
+			d.log.Printf("Reload complete")
 		case syscall.SIGUSR1, syscall.SIGUSR2:
 			d.dump(sig == syscall.SIGUSR2)
 		default:
@@ -144,8 +164,8 @@ func Run(cfg *keepalived.Config, opts Options) int {
 
 // apply brings the running set of instances and scripts to cfg: new
 // instances start, removed ones stop, unchanged ones keep their state and
-// VIPs, and so do instances whose priority alone changed (keepalived
-// applies the new priority in place); other changes restart the
+// VIPs, and so do instances whose priority or virtual addresses alone
+// changed (keepalived applies them in place); other changes restart the
 // instance.
 func (d *Daemon) apply(cfg *keepalived.Config) error {
 	scripts := map[string]*keepalived.Script{}
@@ -166,17 +186,20 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 	}
 	keep := map[string]bool{}
 	newPrio := map[string]int{}
+	newVIPs := map[string]*keepalived.Instance{}
 	for _, in := range cfg.Instances {
 		cur, ok := d.instances[in.Name]
 		if !ok {
 			continue
 		}
-		switch {
-		case sameInstance(cur.model, in):
-		case priorityOnly(cur.model, in):
-			newPrio[in.Name] = in.Priority
-		default:
+		if !inPlace(cur.model, in) {
 			continue
+		}
+		if cur.model.Priority != in.Priority {
+			newPrio[in.Name] = in.Priority
+		}
+		if vipsDiffer(cur.model, in) {
+			newVIPs[in.Name] = in
 		}
 		same := true
 		for _, t := range cur.spec.tracks {
@@ -193,6 +216,24 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		if keep[name] {
 			d.instances[name].setPriority(p)
 		}
+	}
+	// Every kept instance gets its addresses again (restore_vrrp_state
+	// logs "setting VIPs." for a MASTER even when they did not change).
+	for _, in := range cfg.Instances {
+		name := in.Name
+		if !keep[name] {
+			continue
+		}
+		spec := d.instances[name].spec
+		if newVIPs[name] != nil {
+			var err error
+			if spec, err = specFor(in, scripts, d.source); err != nil {
+				// Restart it below, which reports the error.
+				keep[name] = false
+				continue
+			}
+		}
+		d.instances[name].setVIPs(spec)
 	}
 	// Stop instances that go away or change.
 	for name, cur := range d.instances {
@@ -336,20 +377,18 @@ func (d *Daemon) dump(stats bool) {
 		return
 	}
 	defer f.Close()
+	if !stats {
+		d.writeData(f)
+		return
+	}
 	// In configuration order, as keepalived lists its instances.
 	for _, c := range d.cfg.Instances {
 		d.mu.Lock()
 		in := d.instances[c.Name]
 		d.mu.Unlock()
-		if in == nil {
-			continue
-		}
-		if stats {
+		if in != nil {
 			in.stats.write(f, c.Name)
-			continue
 		}
-		fmt.Fprintf(f, " VRRP Instance = %s\n   VRRP Version = %d\n   Interface = %s\n   Virtual Router ID = %d\n   Base priority = %d\n",
-			c.Name, in.spec.fsm.Version, in.spec.fsm.Interface, in.spec.fsm.VRID, c.Priority)
 	}
 }
 

@@ -8,23 +8,27 @@
 // dont_track_primary, and track_interface), notify scripts, keepalived's
 // log lines (console with -l, syslog daemon facility otherwise), pid
 // files and signals: TERM/INT stop (priority-0 advert, VIPs removed),
-// HUP reloads (unchanged instances keep their state and VIPs, a changed
-// priority is applied in place, other changes restart the instance),
-// USR2 writes keepalived's statistics to /tmp/keepalived.stats and USR1 a
-// short state report to /tmp/keepalived.data.
+// HUP reloads (unchanged instances keep their state and VIPs; changed
+// priorities and virtual addresses are applied in place, a MASTER adding
+// and removing only the addresses that changed; other changes restart the
+// instance), USR2 writes keepalived's statistics to /tmp/keepalived.stats
+// and USR1 keepalived's VRRP Topology and Sync groups sections to
+// /tmp/keepalived.data. vrrp_sync_group members move to MASTER, BACKUP
+// and FAULT together, with keepalived's "Syncing instances to ... state"
+// lines.
 //
 // Where it differs from keepalived 2.2.7 (measured in compat-tests,
 // TestVRRP*):
 //
 //   - one process: keepalived runs a parent and a VRRP child; govrrpd
-//     writes its pid into both pid files (-p and -r) and has no checker;
+//     writes its pid into both pid files (-p and -r), has no checker, and
+//     logs the parent's and the child's start-up lines itself (the banner
+//     names govrrpd);
 //   - one raw socket per instance (keepalived shares one per interface),
 //     so an unknown-VRID line is suppressed when another instance of the
 //     interface runs that VRID;
-//   - vrrp_sync_group syncs FAULT only (one member faults, all do); the
-//     state machine has no events yet to force members to MASTER or
-//     BACKUP together, as keepalived's "Syncing instances to MASTER
-//     state" does;
-//   - /tmp/keepalived.data holds a few lines per instance, not
-//     keepalived's full dump.
+//   - a reload that changes anything but priority and addresses restarts
+//     the instance (keepalived keeps every instance that still exists);
+//   - /tmp/keepalived.data lacks keepalived's global definitions, socket
+//     pool, scripts, track files and interfaces sections.
 package daemon

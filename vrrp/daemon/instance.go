@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"goha/parser/keepalived"
@@ -19,6 +21,8 @@ type event struct {
 	script string
 	ok     bool
 	value  int
+	spec   *instanceSpec
+	out    *bytes.Buffer
 	done   chan struct{}
 }
 
@@ -31,7 +35,9 @@ const (
 	evLink
 	evFile
 	evPriority
-	evGroup
+	evVIPs // a reload changed the virtual addresses to spec's
+	evDump // write the SIGUSR1 block to out
+	evWake // recompute the timer (another group member moved this one)
 )
 
 // instance runs one vrrp_instance.
@@ -61,9 +67,16 @@ type instance struct {
 
 	group     *syncGroup // nil when not in a vrrp_sync_group; set before run
 	ownFaults int        // own fault sources down (tracked interfaces, scripts, files)
+	// the machine's wantstate, state and deadline (UnixNano, 0 when
+	// none), published for the other members' gate
+	want, state atomicState
+	deadline    atomic.Int64
 
-	stats     stats
-	lastState fsm.State // state after the last machine call
+	pendingStart   []fsm.Action // Start's actions after the clean-up, until launch
+	waiting        bool         // run done, launch not yet
+	stats          stats
+	lastState      fsm.State // state after the last machine call
+	lastTransition time.Time // when lastState was entered
 }
 
 func newInstance(d *Daemon, spec *instanceSpec) (*instance, error) {
@@ -100,6 +113,16 @@ func (in *instance) name() string { return in.spec.fsm.Name }
 // run starts the instance: the interfaces' current state, Start, then
 // the receive loop and the state machine loop.
 func (in *instance) run() {
+	if !in.prepare() {
+		in.launch()
+	}
+}
+
+// prepare does run's work up to the goroutines, in the group's turn; it
+// reports whether the instance waits for launch (first start-up).
+func (in *instance) prepare() bool {
+	in.lockGroup()
+	defer in.unlockGroup()
 	now := time.Now()
 	for _, l := range in.spec.links {
 		up, err := linkUp(l.name)
@@ -114,7 +137,37 @@ func (in *instance) run() {
 	for _, f := range in.spec.files {
 		in.file(now, f.name, in.d.files.value(f.name))
 	}
-	in.exec(in.m.Start(now))
+	if in.group != nil {
+		in.m.SetSyncGate(func() bool { return in.group.canGotoMaster(in) })
+	}
+	acts := in.m.Start(now)
+	if !in.d.starting {
+		in.exec(acts)
+		return false
+	}
+	// At start-up keepalived cleans every instance's addresses, logs
+	// "Startup complete", and only then enters the initial states
+	// (vrrp_dispatcher_init, vrrp_init_state): the rest waits for launch.
+	split := 0
+	for i, a := range acts {
+		if a.Kind == fsm.RemoveVIPs && a.Force {
+			split = i + 1
+		}
+	}
+	in.exec(acts[:split])
+	in.pendingStart = append([]fsm.Action(nil), acts[split:]...)
+	in.waiting = true
+	return true
+}
+
+// launch carries out what run left for after start-up and starts the
+// goroutines.
+func (in *instance) launch() {
+	in.lockGroup()
+	in.waiting = false
+	in.exec(in.pendingStart)
+	in.pendingStart = nil
+	in.unlockGroup()
 	go in.receive()
 	go in.loop()
 }
@@ -189,42 +242,57 @@ func (in *instance) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		if d := in.m.Deadline(); !d.IsZero() {
+		in.lockGroup()
+		d := in.m.Deadline()
+		in.unlockGroup()
+		if !d.IsZero() {
 			timer.Reset(time.Until(d))
 		} else {
 			timer.Reset(time.Hour)
 		}
 		select {
 		case <-timer.C:
+			in.lockGroup()
 			in.exec(in.m.Timer(time.Now()))
+			in.unlockGroup()
 		case ev := <-in.events:
-			switch ev.kind {
-			case evAdvert:
-				in.advert(ev.msg)
-			case evScript:
-				in.script(ev.script, ev.ok)
-			case evLink:
-				in.link(time.Now(), ev.script, ev.ok)
-			case evFile:
-				in.file(time.Now(), ev.script, ev.value)
-			case evGroup:
-				if ev.value > 0 {
-					in.exec(in.m.Down(time.Now()))
-				} else {
-					in.exec(in.m.Up(time.Now()))
-				}
-			case evPriority:
-				in.shift = ev.value - int(in.spec.fsm.Priority)
-				in.setDelta(time.Now(), "", 0)
-			case evStop:
-				in.exec(in.m.Shutdown(time.Now()))
-				in.conn.Close()
-				in.an.Close()
-				close(ev.done)
+			in.lockGroup()
+			stop := in.handle(ev)
+			in.unlockGroup()
+			if stop {
 				return
 			}
 		}
 	}
+}
+
+// handle runs one event; it reports true when the instance stopped.
+func (in *instance) handle(ev event) bool {
+	switch ev.kind {
+	case evAdvert:
+		in.advert(ev.msg)
+	case evScript:
+		in.script(ev.script, ev.ok)
+	case evLink:
+		in.link(time.Now(), ev.script, ev.ok)
+	case evFile:
+		in.file(time.Now(), ev.script, ev.value)
+	case evDump:
+		in.writeDump(ev.out)
+		close(ev.done)
+	case evVIPs:
+		in.applyVIPs(ev.spec)
+	case evPriority:
+		in.shift = ev.value - int(in.spec.fsm.Priority)
+		in.setDelta(time.Now(), "", 0)
+	case evStop:
+		in.exec(in.m.Shutdown(time.Now()))
+		in.conn.Close()
+		in.an.Close()
+		close(ev.done)
+		return true
+	}
+	return false
 }
 
 // advert checks a received datagram and feeds it to the machine.
@@ -367,13 +435,29 @@ func (in *instance) setDelta(now time.Time, key string, d int) {
 
 // exec carries out the machine's actions in order.
 func (in *instance) exec(acts []fsm.Action) {
-	if st := in.m.State(); st != in.lastState {
+	prev, st := in.lastState, in.m.State()
+	if in.group != nil {
+		in.want.Store(int32(in.m.WantState()))
+		in.state.Store(int32(st))
+		var dl int64
+		if d := in.m.Deadline(); !d.IsZero() {
+			dl = d.UnixNano()
+		}
+		in.deadline.Store(dl)
+		defer func() {
+			if st != prev {
+				in.group.transition(in, prev, st)
+			}
+		}()
+	}
+	if st != in.lastState {
 		if st == fsm.Master {
 			in.stats.becameMaster.Add(1)
 		} else if in.lastState == fsm.Master {
 			in.stats.releaseMaster.Add(1)
 		}
 		in.lastState = st
+		in.lastTransition = time.Now()
 	}
 	for _, a := range acts {
 		switch a.Kind {

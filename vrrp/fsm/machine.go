@@ -56,6 +56,8 @@ type Machine struct {
 	masterAddr netip.Addr
 	masterPrio uint8
 
+	syncGate func() bool // nil outside a vrrp_sync_group
+
 	out []Action
 }
 
@@ -202,6 +204,12 @@ func (m *Machine) Timer(now time.Time) []Action {
 	case Backup:
 		m.detail("Receive advertisement timeout")
 		m.wantState = Master
+		if m.syncGate != nil && !m.syncGate() {
+			// The group is not ready: stay BACKUP wanting MASTER,
+			// and try again one master-down interval later.
+			m.msDown = m.masterDown()
+			break
+		}
 		m.gotoMaster(now)
 	case Master:
 		m.masterTx(now)

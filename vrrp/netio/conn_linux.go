@@ -49,6 +49,7 @@ type Message struct {
 type Conn struct {
 	cfg     Config
 	ifindex int
+	fd      int // the socket's descriptor, for keepalived's state dump
 	f       *os.File
 	rc      syscall.RawConn
 	closed  atomic.Bool
@@ -80,7 +81,7 @@ func Listen(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &Conn{cfg: cfg, ifindex: ifi.Index}
+	c := &Conn{cfg: cfg, ifindex: ifi.Index, fd: fd}
 	if err := c.setup(fd, ifi); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("netio: %s: %w", cfg.Interface, err)
@@ -167,6 +168,13 @@ func (c *Conn) Destinations() []netip.Addr {
 
 // Source returns the configured source address.
 func (c *Conn) Source() netip.Addr { return c.cfg.Source }
+
+// IfIndex is the index of the interface the socket is bound to.
+func (c *Conn) IfIndex() int { return c.ifindex }
+
+// FD is the socket's descriptor number (keepalived's dump lists its
+// fd_in and fd_out; govrrpd sends and receives on one socket).
+func (c *Conn) FD() int { return c.fd }
 
 // Send sends the VRRP message vrrp to dst (one of Destinations). IPv4
 // adverts carry keepalived's header; the kernel fills in the
