@@ -108,6 +108,11 @@ func hashFunc(name string) balance.HashFunc {
 }
 
 func newBackend(px *haproxy.Proxy) (*backend, error) {
+	// Cookie persistence is not implemented: running without it would
+	// silently break sticky sessions, so the configuration is refused.
+	if c := px.Cookie; c != nil && px.Mode == haproxy.ModeHTTP {
+		return nil, fmt.Errorf("parsing [%s:%d] : 'cookie' persistence is not supported by goproxy yet (backend '%s')", c.File, c.Line, px.Name)
+	}
 	opts := balance.Options{
 		Algorithm:     algorithm(px.Balance.Algo),
 		URILen:        px.Balance.URILen,

@@ -317,3 +317,25 @@ backend be2
 		t.Errorf("check requests seen: %v", seen)
 	}
 }
+
+// Unimplemented cookie persistence must not be dropped silently.
+func TestCookiePersistenceRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.cfg")
+	os.WriteFile(path, []byte(`defaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+backend be
+    cookie SERVERID insert indirect nocache
+    server s1 127.0.0.1:8080 cookie s1
+`), 0o644)
+	res := haproxy.Load([]string{path}, haproxy.Options{})
+	if res.Fatal {
+		t.Fatal("config refused by the parser")
+	}
+	_, err := New(res.Config, Options{})
+	if err == nil || !strings.Contains(err.Error(), "'cookie' persistence is not supported by goproxy yet (backend 'be')") {
+		t.Fatalf("got %v", err)
+	}
+}
