@@ -63,7 +63,7 @@ func httpCheckProbe(px *haproxy.Proxy) (check.HTTPProbe, error) {
 				return probe, fmt.Errorf("parsing [%s:%d] : %v", st.File, st.Line, err)
 			}
 			probe.Expect = e
-		case "connect", "comment", "set-var", "unset-var", "disable-on-404", "send-state":
+		case "connect", "comment":
 			// no effect on a plain HTTP check
 		default:
 			return probe, fmt.Errorf("parsing [%s:%d] : 'http-check %s' is not supported by goproxy yet", st.File, st.Line, args[0])
