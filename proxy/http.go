@@ -645,44 +645,26 @@ func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
 func (s *stream) copyChunked(sc net.Conn) error {
 	var dec http1.ChunkedDecoder
 	pos := s.req.HeadLen
-	out := s.out[:0]
-	data := s.scratch[:0]
-	trailers := false
-	defer func() { s.scratch = data[:0] }()
+	rc := rechunker{out: s.out[:0], data: s.scratch[:0]}
+	defer func() { s.scratch = rc.data[:0] }()
 	for {
 		n, ev, payload, err := dec.Decode(s.cbuf[pos:s.clen])
 		if err != nil {
 			return err
 		}
 		pos += n
-		switch ev {
-		case http1.ChunkData:
-			data = append(data, payload...)
-		case http1.ChunkTrailer:
-			if !trailers {
-				out = flushChunk(out, &data)
-				out = http1.AppendLastChunk(out)
-				trailers = true
-			}
-			out = http1.AppendTrailer(out, payload)
-		case http1.ChunkEnd:
-			if !trailers {
-				out = flushChunk(out, &data)
-				out = http1.AppendLastChunk(out)
-			}
-			out = append(out, '\r', '\n')
-			_, err := sc.Write(out)
-			s.out = out[:0]
+		if rc.event(ev, payload) {
+			_, err := sc.Write(rc.out)
+			s.out = rc.out[:0]
 			s.bodyInBuf = pos - s.req.HeadLen
 			return err
 		}
 		if ev == http1.ChunkNeedMore || pos == s.clen {
-			out = flushChunk(out, &data)
-			if len(out) > 0 {
+			if out := rc.flush(); len(out) > 0 {
 				if _, err := sc.Write(out); err != nil {
 					return err
 				}
-				out = out[:0]
+				rc.out = out[:0]
 			}
 			// compact and read more
 			copy(s.cbuf[s.req.HeadLen:], s.cbuf[pos:s.clen])
@@ -704,13 +686,43 @@ func (s *stream) copyChunked(sc net.Conn) error {
 	}
 }
 
-// flushChunk appends the pending data as one chunk.
-func flushChunk(out []byte, data *[]byte) []byte {
-	if len(*data) > 0 {
-		out = http1.AppendChunk(out, *data)
-		*data = (*data)[:0]
+// rechunker re-encodes a decoded chunked body as haproxy forwards it, for
+// requests and responses alike: the data of one read as one chunk, the
+// last chunk, trailers with lower-case names, the final CRLF.
+type rechunker struct {
+	out, data []byte
+	trailers  bool
+}
+
+// event takes one decoder event; it reports the end of the body, when out
+// holds everything left to write.
+func (r *rechunker) event(ev http1.ChunkEvent, payload []byte) (end bool) {
+	switch ev {
+	case http1.ChunkData:
+		r.data = append(r.data, payload...)
+	case http1.ChunkTrailer:
+		if !r.trailers {
+			r.out = http1.AppendLastChunk(r.flush())
+			r.trailers = true
+		}
+		r.out = http1.AppendTrailer(r.out, payload)
+	case http1.ChunkEnd:
+		if !r.trailers {
+			r.out = http1.AppendLastChunk(r.flush())
+		}
+		r.out = append(r.out, '\r', '\n')
+		return true
 	}
-	return out
+	return false
+}
+
+// flush appends the pending data as one chunk and returns out.
+func (r *rechunker) flush() []byte {
+	if len(r.data) > 0 {
+		r.out = http1.AppendChunk(r.out, r.data)
+		r.data = r.data[:0]
+	}
+	return r.out
 }
 
 func deadline(d time.Duration) time.Time {
@@ -783,43 +795,25 @@ func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
 	var dec http1.ChunkedDecoder
 	n := copy(s.sbuf, inBuf)
 	pos := 0
-	out := s.out[:0]
-	data := s.scratch[:0]
-	defer func() { s.scratch = data[:0] }()
-	trailers := false
+	rc := rechunker{out: s.out[:0], data: s.scratch[:0]}
+	defer func() { s.scratch = rc.data[:0] }()
 	for {
 		used, ev, payload, err := dec.Decode(s.sbuf[pos:n])
 		if err != nil {
 			return false, err
 		}
 		pos += used
-		switch ev {
-		case http1.ChunkData:
-			data = append(data, payload...)
-		case http1.ChunkTrailer:
-			if !trailers {
-				out = flushChunk(out, &data)
-				out = http1.AppendLastChunk(out)
-				trailers = true
-			}
-			out = http1.AppendTrailer(out, payload)
-		case http1.ChunkEnd:
-			if !trailers {
-				out = flushChunk(out, &data)
-				out = http1.AppendLastChunk(out)
-			}
-			out = append(out, '\r', '\n')
-			_, err := s.client.Write(out)
-			s.out = out[:0]
+		if rc.event(ev, payload) {
+			_, err := s.client.Write(rc.out)
+			s.out = rc.out[:0]
 			return err == nil, err
 		}
 		if ev == http1.ChunkNeedMore || pos == n {
-			out = flushChunk(out, &data)
-			if len(out) > 0 {
+			if out := rc.flush(); len(out) > 0 {
 				if _, err := s.client.Write(out); err != nil {
 					return false, err
 				}
-				out = out[:0]
+				rc.out = out[:0]
 			}
 			copy(s.sbuf, s.sbuf[pos:n])
 			n -= pos
