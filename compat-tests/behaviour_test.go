@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -194,17 +195,11 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 		n = 2
 	}
 	var srvs []*scriptServer
-	repl := []string{}
+	var repl []string
 	for i := 0; i < n; i++ {
 		s := startScriptServer(t, "s"+strconv.Itoa(i))
 		srvs = append(srvs, s)
-		repl = append(repl, "{S"+strconv.Itoa(i)+"}", s.addr())
 	}
-	listen := freeLoopback(t)
-	listen2 := freeLoopback(t)
-	dead := deadAddr(t)
-	black := blackhole(t)
-	repl = append(repl, "{L2}", listen2, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
 	for name, body := range c.files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -214,15 +209,38 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 	if c.tcp {
 		prelude = behaviourTCPPrelude
 	}
-	cfg := strings.NewReplacer(repl...).Replace(prelude + c.cfg)
-	path := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if which == "haproxy" {
-		startHaproxyFor(t, bin, path, listen)
-	} else {
-		startGoproxyFor(t, path, listen)
+	// A port found free can still be taken by another process before the
+	// proxy binds it (other test binaries run beside this one): a start
+	// that fails on a busy address is retried on fresh ports.
+	var listen, listen2 string
+	for attempt := 1; ; attempt++ {
+		repl = repl[:0]
+		for i, s := range srvs {
+			repl = append(repl, "{S"+strconv.Itoa(i)+"}", s.addr())
+		}
+		listen = freeLoopback(t)
+		listen2 = freeLoopback(t)
+		dead := deadAddr(t)
+		black := blackhole(t)
+		repl = append(repl, "{L2}", listen2, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
+		cfg := strings.NewReplacer(repl...).Replace(prelude + c.cfg)
+		path := filepath.Join(dir, "haproxy.cfg")
+		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var busy bool
+		if which == "haproxy" {
+			busy = startHaproxyFor(t, bin, path, listen)
+		} else {
+			busy = startGoproxyFor(t, path, listen)
+		}
+		if !busy {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("%s: listening address busy three times in a row", which)
+		}
+		t.Logf("%s: listening address busy, retrying on other ports", which)
 	}
 	if strings.Contains(c.cfg, "{L2}") {
 		waitListening(t, listen2, func() string { return "" })
@@ -306,27 +324,39 @@ func freeLoopback(t *testing.T) string {
 
 var behaviourStarts atomic.Int64
 
-func startHaproxyFor(t *testing.T, bin, cfg, listen string) {
+// startHaproxyFor starts haproxy on cfg and waits for it to listen; it
+// reports true, with nothing left running, when haproxy could not bind.
+func startHaproxyFor(t *testing.T, bin, cfg, listen string) (busy bool) {
 	t.Helper()
 	cmd := exec.Command(bin, "-db", "-f", cfg)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	cmd.Stdout = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		if p, err := os.FindProcess(pid); err == nil {
 			p.Kill()
 		}
-		cmd.Wait()
+		<-exited
 	})
-	waitListening(t, listen, func() string { return stderr.String() })
+	if !waitListeningOr(t, listen, exited, stderr.String) {
+		if strings.Contains(stderr.String(), "cannot bind socket") {
+			return true
+		}
+		t.Fatalf("haproxy exited before listening on %s:\n%s", listen, stderr.String())
+	}
 	behaviourStarts.Add(1)
+	return false
 }
 
-func startGoproxyFor(t *testing.T, cfg, listen string) {
+// startGoproxyFor runs the engine in this process on cfg; it reports true,
+// with nothing left running, when a listening address was busy.
+func startGoproxyFor(t *testing.T, cfg, listen string) (busy bool) {
 	t.Helper()
 	res := haproxy.Load([]string{cfg}, haproxy.Options{})
 	if res.Fatal {
@@ -345,16 +375,30 @@ func startGoproxyFor(t *testing.T, cfg, listen string) {
 		t.Fatal(err)
 	}
 	if err := e.Start(); err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			e.Close()
+			return true
+		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close(); e.Wait(2 * time.Second) })
 	waitListening(t, listen, func() string { return "" })
+	return false
 }
 
 // waitListening waits for a socket listening on addr without connecting
 // to it (a probe connection would take a turn of the balancer in mode
 // tcp): it reads /proc/net/tcp.
 func waitListening(t *testing.T, addr string, diag func() string) {
+	t.Helper()
+	if !waitListeningOr(t, addr, nil, diag) {
+		t.Fatalf("proxy exited before listening on %s:\n%s", addr, diag())
+	}
+}
+
+// waitListeningOr is waitListening that gives up, reporting false, when
+// exited closes first.
+func waitListeningOr(t *testing.T, addr string, exited <-chan struct{}, diag func() string) bool {
 	t.Helper()
 	_, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
@@ -366,11 +410,16 @@ func waitListening(t *testing.T, addr string, diag func() string) {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(b), want) {
-			return
+			return true
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-exited:
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	t.Fatalf("proxy not listening on %s:\n%s", addr, diag())
+	return false
 }
 
 // playConn plays one client connection and renders what came back.

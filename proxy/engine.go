@@ -202,7 +202,7 @@ func (e *Engine) Start() error {
 				lns, err := listen(a, b, !e.opts.NoReusePort)
 				if err != nil {
 					e.Close()
-					return fmt.Errorf("Starting frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
+					return fmt.Errorf("Starting frontend %s: cannot bind socket (%w) [%s]", f.name, err, a.Raw)
 				}
 				for _, ln := range lns {
 					e.addListener(f, ln)
