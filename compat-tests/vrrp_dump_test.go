@@ -11,7 +11,7 @@ import (
 
 // dumpConf is the tutorial's backup file with more of what the dump
 // shows: a notify script on VI_1, and VI_2 (VRRPv3,
-// no peer anywhere, a track_file) in a sync group with VI_1, which keeps
+// no peer anywhere, a track_file, a weighted track_interface) in a sync group with VI_1, which keeps
 // it in BACKUP wanting MASTER.
 func dumpConf(t *testing.T) string {
 	t.Helper()
@@ -23,6 +23,7 @@ func dumpConf(t *testing.T) string {
 	return "track_file tf_dump {\n    file /run/goha-dump-tf\n}\n" + backup +
 		"\nvrrp_instance VI_2 {\n    state BACKUP\n    interface ens33\n    virtual_router_id 81\n    version 3\n    priority 60\n    advert_int 1\n    preempt_delay 2\n" +
 		"    track_file {\n        tf_dump weight 5\n    }\n" +
+		"    track_interface {\n        lo weight 10\n    }\n" +
 		"    virtual_ipaddress {\n        192.168.13.145/24 label ens33:v2\n        192.168.13.146\n    }\n}\n" +
 		"\nvrrp_sync_group VG_1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
 }
@@ -64,6 +65,7 @@ func TestVRRPDataDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	dumps := map[string][2]string{}
+
 	for _, impl := range []vrrpImpl{ka, gv} {
 		m := startVRRPWith(t, n.master, impl, "keepalived-master.conf", true)
 		b := startVRRPWith(t, n.backup, impl, "dump.conf", true)
@@ -101,4 +103,5 @@ func TestVRRPDataDump(t *testing.T) {
 		}
 	}
 	t.Logf("backup keepalived.data (masked):\n%s", dumps["keepalived"][1])
+
 }

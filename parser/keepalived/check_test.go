@@ -140,7 +140,7 @@ func TestInstanceKeywords(t *testing.T) {
 		{"nopreempt\npreempt", func(in *Instance) bool { return !in.NoPreempt }},
 		{"preempt_delay 2.5", func(in *Instance) bool { return in.PreemptDelay == 2500*time.Millisecond }},
 		{"track_interface {\neth1 weight -10 reverse\n}", func(in *Instance) bool {
-			return reflect.DeepEqual(in.TrackInterfaces, []TrackInterface{{Name: "eth1", Weight: -10, Reverse: true}})
+			return reflect.DeepEqual(in.TrackInterfaces, []TrackInterface{{Name: "eth1", Weight: -10, Reverse: true, PriorityWeight: -10}})
 		}},
 		{"dont_track_primary", func(in *Instance) bool { return in.DontTrackPrimary }},
 		{"unicast_src_ip 192.0.2.1\nunicast_peer {\n192.0.2.2\n192.0.2.3 min_ttl 250\n}", func(in *Instance) bool {

@@ -273,6 +273,14 @@ type TrackInterface struct {
 	Name    string
 	Weight  int
 	Reverse bool
+	// PriorityWeight is the weight that moves the priority. It is Weight,
+	// except in a sync group without sync_group_tracking_weight:
+	// keepalived 2.2.7 warns that it ignores the weight and zeroes it in
+	// the instance's list (what its data dump shows), but the
+	// interface's own tracking list keeps it, so the priority still
+	// follows the link (vrrp.c vrrp_complete_instance against
+	// vrrp_track.c initialise_interface_tracking_priorities).
+	PriorityWeight int
 }
 
 // TrackFileRef is a track_file entry in an instance.

@@ -763,6 +763,7 @@ func (p *pass) trackInterface(owner string, list []TrackInterface, v []string) [
 			}
 		}
 	}
+	ti.PriorityWeight = ti.Weight
 	return append(list, ti)
 }
 

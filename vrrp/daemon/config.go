@@ -105,7 +105,7 @@ func specFor(in *keepalived.Instance, scripts map[string]*keepalived.Script, sou
 		s.links = append(s.links, linkSpec{name: in.Interface})
 	}
 	for _, ti := range in.TrackInterfaces {
-		s.links = append(s.links, linkSpec{name: ti.Name, weight: ti.Weight, reverse: ti.Reverse})
+		s.links = append(s.links, linkSpec{name: ti.Name, weight: ti.PriorityWeight, reverse: ti.Reverse})
 	}
 	for _, tf := range in.TrackFiles {
 		s.files = append(s.files, fileSpec{name: tf.Name, weight: tf.Weight, reverse: tf.Reverse})

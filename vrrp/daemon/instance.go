@@ -132,6 +132,12 @@ func (in *instance) prepare() bool {
 		in.linkUp[l.name] = true
 		if !up {
 			in.link(now, l.name, false)
+		} else if d, _ := fsm.TrackWeight(l.weight, l.reverse, true); d != 0 {
+			// A weighted interface that is up at start counts from the
+			// first advert, silently (keepalived sets the initial
+			// effective priority without a "Changing" line).
+			in.delta["if:"+l.name] = d
+			in.setDelta(now, "", 0)
 		}
 	}
 	for _, f := range in.spec.files {
