@@ -152,10 +152,9 @@ func Run(cfg *keepalived.Config, opts Options) int {
 		case syscall.SIGUSR1, syscall.SIGUSR2:
 			d.dump(sig == syscall.SIGUSR2)
 		default:
-			start := time.Now()
 			d.log.Printf("Stopping")
 			d.stopAll()
-			d.log.Printf("Stopped - used %.6f seconds", time.Since(start).Seconds())
+			d.logStopped()
 			return 0
 		}
 	}
