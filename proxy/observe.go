@@ -18,7 +18,7 @@ func (e *Engine) buildStats() {
 	// A "stats" line in global creates haproxy's CLI proxy (GLOBAL)
 	// first: it takes uuid 1 (measured with haproxy 2.6.12).
 	g := &e.cfg.Global
-	if len(g.StatsSockets) > 0 || g.StatsTimeout > 0 || g.StatsMaxConn > 0 {
+	if g.CLIFrontend {
 		used[1] = true
 	}
 	feMaxConn := e.frontendMaxConnByBackend()

@@ -99,7 +99,17 @@ func (s *stream) serveStats(be *backend) (handled, keep bool) {
 	}
 	resp := h.Respond(r)
 	s.f.st.FE.Intercepted.Add(1)
-	s.countResponse(resp.Status)
+	if be.cfg == s.f.cfg {
+		// haproxy runs the stats page of the frontend's own section in
+		// its frontend pass, before a backend is assigned (the
+		// switching rules are skipped), so only the frontend counts
+		// the response; a page reached through use_backend counts on
+		// that backend too.
+		s.status = resp.Status
+		s.f.st.FE.AddResponse(resp.Status)
+	} else {
+		s.countResponse(resp.Status)
+	}
 	close := !keep || s.f.e.stopping()
 	s.out = page.AppendHead(s.out[:0], resp, close)
 	switch {

@@ -500,6 +500,10 @@ func (p *parser) parseGlobal(st *stmt) int {
 func (p *parser) parseGlobalStats(st *stmt) int {
 	g := &p.cfg.Global
 	switch st.arg(1) {
+	case "socket", "timeout", "maxconn", "bind-process":
+		g.CLIFrontend = true
+	}
+	switch st.arg(1) {
 	case "socket":
 		if st.arg(2) == "" {
 			return p.alert(st, "'%s %s' in global section expects an address or a path to a UNIX socket", st.args[0], st.args[1])

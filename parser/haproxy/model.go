@@ -100,6 +100,10 @@ type Global struct {
 	NbProc       int
 	NbThread     int
 	StatsSockets []StatsSocket
+	// CLIFrontend: a "stats socket|timeout|maxconn|bind-process" line
+	// made haproxy allocate its CLI frontend (GLOBAL), which takes the
+	// first proxy uuid.
+	CLIFrontend bool
 	// StatsTimeout is "stats timeout" (default 10s in haproxy).
 	StatsTimeout   time.Duration
 	StatsMaxConn   int
