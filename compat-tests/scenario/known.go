@@ -19,4 +19,11 @@ var KnownDifferences = []Known{
 	// alert; goproxy's first warning is the removed-keyword one above.
 	{Section: "console", Pattern: regexp.MustCompile(`^\+ \[NOTICE\] +\(<pid>\) : (goproxy version is |path to executable is )`),
 		Doc: "the two `[NOTICE]` lines (version, path to executable) haproxy prints before its first warning"},
+	// govrrpd's last line names govrrpd, as its first does.
+	{Section: "states", Pattern: regexp.MustCompile(`^(- Stopped Keepalived v2\.2\.7 \(01/16,2022\)|\+ Stopped govrrpd \(keepalived v2\.2\.7 compatible\))$`),
+		Doc: "the start and stop banner lines"},
+	// keepalived lingers 1 s after its priority-0 advert; govrrpd exits
+	// at once (the reference's figure is about 1 s, goha's under one).
+	{Section: "timing", Pattern: regexp.MustCompile(`^(- term->daemon-exited \d+ms |\+ term->daemon-exited \d{1,3}ms )`),
+		Doc: "SIGTERM: when the process exits"},
 }

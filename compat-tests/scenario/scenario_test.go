@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/hex"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,6 +37,7 @@ func TestStateLine(t *testing.T) {
 		// process structure is not a state.
 		{"Wed Nov 25 15:43:07 2026: Starting VRRP child process, pid=10672", "", false},
 		{"Wed Nov 25 15:43:07 2026: Stopped - used 0.000000 user time, 0.002123 system time", "Stopped - used N user time, N system time", true},
+		{"Wed Nov 25 15:43:07 2026: Stopped - used (self/children) 0.001000/0.012000 user time, 0.002123/0.030000 system time", "Stopped - used (self/children) N/N user time, N/N system time", true},
 		{"Wed Nov 25 15:43:07 2026: Registering Kernel netlink reflector", "", false},
 	} {
 		got, keep := stateLine(c.in)
@@ -123,3 +125,30 @@ func TestVRRPFromFrame(t *testing.T) {
 }
 
 func mustRe(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// Every known difference names a row DIFFERENCES.md really has, and the
+// stop lines of keepalived and govrrpd are covered as the report sees them.
+func TestKnownDifferencesAreDocumented(t *testing.T) {
+	md, err := os.ReadFile(diffFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range KnownDifferences {
+		if !strings.Contains(string(md), k.Doc) {
+			t.Errorf("DIFFERENCES.md has no %q", k.Doc)
+		}
+	}
+	for _, d := range []Difference{
+		{Section: "states master", Lines: []string{"- Stopped Keepalived v2.2.7 (01/16,2022)", "+ Stopped govrrpd (keepalived v2.2.7 compatible)"}},
+		{Section: "timing", Lines: []string{"- term->daemon-exited 1016ms ±500ms", "+ term->daemon-exited 11ms ±500ms (off by -1005ms)"}},
+	} {
+		if ok, _ := covered("vrrp-stop", d, KnownDifferences, string(md)); !ok {
+			t.Errorf("not covered: %v", d)
+		}
+	}
+	// A govrrpd that lingered or exited late is not the documented case.
+	late := Difference{Section: "timing", Lines: []string{"- term->daemon-exited 1016ms ±500ms", "+ term->daemon-exited 2400ms ±500ms (off by 1384ms)"}}
+	if ok, _ := covered("vrrp-stop", late, KnownDifferences, string(md)); ok {
+		t.Errorf("covered: %v", late)
+	}
+}
