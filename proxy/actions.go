@@ -128,6 +128,11 @@ func (rt *proxyRT) compileRule(cfg *haproxy.Config, r *haproxy.HTTPRule, resp bo
 				x.appendSlash = true
 			}
 		}
+	case "use-service":
+		// the parser lets through only the services haproxy knows
+		if r.Value != "prometheus-exporter" {
+			return fail(fmt.Errorf("'%s' unknown service name.", r.Value))
+		}
 	case "allow", "deny", "tarpit", "auth", "reject", "del-header", "set-status":
 	default:
 		return fail(fmt.Errorf("'%s' action is not supported by goproxy yet", r.Action))
@@ -249,6 +254,8 @@ func (s *stream) applyRules(rules []*ruleRT) (done, keep bool) {
 			return true, s.redirect(x)
 		case "auth":
 			return true, s.askAuth(r.Realm)
+		case "use-service":
+			return true, s.servePrometheus()
 		case "add-header", "set-header", "del-header", "replace-header", "replace-value":
 			s.edits = s.addEdit(s.edits, x)
 			s.view.apply(&s.hdrs, s.edits[len(s.edits)-1])

@@ -81,6 +81,7 @@ type stream struct {
 	tData                        time.Time
 	status                       int
 	term                         [2]byte
+	applet                       string // the service that answered ("<PROMEX>"), for the log
 	retries                      int
 	redisp                       bool
 	bsrc                         netip.AddrPort
@@ -233,7 +234,7 @@ func (s *stream) serveOne() bool {
 		f.e.leaveIdle(s.client)
 	}
 	s.be, s.sv = nil, nil
-	s.logged, s.status, s.term = false, 0, [2]byte{}
+	s.logged, s.status, s.term, s.applet = false, 0, [2]byte{}, ""
 	if err != nil {
 		var perr *http1.Error
 		switch {
@@ -250,10 +251,12 @@ func (s *stream) serveOne() bool {
 			s.logBadRequest(408, 'c', 'R')
 		case s.nreq == 0:
 			// haproxy counts a connection closed before its first
-			// request as a failed request (measured: req_tot and ereq
-			// +1 for a connect-then-close probe).
+			// request as a failed request with a 400 it could not send
+			// (measured: req_tot, ereq and hrsp_4xx +1 for a
+			// connect-then-close probe).
 			f.st.Request(stats.NowMs())
 			f.st.FE.FailedReq.Add(1)
+			f.st.FE.AddResponse(400)
 			if f.log == nil || !f.log.dontLogNull {
 				s.logBadRequest(400, 'C', 'R')
 			}

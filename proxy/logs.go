@@ -263,6 +263,8 @@ func (s *stream) logRequest() {
 		if s.sv.st != nil {
 			r.SrvConn = int64(s.sv.st.CurSess.Load())
 		}
+	} else if s.applet != "" {
+		r.ServerName = s.applet
 	} else if s.be != nil && s.be.page != nil && s.status != 0 {
 		r.ServerName = "<STATS>"
 	}

@@ -322,6 +322,19 @@ func (p *parser) parseHTTPRule(st *stmt, px *Proxy, label string) (*HTTPRule, in
 		if _, err := regexp.Compile(r.Regex); err != nil && !pcreCompatible(r.Regex) {
 			return fail("regex '%s' is invalid%s", r.Regex, pcreErrorDetail(r.Regex, err))
 		}
+	case "use-service":
+		// haproxy 2.6 registers one service here: the Prometheus exporter
+		// (src/stream.c stream_parse_use_service; addons/promex).
+		if len(args) == 0 {
+			return fail("'use-service' expects a service name.")
+		}
+		if args[0] != "prometheus-exporter" {
+			return fail("'%s' unknown service name.", args[0])
+		}
+		if len(args) > 1 {
+			return nil, p.alertNS(st, "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.", kw, word, args[1])
+		}
+		r.Value = args[0]
 	case "set-status":
 		if len(args) < 1 {
 			return fail("expects 1 argument")

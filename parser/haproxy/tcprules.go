@@ -113,6 +113,19 @@ func (p *parser) tcpAction(st *stmt, px *Proxy, kind, where string) int {
 		}
 		return p.alert(st, "'%s %s' expects %s in %s (got '%s').", st.args[0], st.args[1], b.String(), where, action)
 	}
+	if action == "use-service" {
+		// the only service haproxy 2.6 knows (the Prometheus exporter)
+		// refuses tcp rulesets; the words in these messages are haproxy's
+		// (src/stream.c stream_parse_use_service, addons/promex).
+		switch st.arg(3) {
+		case "":
+			return p.alert(st, "'%s' expects a service name.", st.args[0])
+		case "prometheus-exporter":
+			return p.alert(st, "Prometheus exporter service only available on 'http-request' rulesets")
+		default:
+			return p.alert(st, "'%s' unknown service name.", st.args[1])
+		}
+	}
 	if strings.HasPrefix(action, "track-sc") {
 		table := px.Name
 		for i := 3; i < st.nargs(); i++ {
