@@ -232,12 +232,12 @@ func TestObservePrometheus(t *testing.T) {
 			"{S1}", s1, "{S2}", s2, "{S3}", s3)
 		o.observedProxy = startObserved(t, run.name, run.bin, r.Replace(promConfig), o.prom, o.web, o.tcp)
 		waitProm(t, o, "checks settling", func(sc promScrape) bool {
-			up := func(s string) bool {
-				v, _ := sc.value("haproxy_server_check_status", "proxy=httpservers,server="+s+",state=L4OK")
+			up := func(px, s string) bool {
+				v, _ := sc.value("haproxy_server_check_status", "proxy="+px+",server="+s+",state=L4OK")
 				return v == 1
 			}
 			down, _ := sc.value("haproxy_server_status", "proxy=httpservers,server=http3,state=DOWN")
-			return up("http1") && up("http2") && down == 1
+			return up("httpservers", "http1") && up("httpservers", "http2") && up("tcpsvc", "t1") && down == 1
 		})
 		promTraffic(t, o)
 		scrapes[run.name] = waitProm(t, o, "the traffic being counted", func(sc promScrape) bool {
