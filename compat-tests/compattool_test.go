@@ -21,10 +21,6 @@ import (
 // format, so that any other difference fails the test. Remove a line when
 // its gap is fixed.
 var compatToolGaps = []string{
-	// goproxy's log lines count %B in wire bytes where haproxy counts
-	// its internal (HTX) representation, and the stats listener's
-	// "Connect from" lines still differ: the lines come in pairs.
-	`log * ^[-+] `,
 	// goproxy's stats applet does not serve the page or the CSV on the
 	// tutorial's "stats uri /haproxy" yet.
 	`header stats-page@* ^[-+] (content-length|transfer-encoding|content-type):`,

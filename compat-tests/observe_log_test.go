@@ -112,11 +112,6 @@ var (
 	logTimers5 = regexp.MustCompile(` (-?\d+/){4}\+?-?\d+ (\d{3}|-1) `)
 	logTimers3 = regexp.MustCompile(` -?\d+/-?\d+/\+?-?\d+ (\+?\d+) `)
 	logCLF     = regexp.MustCompile(`"" "" \d+ \d+ (\S+ \S+ \S+) (-?\d+ ){4}\+?-?\d+ `)
-	// %B: haproxy counts a response's bytes as its internal HTX form
-	// holds them (start line and header fields without separators: 4
-	// bytes less per header line, measured 16 for 3 headers), goproxy
-	// counts the bytes it writes.
-	logHTTPBytes = regexp.MustCompile(`( \d{3}) \d+ ("" ""|- -)`)
 	// %ac, %fc and %bc include the streams of the previous request
 	// still closing in haproxy: racy with a client that closes after
 	// each request (measured: bc 1 or 0 for the same traffic).
@@ -133,7 +128,6 @@ func maskLogLine(l string) string {
 	l = logDate.ReplaceAllString(l, "[DATE]")
 	l = logTimers5.ReplaceAllString(l, " T/T/T/T/T $2 ")
 	l = logTimers3.ReplaceAllString(l, " T/T/T $1 ")
-	l = logHTTPBytes.ReplaceAllString(l, "$1 B $2")
 	l = logActFe.ReplaceAllString(l, "${1}A${2}F${3}B${4}")
 	l = logTCPSrv.ReplaceAllString(l, " -- A/F/B/S/")
 	return l

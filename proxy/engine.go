@@ -346,7 +346,9 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			if e.gsem != nil {
 				defer func() { <-e.gsem }()
 			}
-			if f.log != nil {
+			// In mode http haproxy says "Connect from" for each stream,
+			// that is each request parsed (see serveOne).
+			if f.log != nil && f.mode != haproxy.ModeHTTP {
 				f.logConnect(addrPortOf(c.RemoteAddr()), addrPortOf(c.LocalAddr()))
 			}
 			if f.mode == haproxy.ModeHTTP {

@@ -66,10 +66,11 @@ type stream struct {
 	// view is the header list after header rules, for later ACLs.
 	view headerView
 	es   editScratch
-	// cc counts the client connection's bytes; flushed has what was
-	// already added to the counters. sv is the server of the current
-	// request (nil when none was connected).
-	cc      *countConn
+	// bytes counts what the client sent and received as haproxy does
+	// (HTX sizes, see http1.Request.HTXSize), per message head and body;
+	// flushed has what was already added to the counters. sv is the
+	// server of the current request (nil when none was connected).
+	bytes   [2]uint64
 	flushed [2]uint64
 	sv      *server
 	// What the log line of the current request needs (only kept when
@@ -132,8 +133,7 @@ func (h *fieldHeaders) At(i int) (name, value []byte) {
 func (f *frontend) serveHTTP(c net.Conn) {
 	cb := bufPool.Get().(*[]byte)
 	sb := bufPool.Get().(*[]byte)
-	cc := &countConn{Conn: c}
-	s := &stream{f: f, client: cc, cc: cc, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
+	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
 	defer func() {
@@ -148,7 +148,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		if s.logged {
 			s.logRequest()
 		}
-		flushBytes(s.cc, &s.flushed, f.st, s.be, s.sv)
+		flushCounts(s.bytes, &s.flushed, f.st, s.be, s.sv)
 		s.tStart = time.Now()
 		if !keep {
 			return
@@ -264,8 +264,12 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.nreq++
+	s.countRequestHead()
 	if f.log != nil {
 		s.startLog()
+		// haproxy's frontend_accept runs per stream: once per request,
+		// none for a rejected head (measured with haproxy 2.6.12)
+		f.logConnect(addrPortOf(s.src), addrPortOf(s.client.LocalAddr()))
 	}
 	now := stats.NowMs()
 	f.st.Request(now)
@@ -464,6 +468,7 @@ func (s *stream) forward(be *backend) bool {
 			s.term = [2]byte{'S', 'H'}
 			return s.answer(502)
 		}
+		s.bytes[1] += uint64(s.resp.HTXSize(s.sbuf[:slen]))
 		if s.resp.Status >= 100 && s.resp.Status < 200 && s.resp.Status != 101 {
 			s.out = http1.AppendResponseHead(s.out[:0], s.sbuf[:slen], s.resp, http1.ConnNothing)
 			s.client.Write(s.out)
@@ -518,6 +523,7 @@ func (s *stream) forward(be *backend) bool {
 		int64(len(sbuf)-s.resp.HeadLen) >= s.resp.ContentLength
 	if whole {
 		s.out = append(s.out, sbuf[s.resp.HeadLen:s.resp.HeadLen+int(s.resp.ContentLength)]...)
+		s.bytes[1] += uint64(s.resp.ContentLength)
 	}
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
@@ -541,7 +547,11 @@ func (s *stream) forward(be *backend) bool {
 		if idle == 0 {
 			idle = be.timeouts.Server
 		}
-		pipe(s.client, sc, idle, idle)
+		// the tunnel's bytes count as they pass
+		cc := &countConn{Conn: s.client}
+		pipe(cc, sc, idle, idle)
+		s.bytes[0] += cc.in
+		s.bytes[1] += uint64(len(rest)) + cc.out
 		return false
 	}
 	complete, err := s.copyResponseBody(sc, sbuf[s.resp.HeadLen:])
@@ -629,6 +639,7 @@ func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
 		rest := s.req.ContentLength - inBuf
 		r := io.LimitReader(deadlineConn{s.client, s.bodyWait()}, rest)
 		n, err := io.CopyBuffer(sc, r, s.sbuf)
+		s.bytes[0] += uint64(n) // what came with the head is counted
 		if n < rest {
 			if isTimeout(err) {
 				return errBodyTimeout
@@ -649,7 +660,7 @@ func (s *stream) copyChunked(sc net.Conn) error {
 	var dec http1.ChunkedDecoder
 	pos := s.req.HeadLen
 	rc := rechunker{out: s.out[:0], data: s.scratch[:0]}
-	defer func() { s.scratch = rc.data[:0] }()
+	defer func() { s.scratch = rc.data[:0]; s.bytes[0] += uint64(rc.htx) }()
 	for {
 		n, ev, payload, err := dec.Decode(s.cbuf[pos:s.clen])
 		if err != nil {
@@ -695,6 +706,7 @@ func (s *stream) copyChunked(sc net.Conn) error {
 type rechunker struct {
 	out, data []byte
 	trailers  bool
+	htx       int // the body's HTX size: data, trailers, end of trailers
 }
 
 // event takes one decoder event; it reports the end of the body, when out
@@ -703,13 +715,16 @@ func (r *rechunker) event(ev http1.ChunkEvent, payload []byte) (end bool) {
 	switch ev {
 	case http1.ChunkData:
 		r.data = append(r.data, payload...)
+		r.htx += len(payload)
 	case http1.ChunkTrailer:
+		r.htx += http1.TrailerHTXSize(payload)
 		if !r.trailers {
 			r.out = http1.AppendLastChunk(r.flush())
 			r.trailers = true
 		}
 		r.out = http1.AppendTrailer(r.out, payload)
 	case http1.ChunkEnd:
+		r.htx += http1.HTXEndOfTrailers
 		if !r.trailers {
 			r.out = http1.AppendLastChunk(r.flush())
 		}
@@ -749,12 +764,14 @@ func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err
 		if _, err := s.client.Write(inBuf); err != nil {
 			return false, err
 		}
+		s.bytes[1] += uint64(n)
 		rest := s.resp.ContentLength - n
 		if rest == 0 {
 			return true, nil
 		}
 		r := io.LimitReader(deadlineConn{sc, s.srvTimeout()}, rest)
 		m, err := io.CopyBuffer(s.client, r, s.sbuf)
+		s.bytes[1] += uint64(m)
 		return m == rest, err
 	case http1.BodyChunked:
 		return s.relayChunked(sc, inBuf)
@@ -762,7 +779,8 @@ func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err
 		if _, err := s.client.Write(inBuf); err != nil {
 			return false, err
 		}
-		_, err := io.CopyBuffer(s.client, deadlineConn{sc, s.srvTimeout()}, s.sbuf)
+		m, err := io.CopyBuffer(s.client, deadlineConn{sc, s.srvTimeout()}, s.sbuf)
+		s.bytes[1] += uint64(len(inBuf)) + uint64(m)
 		return false, err
 	}
 }
@@ -799,7 +817,7 @@ func (s *stream) relayChunked(sc net.Conn, inBuf []byte) (bool, error) {
 	n := copy(s.sbuf, inBuf)
 	pos := 0
 	rc := rechunker{out: s.out[:0], data: s.scratch[:0]}
-	defer func() { s.scratch = rc.data[:0] }()
+	defer func() { s.scratch = rc.data[:0]; s.bytes[1] += uint64(rc.htx) }()
 	for {
 		used, ev, payload, err := dec.Decode(s.sbuf[pos:n])
 		if err != nil {

@@ -58,6 +58,7 @@ func (s *stream) sendLocal(msg []byte, keep bool) bool {
 		return false
 	}
 	s.countResponse(r.Status)
+	s.countLocalResponse(r, msg)
 	keep = keep && r.KeepAlive && r.Body != http1.BodyUntilClose
 	cc := http1.ConnNothing
 	if r.VersionAtLeast11() {

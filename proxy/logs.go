@@ -235,8 +235,8 @@ func (s *stream) logRequest() {
 	r.Close = end.Sub(s.tStart).Milliseconds()
 	r.BackendHTTP = true
 	r.Status = s.status
-	r.BytesIn = int64(s.cc.in - s.flushed[0])
-	r.BytesOut = int64(s.cc.out - s.flushed[1])
+	r.BytesIn = int64(s.bytes[0] - s.flushed[0])
+	r.BytesOut = int64(s.bytes[1] - s.flushed[1])
 	if s.term[0] != 0 {
 		r.TermCause, r.TermPhase = s.term[0], s.term[1]
 	} else if s.be == nil || s.sv == nil {

@@ -5,6 +5,7 @@ import (
 
 	"goha/parser/haproxy"
 	"goha/proxy/check"
+	"goha/proxy/http1"
 	"goha/stats"
 )
 
@@ -248,24 +249,11 @@ func (c *countConn) CloseRead() error {
 	return nil
 }
 
-// flushBytes adds the bytes counted since the last flush to the
-// frontend, and to the backend and server that served them.
+// flushBytes adds the bytes a connection counted since the last flush
+// to the frontend, and to the backend and server that served them (mode
+// tcp: haproxy counts the raw bytes).
 func flushBytes(cc *countConn, done *[2]uint64, fe *stats.Proxy, be *backend, sv *server) {
-	in, out := cc.in-done[0], cc.out-done[1]
-	done[0], done[1] = cc.in, cc.out
-	if in == 0 && out == 0 {
-		return
-	}
-	fe.FE.BytesIn.Add(in)
-	fe.FE.BytesOut.Add(out)
-	if be != nil && be.st != nil {
-		be.st.BE.BytesIn.Add(in)
-		be.st.BE.BytesOut.Add(out)
-	}
-	if sv != nil && sv.st != nil {
-		sv.st.C.BytesIn.Add(in)
-		sv.st.C.BytesOut.Add(out)
-	}
+	flushCounts([2]uint64{cc.in, cc.out}, done, fe, be, sv)
 }
 
 // countDenied counts a request denied by http-request rules (dreq), on
@@ -327,4 +315,65 @@ func countNewConn(be *backend, sv *server) {
 func countReuse(be *backend, sv *server) {
 	be.st.BE.Reuse.Add(1)
 	sv.st.C.Reuse.Add(1)
+}
+
+// countRequestHead counts the request just parsed as haproxy's H1 layer
+// hands it to the stream: its head in HTX form and whatever of a
+// Content-Length body came with it (measured: a denied POST counts its
+// body; the rest of a forwarded body is counted as it is copied).
+func (s *stream) countRequestHead() {
+	buf := s.cbuf[:s.clen]
+	n := s.req.HTXSize(buf)
+	if s.req.Body == http1.BodyLength {
+		in := int64(s.clen - s.req.HeadLen)
+		if in > s.req.ContentLength {
+			in = s.req.ContentLength
+		}
+		n += int(in)
+	}
+	s.bytes[0] += uint64(n)
+}
+
+// countLocalResponse counts a response the proxy produced (error page,
+// return, redirect) as haproxy's HTX message holds it: the head as built
+// (a bodyless status keeps its content-length there) and the body unless
+// the request was HEAD (htx_skip_msg_payload).
+func (s *stream) countLocalResponse(r *http1.Response, msg []byte) {
+	n := r.HTXSize(msg)
+	if !isHEAD(s.txn.Method) {
+		n += len(msg) - r.HeadLen
+	}
+	s.bytes[1] += uint64(n)
+}
+
+// countPage counts the stats page's answer, whose head is in s.out: the
+// head as HTX and body bytes of data (measured: no end-of-trailers block
+// once the applet's last chunk is out).
+func (s *stream) countPage(body int) {
+	r := s.localResp
+	r.Reset()
+	if done, err := r.Parse(s.out); err != nil || !done {
+		return
+	}
+	s.bytes[1] += uint64(r.HTXSize(s.out) + body)
+}
+
+// flushCounts adds the bytes counted since the last flush (cur minus
+// done) to the frontend, and to the backend and server that served them.
+func flushCounts(cur [2]uint64, done *[2]uint64, fe *stats.Proxy, be *backend, sv *server) {
+	in, out := cur[0]-done[0], cur[1]-done[1]
+	*done = cur
+	if in == 0 && out == 0 {
+		return
+	}
+	fe.FE.BytesIn.Add(in)
+	fe.FE.BytesOut.Add(out)
+	if be != nil && be.st != nil {
+		be.st.BE.BytesIn.Add(in)
+		be.st.BE.BytesOut.Add(out)
+	}
+	if sv != nil && sv.st != nil {
+		sv.st.C.BytesIn.Add(in)
+		sv.st.C.BytesOut.Add(out)
+	}
 }

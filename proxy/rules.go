@@ -127,6 +127,11 @@ func (s *stream) serveStats(be *backend) (handled, keep bool) {
 	default:
 		s.out = append(s.out, resp.Body...)
 	}
+	body := len(resp.Body)
+	if string(s.txn.Method) == "HEAD" {
+		body = 0
+	}
+	s.countPage(body)
 	_, err := s.client.Write(s.out)
 	s.consume()
 	return true, keep && !close && err == nil

@@ -1,5 +1,7 @@
 package http1
 
+import "bytes"
+
 // AppendRequestHead appends the request head as haproxy 2.6 forwards it to
 // a server (measured, see NOTES.md): single spaces in the request line, a
 // version above 1.1 written as HTTP/1.1, a default port cut from an
@@ -131,28 +133,36 @@ func appendField(dst, buf []byte, h *head, i int, cut Span) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// appendConnectionTokens writes the Connection tokens haproxy keeps:
-// all but close and keep-alive, trimmed and joined by a bare comma
-// (measured: connection_kept_tokens_list).
+// appendConnectionTokens writes the Connection value haproxy keeps once
+// close and keep-alive are gone (h1_parse_connection_header): the value
+// as received up to the first removed token, later kept tokens trimmed
+// and joined by a bare comma (measured: connection_kept_tokens_list,
+// and the conn-spaced case of proxy's bytes golden). cleanConnectionLen
+// walks the same way.
 func appendConnectionTokens(dst, v []byte) []byte {
-	first := true
-	for len(v) > 0 {
-		j := 0
-		for j < len(v) && v[j] != ',' {
-			j++
+	start, p := len(dst), 0
+	for w := 0; w < len(v); w++ {
+		if isLWS(v[w]) {
+			continue
 		}
-		tok := trimLWS(v[:j])
-		if len(tok) > 0 && !equalFold(tok, "close") && !equalFold(tok, "keep-alive") {
-			if !first {
-				dst = append(dst, ',')
+		e := bytes.IndexByte(v[w:], ',')
+		if e < 0 {
+			e = len(v)
+		} else {
+			e += w
+		}
+		tok := trimLWS(v[w:e])
+		if !equalFold(tok, "close") && !equalFold(tok, "keep-alive") {
+			if len(dst)-start == p {
+				dst = append(dst, v[p:e]...) // nothing removed so far
+			} else {
+				if len(dst) > start {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, tok...)
 			}
-			dst = append(dst, tok...)
-			first = false
 		}
-		if j == len(v) {
-			break
-		}
-		v = v[j+1:]
+		w, p = e, e
 	}
 	return dst
 }
