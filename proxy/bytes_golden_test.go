@@ -96,6 +96,8 @@ var bytesCases = []bytesCase{
 	{name: "auth", req: get1("/auth")},
 	{name: "stats-csv", req: get1("/stats;csv"), variable: true},
 	{name: "stats-html", req: get1("/stats"), variable: true},
+	{name: "stats-head", req: "HEAD /stats HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", variable: true},
+	{name: "prometheus", req: get1("/metrics"), variable: true},
 	{name: "bad-request", req: "GET / HTTP/1.1 x\r\n\r\n"},
 	{name: "tcp", req: "some bytes for the tcp listener\n", tcp: true},
 }
@@ -125,6 +127,7 @@ backend raw
 backend empty
 listen stats
     bind 127.0.0.1:{STATS}
+    http-request use-service prometheus-exporter if { path /metrics }
     stats enable
     stats uri /stats
 listen tcp
@@ -207,8 +210,10 @@ type bytesResult struct {
 	wireHead, wireBody int
 }
 
-// proxyRunner starts a proxy on cfg and returns a stop function.
-type proxyRunner func(t *testing.T, cfg string) func()
+// proxyRunner starts a proxy on cfg; it reports an error when the proxy
+// did not come up (a port taken meanwhile: the caller retries on others).
+// The proxy stops when the test ends.
+type proxyRunner func(t *testing.T, cfg string) error
 
 // runBytesScenario runs every case through the proxy started by run and
 // returns the results and the stats CSV's bin/bout lines.
@@ -232,15 +237,23 @@ func runBytesScenario(t *testing.T, run proxyRunner) (map[string]bytesResult, []
 			mu.Unlock()
 		}
 	}()
+	raw, echo := rawServer(t), echoServer(t)
 	ports := map[string]string{}
-	for _, k := range []string{"FE", "TCP", "ADMIN", "STATS"} {
-		ports[k] = freePort(t)
+	for attempt := 0; ; attempt++ {
+		for _, k := range []string{"FE", "TCP", "ADMIN", "STATS"} {
+			ports[k] = freePort(t)
+		}
+		r := strings.NewReplacer("127.0.0.1:{LOG}", logc.LocalAddr().String(), "127.0.0.1:{FE}", ports["FE"],
+			"127.0.0.1:{TCP}", ports["TCP"], "127.0.0.1:{ADMIN}", ports["ADMIN"], "127.0.0.1:{STATS}", ports["STATS"],
+			"{RAW}", raw, "{ECHO}", echo)
+		err := run(t, r.Replace(bytesConfig))
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			t.Fatal(err)
+		}
 	}
-	r := strings.NewReplacer("127.0.0.1:{LOG}", logc.LocalAddr().String(), "127.0.0.1:{FE}", ports["FE"],
-		"127.0.0.1:{TCP}", ports["TCP"], "127.0.0.1:{ADMIN}", ports["ADMIN"], "127.0.0.1:{STATS}", ports["STATS"], "{RAW}", rawServer(t), "{ECHO}", echoServer(t))
-	stop := run(t, r.Replace(bytesConfig))
-	defer stop()
-	waitListening(t, ports["ADMIN"])
 
 	wire := map[string][2]int{}
 	var wg sync.WaitGroup
@@ -342,16 +355,23 @@ func caseByPath(line string) string {
 	return line
 }
 
-func waitListening(t *testing.T, addr string) {
+// waitListening waits until addr accepts connections; exited closes
+// when the process died (its port was taken).
+func waitListening(addr string, exited chan struct{}) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("the proxy exited before listening on %s", addr)
+		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s", addr)
+			return fmt.Errorf("nothing listens on %s", addr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -400,27 +420,32 @@ func formatBytesGolden(res map[string]bytesResult, stats []string) string {
 	return b.String()
 }
 
-func runHaproxy(t *testing.T, cfg string) func() {
+func runHaproxy(t *testing.T, cfg string) error {
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
-		t.Skip("haproxy not installed")
+		t.Skip("haproxy not installed: the golden cannot be regenerated")
 	}
 	path := filepath.Join(t.TempDir(), "haproxy.cfg")
-	os.WriteFile(path, []byte(cfg), 0o644)
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "-db", "-f", path)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	pid := cmd.Process.Pid
-	stop := func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() }
-	t.Cleanup(stop)
-	return func() {}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); <-exited })
+	return waitListening(cfgAddr(cfg, "ADMIN"), exited)
 }
 
-func runGoproxy(t *testing.T, cfg string) func() {
+func runGoproxy(t *testing.T, cfg string) error {
 	path := filepath.Join(t.TempDir(), "haproxy.cfg")
-	os.WriteFile(path, []byte(cfg), 0o644)
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	res := haproxy.Load([]string{path}, haproxy.Options{})
 	if res.Fatal {
 		t.Fatalf("config refused: %v", res.Diags)
@@ -430,10 +455,17 @@ func runGoproxy(t *testing.T, cfg string) func() {
 		t.Fatal(err)
 	}
 	if err := e.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	t.Cleanup(func() { e.Close(); e.Wait(2 * time.Second) })
-	return func() {}
+	return waitListening(cfgAddr(cfg, "ADMIN"), nil)
+}
+
+// cfgAddr is the address bound by the section named name in lower case.
+func cfgAddr(cfg, name string) string {
+	_, rest, _ := strings.Cut(cfg, "listen "+strings.ToLower(name)+"\n    bind ")
+	addr, _, _ := strings.Cut(rest, "\n")
+	return addr
 }
 
 // TestBytesGolden: goproxy logs and counts the same bytes as haproxy 2.6

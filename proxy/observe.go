@@ -346,16 +346,17 @@ func (s *stream) countLocalResponse(r *http1.Response, msg []byte) {
 	s.bytes[1] += uint64(n)
 }
 
-// countPage counts the stats page's answer, whose head is in s.out: the
-// head as HTX and body bytes of data (measured: no end-of-trailers block
-// once the applet's last chunk is out).
-func (s *stream) countPage(body int) {
+// countPage counts an applet's answer (stats page, Prometheus
+// exporter) whose head starts out: the head as HTX and body bytes of data
+// (measured: no end-of-trailers block once the applet's last chunk is
+// out).
+func (s *stream) countPage(out []byte, body int) {
 	r := s.localResp
 	r.Reset()
-	if done, err := r.Parse(s.out); err != nil || !done {
+	if done, err := r.Parse(out); err != nil || !done {
 		return
 	}
-	s.bytes[1] += uint64(r.HTXSize(s.out) + body)
+	s.bytes[1] += uint64(r.HTXSize(out) + body)
 }
 
 // flushCounts adds the bytes counted since the last flush (cur minus

@@ -111,6 +111,7 @@ func (s *stream) serveStats(be *backend) (handled, keep bool) {
 		s.countResponse(resp.Status)
 	}
 	close := !keep || s.f.e.stopping()
+	resp.NotChunked = string(s.txn.Method) == "HEAD"
 	s.out = page.AppendHead(s.out[:0], resp, close)
 	switch {
 	case string(s.txn.Method) == "HEAD":
@@ -131,7 +132,7 @@ func (s *stream) serveStats(be *backend) (handled, keep bool) {
 	if string(s.txn.Method) == "HEAD" {
 		body = 0
 	}
-	s.countPage(body)
+	s.countPage(s.out, body)
 	_, err := s.client.Write(s.out)
 	s.consume()
 	return true, keep && !close && err == nil

@@ -54,12 +54,14 @@ func (s *stream) servePrometheus() bool {
 
 	out := append(s.out[:0], "HTTP/1.1 200 OK\r\n"...)
 	out = stats.AppendPageHeaders(out, stats.PagePrometheus, 0, true, close)
+	body := 0
 	if !isHEAD(s.txn.Method) {
 		ps := promPool.Get().(*promScratch)
 		ps.exp.Options = opt
 		e := s.f.e
 		clk := e.Clock()
 		ps.buf = ps.exp.Append(ps.buf[:0], e.Info(clk), e.Proxies(), clk)
+		body = len(ps.buf)
 		out = appendChunk(out, ps.buf)
 		promPool.Put(ps)
 		out = append(out, "0\r\n\r\n"...)
@@ -72,6 +74,7 @@ func (s *stream) servePrometheus() bool {
 	if s.be != nil && s.be.st != nil {
 		s.be.st.BE.CumReq.Add(1)
 	}
+	s.countPage(out, body)
 	s.out = out[:0]
 	_, werr := s.client.Write(out)
 	s.consume()

@@ -60,6 +60,10 @@ type Response struct {
 	Reason  string
 	Headers [][2]string
 	Body    []byte
+	// NotChunked: the answer's 200 does not announce a chunked body;
+	// haproxy chunks the dump only for an HTTP/1.1 request other than
+	// HEAD (http_handle_stats, STAT_CHUNKED).
+	NotChunked bool
 }
 
 // Handler serves one proxy's stats page from the engine's Runtime.
@@ -332,7 +336,7 @@ func AppendHead(b []byte, resp Response, close bool) []byte {
 		b = append(b, hd[1]...)
 		b = append(b, "\r\n"...)
 	}
-	if resp.Status == 200 {
+	if resp.Status == 200 && !resp.NotChunked {
 		b = append(b, "transfer-encoding: chunked\r\n"...)
 	}
 	if close {
