@@ -30,18 +30,32 @@ import (
 //	/http10...      answer HTTP/1.0 with a body delimited by the close
 //	/continue...    send "100 Continue" before reading the body
 //	/ws...          answer 101 and echo raw bytes from then on
+//	/wshold...      as /ws, but keep the connection open after the proxy's FIN
+//	/wshalf...      answer 101, send "bye\n", shut its write side, read to the end
 //	/half...        read the request, send the response, then shut its write side
+//
+// A connection that does not start with an HTTP request line is raw (mode
+// tcp cases); its first word selects:
+//
+//	hold...   echo, and keep the connection open after the proxy's FIN
+//	half...   send "bye\n", shut its write side, read to the end
+//	drip...   send "tick\n" six times 100 ms apart, then "end\n", then echo
+//	other     echo, and shut its write side after the proxy's FIN
 type scriptServer struct {
 	name  string
 	ln    net.Listener
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	conns map[net.Conn]bool
+	// quit closes on stop: held connections end then.
+	quit     chan struct{}
+	quitOnce sync.Once
 }
 
 // stop closes the listener and every accepted connection, as a server
 // process that exits.
 func (s *scriptServer) stop() {
+	s.quitOnce.Do(func() { close(s.quit) })
 	s.ln.Close()
 	s.mu.Lock()
 	for c := range s.conns {
@@ -64,7 +78,7 @@ func startScriptServer(t *testing.T, name string) *scriptServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &scriptServer{name: name, ln: ln, conns: map[net.Conn]bool{}}
+	s := &scriptServer{name: name, ln: ln, conns: map[net.Conn]bool{}, quit: make(chan struct{})}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -106,10 +120,7 @@ func (s *scriptServer) serve(c net.Conn) {
 		head, err := readHTTPHead(br)
 		if err != nil {
 			if len(head) > 0 {
-				// not HTTP: raw echo (mode tcp)
-				c.Write(head)
-				io.Copy(c, br)
-				c.(*net.TCPConn).CloseWrite()
+				s.serveRaw(c, br, head)
 			}
 			return
 		}
@@ -150,6 +161,15 @@ func (s *scriptServer) serve(c net.Conn) {
 		case strings.HasPrefix(path, "/http10"):
 			c.Write([]byte("HTTP/1.0 200 OK\r\nx-server: " + s.name + "\r\n\r\n"))
 			c.Write(got)
+			return
+		case strings.HasPrefix(path, "/wshold"), strings.HasPrefix(path, "/wshalf"):
+			c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + wsAccept(hl) + "x-server: " + s.name + "\r\n\r\n"))
+			if strings.HasPrefix(path, "/wshalf") {
+				s.halfClose(c, br)
+				return
+			}
+			io.Copy(c, br)
+			s.hold()
 			return
 		case strings.HasPrefix(path, "/ws"):
 			c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + wsAccept(hl) + "x-server: " + s.name + "\r\n\r\n"))
@@ -228,6 +248,48 @@ func (s *scriptServer) serve(c net.Conn) {
 			return
 		}
 	}
+}
+
+// serveRaw serves a connection that is not HTTP; head is what was read of
+// it so far.
+func (s *scriptServer) serveRaw(c net.Conn, br *bufio.Reader, head []byte) {
+	switch {
+	case bytes.HasPrefix(head, []byte("hold")):
+		c.Write(head)
+		io.Copy(c, br)
+		s.hold()
+	case bytes.HasPrefix(head, []byte("half")):
+		s.halfClose(c, br)
+	case bytes.HasPrefix(head, []byte("drip")):
+		for i := 0; i < 6; i++ {
+			c.Write([]byte("tick\n"))
+			time.Sleep(100 * time.Millisecond)
+		}
+		c.Write([]byte("end\n"))
+		io.Copy(c, br)
+		c.(*net.TCPConn).CloseWrite()
+	default:
+		c.Write(head)
+		io.Copy(c, br)
+		c.(*net.TCPConn).CloseWrite()
+	}
+}
+
+// hold keeps a connection open (its caller's deferred Close waits) until
+// the server stops or for at most 5 s.
+func (s *scriptServer) hold() {
+	select {
+	case <-s.quit:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// halfClose sends "bye\n", shuts the write side and reads to the end: the
+// proxy decides when the connection ends.
+func (s *scriptServer) halfClose(c net.Conn, br *bufio.Reader) {
+	c.Write([]byte("bye\n"))
+	c.(*net.TCPConn).CloseWrite()
+	io.Copy(io.Discard, br)
 }
 
 // wsAccept is the Sec-WebSocket-Accept field for the request's key

@@ -61,6 +61,7 @@ func behaviourCases() []bcase {
 	cs = append(cs, bodyCases()...)
 	cs = append(cs, timeoutCases()...)
 	cs = append(cs, tcpCases()...)
+	cs = append(cs, halfCloseCases()...)
 	cs = append(cs, hostileCases()...)
 	return cs
 }

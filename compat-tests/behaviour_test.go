@@ -68,6 +68,11 @@ type bconn struct {
 	halfClose bool   // shut the client's write side after the last part
 	src       string // local address to bind (source balancing)
 	second    bool   // connect to {L2} instead of {L}
+	// probe: once the proxy has closed its side (EOF), wait this long,
+	// then write twice and tell whether the proxy still held the
+	// connection (the writes were taken) or had closed it (a reset came
+	// back): this shows when the proxy closed a half-closed client.
+	probe time.Duration
 }
 
 // bseq sends n requests, one per connection, and records which server
@@ -483,7 +488,26 @@ func playConn(t *testing.T, bc bconn, listen string) string {
 	state := <-done
 	mu.Lock()
 	defer mu.Unlock()
-	return renderBytes(got) + "-- " + state + "\n"
+	out := renderBytes(got) + "-- " + state + "\n"
+	if bc.probe > 0 && state == "closed" {
+		out += "-- probe " + probeClosed(c, bc.probe) + "\n"
+	}
+	return out
+}
+
+// probeClosed writes to a connection whose peer has sent its FIN, after
+// wait: a peer that still holds the socket takes the bytes; one that
+// closed it answers with a reset, which fails the second write.
+func probeClosed(c net.Conn, wait time.Duration) string {
+	time.Sleep(wait)
+	if _, err := c.Write([]byte("late\n")); err != nil {
+		return "refused"
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := c.Write([]byte("late\n")); err != nil {
+		return "refused"
+	}
+	return "taken"
 }
 
 var dateLine = regexp.MustCompile(`(?im)^(date|last-modified|expires): [^\r\n]*`)

@@ -543,13 +543,11 @@ func (s *stream) forward(be *backend) bool {
 			sc.Write(s.cbuf[s.req.HeadLen:s.clen])
 		}
 		s.clen = 0
-		idle := be.timeouts.Tunnel
-		if idle == 0 {
-			idle = be.timeouts.Server
-		}
 		// the tunnel's bytes count as they pass
 		cc := &countConn{Conn: s.client}
-		pipe(cc, sc, idle, idle)
+		t := tunnelTimeouts(s.f, be)
+		t.ServerEndCloses = true
+		pipe(cc, sc, t)
 		s.bytes[0] += cc.in
 		s.bytes[1] += uint64(len(rest)) + cc.out
 		return false

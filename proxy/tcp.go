@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/netip"
 	"time"
@@ -12,9 +11,7 @@ import (
 )
 
 // serveTCP is mode tcp: pick a server, connect (with retries), then copy
-// bytes both ways until both sides are done. The copy refreshes an
-// inactivity deadline before each read (timeout client/server/tunnel);
-// that costs splice(2), which a later change can win back with a watchdog.
+// bytes both ways until both sides are done (pipe).
 func (f *frontend) serveTCP(c net.Conn) {
 	start := time.Now()
 	be := f.defBE
@@ -45,11 +42,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	defer be.release(res.server)
 	be.st.BackendStart(res.server.st, stats.Now(), true)
 	defer be.st.BackendEnd(res.server.st)
-	idle := f.timeouts.Client
-	if be.timeouts.Tunnel > 0 {
-		idle = be.timeouts.Tunnel
-	}
-	pipe(cc, sc, idle, be.timeouts.Server)
+	pipe(cc, sc, tunnelTimeouts(f, be))
 	var done [2]uint64
 	flushBytes(cc, &done, f.st, be, res.server)
 }
@@ -77,27 +70,15 @@ func (c deadlineConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
-// pipe copies both directions; when one side finishes sending, the other
-// side's write half is shut (half-close) and copying the other way goes
-// on, as haproxy forwards a FIN.
-func pipe(client, server net.Conn, clientIdle, serverIdle time.Duration) {
-	done := make(chan struct{}, 2)
-	cp := func(dst, src net.Conn, idle time.Duration) {
-		var r io.Reader = src
-		if idle > 0 {
-			r = deadlineConn{src, idle}
-		}
-		_, err := io.Copy(dst, r)
-		if tc, ok := dst.(interface{ CloseWrite() error }); ok && err == nil {
-			tc.CloseWrite()
-		} else {
-			// an error (timeout, reset) ends the whole stream
-			client.Close()
-			server.Close()
-		}
-		done <- struct{}{}
+// tunnelTimeouts are the timeouts of a pipe between f's client and a
+// server of be: timeout client and server, both replaced by timeout tunnel
+// when set (configuration.txt §4.2 "timeout tunnel"), and the half-closed
+// ones (client-fin from the frontend, server-fin from the backend).
+func tunnelTimeouts(f *frontend, be *backend) pipeTimeouts {
+	t := pipeTimeouts{Client: f.timeouts.Client, Server: be.timeouts.Server,
+		ClientFin: f.timeouts.ClientFin, ServerFin: be.timeouts.ServerFin}
+	if be.timeouts.Tunnel > 0 {
+		t.Client, t.Server = be.timeouts.Tunnel, be.timeouts.Tunnel
 	}
-	go cp(server, client, clientIdle)
-	cp(client, server, serverIdle)
-	<-done
+	return t
 }
