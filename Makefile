@@ -18,8 +18,10 @@ build:
 refs:
 	@./scripts/ensure-refs.sh
 
+# test runs every package's tests, then the tutorial scenarios (compat).
 test: refs lint build
 	$(GO) test -count=1 -timeout 30m $(PKGS)
+	@$(MAKE) --no-print-directory compat
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
@@ -59,11 +61,14 @@ demo-down:
 # side by side, and fails on any difference compat-tests/DIFFERENCES.md does
 # not cover. Transcripts and report land in bin/compat. UPDATE=1 rewrites
 # testdata/golden/ from the reference run (never edit those by hand);
-# SCENARIO=regexp plays a subset. Needs root; about 3 minutes. Not part of
-# make test. (The user-facing compat tool's target is compat-tool.)
+# SCENARIO=regexp plays a subset; PARALLEL=N plays N at once (default 4,
+# each on its own topology; PARALLEL=1 for one after the other, about 3
+# minutes). Needs root; about 1 minute. make test runs it after the
+# package tests. (The user-facing compat tool's target is compat-tool.)
 compat: build
 	GOHA_COMPAT=1 $(GO) test -count=1 -timeout 15m -v -run '^TestCompat$$' ./compat-tests/scenario \
-	  -args -bin $(CURDIR)/$(BIN) -out $(CURDIR)/$(BIN)/compat $(if $(UPDATE),-update) $(if $(SCENARIO),-scenario '$(SCENARIO)')
+	  -args -bin $(CURDIR)/$(BIN) -out $(CURDIR)/$(BIN)/compat $(if $(UPDATE),-update) $(if $(SCENARIO),-scenario '$(SCENARIO)') \
+	  $(if $(PARALLEL),-parallel $(PARALLEL))
 
 # compat-tool compares your own haproxy.cfg through haproxy 2.6 and goproxy
 # on loopback (CFG=FILE, REQUESTS=FILE for your own requests, default: the

@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
+	"time"
 
 	"goha/internal/topo"
 )
@@ -18,6 +20,7 @@ var (
 	binDir   = flag.String("bin", "", "directory holding prebuilt goproxy and govrrpd (default: build them)")
 	outDir   = flag.String("out", "", "directory to write this run's transcripts and report to (default: a temporary one)")
 	noRef    = flag.Bool("no-reference", false, "do not run haproxy + keepalived; compare goha with testdata/golden")
+	parallel = flag.Int("parallel", 4, "how many plays (a scenario with one implementation pair, on its own topology) run at once")
 	goldDir  = "../../testdata/golden"
 	seedDir  = "../../testdata/seed"
 	diffFile = "../DIFFERENCES.md"
@@ -96,19 +99,45 @@ func TestCompat(t *testing.T) {
 	if *only != "" {
 		filter = regexp.MustCompile(*only)
 	}
-	var results []Result
+	var scenarios []Scenario
 	for _, sc := range All() {
-		if filter != nil && !filter.MatchString(sc.Name) {
-			continue
+		if filter == nil || filter.MatchString(sc.Name) {
+			scenarios = append(scenarios, sc)
 		}
-		res := Result{Scenario: sc, RefErr: refErr}
-		golden := filepath.Join(goldDir, sc.Name+".txt")
+	}
+	// Every play builds a topology of its own (namespaces with random
+	// names), so plays run side by side: most of a play is waiting for
+	// VRRP timers, and the suite's time is the sum of those waits when
+	// played one after the other.
+	results := make([]Result, len(scenarios))
+	sem := make(chan struct{}, max(1, *parallel))
+	var wg sync.WaitGroup
+	play := func(dst **Transcript, dstErr *error, took *time.Duration, sc Scenario, impl Impl) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			start := time.Now()
+			*dst, *dstErr = Play(sc, impl, seed)
+			*took = time.Since(start)
+		}()
+	}
+	for i, sc := range scenarios {
+		res := &results[i]
+		res.Scenario, res.RefErr = sc, refErr
 		if refErr == nil {
-			res.Ref, res.RefErr = Play(sc, ref, seed)
 			res.RefFrom = "this run"
+			play(&res.Ref, &res.RefErr, &res.RefTook, sc, ref)
 		}
+		play(&res.Goha, &res.GoErr, &res.GoTook, sc, goha)
+	}
+	wg.Wait()
+	for i := range results {
+		res := &results[i]
+		golden := filepath.Join(goldDir, res.Scenario.Name+".txt")
 		if res.Ref != nil {
-			os.WriteFile(filepath.Join(out, sc.Name+".reference.txt"), []byte(res.Ref.String()), 0o644)
+			os.WriteFile(filepath.Join(out, res.Scenario.Name+".reference.txt"), []byte(res.Ref.String()), 0o644)
 			if *update {
 				if err := os.WriteFile(golden, []byte(res.Ref.String()), 0o644); err != nil {
 					t.Fatal(err)
@@ -117,14 +146,12 @@ func TestCompat(t *testing.T) {
 				res.Drift = Compare(g, res.Ref)
 			}
 		} else if g, err := readGolden(golden); err == nil {
-			t.Logf("%s: reference not run (%v); comparing with %s", sc.Name, res.RefErr, golden)
+			t.Logf("%s: reference not run (%v); comparing with %s", res.Scenario.Name, res.RefErr, golden)
 			res.Ref, res.RefFrom = g, "golden"
 		}
-		res.Goha, res.GoErr = Play(sc, goha, seed)
 		if res.Goha != nil {
-			os.WriteFile(filepath.Join(out, sc.Name+".goha.txt"), []byte(res.Goha.String()), 0o644)
+			os.WriteFile(filepath.Join(out, res.Scenario.Name+".goha.txt"), []byte(res.Goha.String()), 0o644)
 		}
-		results = append(results, res)
 	}
 	md, _ := os.ReadFile(diffFile)
 	report, undocumented := Report(results, KnownDifferences, string(md))

@@ -33,8 +33,11 @@
 //   - timing: delays measured from a step to what it caused, compared by
 //     window rather than byte for byte.
 //
-// make compat runs TestCompat (GOHA_COMPAT=1); make compat UPDATE=1
-// rewrites testdata/golden/ from the reference run; -no-reference compares
-// goha with the goldens alone. GOHA_SCENARIO_DEBUG=1 prints the raw VIP
+// make compat runs TestCompat (GOHA_COMPAT=1; make test runs it last);
+// make compat UPDATE=1 rewrites testdata/golden/ from the reference run;
+// -no-reference compares goha with the goldens alone. Each play (one
+// scenario with one implementation pair) builds its own topology, so
+// -parallel N (default 4) of them run at once: a play is mostly waiting
+// for VRRP and check timers. GOHA_SCENARIO_DEBUG=1 prints the raw VIP
 // samples, packets and console lines with their times on stderr.
 package scenario

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Result is one scenario played by both implementations.
@@ -19,6 +20,9 @@ type Result struct {
 	// missed, or a changed reference binary.
 	Drift         []Difference
 	RefErr, GoErr error
+	// RefTook and GoTook are how long each play took (set up, script,
+	// tear down), for the report.
+	RefTook, GoTook time.Duration
 }
 
 // Known is a difference the project made on purpose. A difference line is
@@ -60,10 +64,14 @@ func covered(sc string, d Difference, known []Known, differencesMD string) (bool
 func Report(results []Result, known []Known, differencesMD string) (string, int) {
 	var b strings.Builder
 	undocumented := 0
+	timingCovered := map[string]bool{}
 	b.WriteString("goha compat: tutorial scenarios, reference = haproxy 2.6 + keepalived 2.2.7, goha = goproxy + govrrpd\n\n")
 	for _, res := range results {
 		sc := res.Scenario
 		fmt.Fprintf(&b, "== %s (%s)\n", sc.Name, sc.Title)
+		if res.RefTook > 0 || res.GoTook > 0 {
+			fmt.Fprintf(&b, "   played in %s (reference), %s (goha)\n", fmtSec(res.RefTook), fmtSec(res.GoTook))
+		}
 		switch {
 		case res.GoErr != nil:
 			fmt.Fprintf(&b, "   goha run failed: %v\n", res.GoErr)
@@ -83,6 +91,9 @@ func Report(results []Result, known []Known, differencesMD string) (string, int)
 			verdict := "NOT in DIFFERENCES.md"
 			if ok {
 				verdict = "covered by DIFFERENCES.md: " + strings.Join(docs, "; ")
+				if d.Section == "timing" {
+					timingCovered[sc.Name] = true
+				}
 			} else {
 				undocumented++
 			}
@@ -114,6 +125,9 @@ func Report(results []Result, known []Known, differencesMD string) (string, int)
 					g = fmtMs(f.Value)
 					if r.Missing || absDur(f.Value-r.Value) > r.Window {
 						mark = "  <- outside"
+						if timingCovered[res.Scenario.Name] {
+							mark += " (covered by DIFFERENCES.md)"
+						}
 					}
 				}
 			}
@@ -126,4 +140,12 @@ func Report(results []Result, known []Known, differencesMD string) (string, int)
 	}
 	fmt.Fprintf(&b, "\n%d undocumented difference(s)\n", undocumented)
 	return b.String(), undocumented
+}
+
+// fmtSec prints a play's duration; "-" when it did not run.
+func fmtSec(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
 }
