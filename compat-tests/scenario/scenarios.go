@@ -73,6 +73,9 @@ func realServer(r *Run) {
 	r.StopRealServer("real-server1")
 	d, ok := r.WaitLog(master, "httpservers/http1 is DOWN", 10*time.Second)
 	r.Timing("rs1-stop->down-logged", d, ok, checkWindow)
+	// Backup's proxy checks too, in a phase of its own: its line may
+	// come up to a second after master's, and must stay in this step.
+	r.WaitLog(backup, "httpservers/http1 is DOWN", 10*time.Second)
 	r.Hold(300 * time.Millisecond)
 	r.Step("browse / four times with real-server1 down")
 	r.Browse("/", 4)
@@ -80,6 +83,7 @@ func realServer(r *Run) {
 	r.StartRealServer("real-server1")
 	d, ok = r.WaitLog(master, "httpservers/http1 is UP", 10*time.Second)
 	r.Timing("rs1-start->up-logged", d, ok, checkWindow)
+	r.WaitLog(backup, "httpservers/http1 is UP", 10*time.Second)
 	r.Hold(300 * time.Millisecond)
 	r.Step("browse / four times with real-server1 back")
 	r.Browse("/", 4)
