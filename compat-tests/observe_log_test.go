@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,21 @@ frontend custom
     bind 127.0.0.1:{CUSTOM}
     log-format "%ci [%tr] %ft %b/%s %ST %{+Q}r %HM %HP %HV %ac/%fc/%bc/%sc/%rc %sq/%bq %ts"
     default_backend httpservers
+frontend caps
+    bind 127.0.0.1:{CAPS}
+    capture request header Host len 20
+    capture request header User-Agent len 5
+    capture response header Content-Type len 10
+    capture response header X-Got-ID len 60
+    capture response header X-Missing len 10
+    capture cookie SESSIONID len 12
+    unique-id-format "%{+X}o %ci_%ft_%b_%HM"
+    unique-id-header X-Req-ID
+    log-format "%ID T=%Th/%Ti/%TR/%Tq %ST %B %U %CC %CS %hr %hs %hrl %hsl %{+Q}r"
+    http-request deny if { path /deny }
+    default_backend cookies
+backend cookies
+    server c1 {COOKIES}
 listen tcpfe
     mode tcp
     bind 127.0.0.1:{TCP}
@@ -121,7 +137,26 @@ var (
 	logActFe  = regexp.MustCompile(`(--(?:--)? |HTTP/1\.[01] )\d+([/ ])\d+([/ ])\d+([/ ])`)
 )
 
+// logCapsTimers are the caps frontend's Th/Ti/TR/Tq: Th is 0 without
+// TLS, Ti and Tq are long for the request sent after a pause, TR short.
+var logCapsTimers = regexp.MustCompile(`T=(-?\d+)/(-?\d+)/(-?\d+)/(-?\d+) `)
+
+func timerClass(v string) string {
+	n, _ := strconv.Atoi(v)
+	switch {
+	case n < 0:
+		return v
+	case int64(n) >= idlePause.Milliseconds()/2:
+		return "long"
+	}
+	return "short"
+}
+
 func maskLogLine(l string) string {
+	l = logCapsTimers.ReplaceAllStringFunc(l, func(m string) string {
+		f := logCapsTimers.FindStringSubmatch(m)
+		return "T=" + f[1] + "/" + timerClass(f[2]) + "/" + timerClass(f[3]) + "/" + timerClass(f[4]) + " "
+	})
 	l = logHeader.ReplaceAllString(l, "<$1>DATE $2[PID]: ")
 	l = logCLF.ReplaceAllString(l, `"" "" PORT MS $1 T T T T T `)
 	l = logPort.ReplaceAllString(l, "127.0.0.1:PORT")
@@ -140,16 +175,18 @@ func maskLogLine(l string) string {
 func TestObserveLogs(t *testing.T) {
 	hapBin, gopBin := needBinaries(t)
 	s1, s2 := startPage(t, "this is first real-server\n"), startPage(t, "this is second real-server\n")
+	cookies := startCookieServer(t)
 	results := map[string][]string{}
 	for _, run := range []struct{ name, bin string }{{"haproxy", hapBin}, {"goproxy", gopBin}} {
 		catcher := newUDPCatcher(t)
 		ports := map[string]int{}
-		for _, k := range []string{"READY", "WEB", "CLF", "CUSTOM", "TCP"} {
+		for _, k := range []string{"READY", "WEB", "CLF", "CUSTOM", "TCP", "CAPS"} {
 			ports[k] = freePort(t)
 		}
 		r := strings.NewReplacer("{LOG}", fmt.Sprint(catcher.port()), "{READY}", fmt.Sprint(ports["READY"]),
 			"{WEB}", fmt.Sprint(ports["WEB"]), "{CLF}", fmt.Sprint(ports["CLF"]), "{CUSTOM}", fmt.Sprint(ports["CUSTOM"]),
-			"{TCP}", fmt.Sprint(ports["TCP"]), "{S1}", s1, "{S2}", s2)
+			"{TCP}", fmt.Sprint(ports["TCP"]), "{S1}", s1, "{S2}", s2,
+			"{CAPS}", fmt.Sprint(ports["CAPS"]), "{COOKIES}", cookies)
 		p := startObserved(t, run.name, run.bin, r.Replace(logConfig), ports["READY"])
 		time.Sleep(300 * time.Millisecond)
 		catcher.take(0) // start-up messages are not compared
@@ -182,6 +219,7 @@ func TestObserveLogs(t *testing.T) {
 			c.Close()
 			sent++
 		}
+		sent += sendCaptureRequests(t, ports["CAPS"])
 		for i := 0; i < 2; i++ {
 			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports["TCP"]))
 			if err != nil {
@@ -212,6 +250,62 @@ func TestObserveLogs(t *testing.T) {
 			t.Errorf("line %d:\n goproxy %s\n haproxy %s", i, g[i], h[i])
 		}
 	}
+}
+
+// idlePause is how long the caps frontend's idle client waits before
+// sending its request (Ti).
+const idlePause = 600 * time.Millisecond
+
+// startCookieServer answers with a Set-Cookie and echoes the X-Req-ID it
+// received as X-Got-ID (the unique-id-header, captured back in the log).
+func startCookieServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "SESSIONID = s3rv3r-s1d3-long ; Path=/; Expires=Thu, 01 Jan 2037 00:00:00 GMT")
+		w.Header().Add("Set-Cookie", "SESSIONID=second")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Got-ID", r.Header.Get("X-Req-ID"))
+		io.WriteString(w, "cookie\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// sendCaptureRequests sends the caps frontend's requests: cookies to
+// capture (the first one whose "name=value" starts with SESSIONID, spaces
+// around '=' removed), a long User-Agent, a denied request, one sent
+// after a pause; it returns how many lines they log.
+func sendCaptureRequests(t *testing.T, port int) int {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	reqs := []struct {
+		raw   string
+		pause bool
+	}{
+		{raw: "GET /a HTTP/1.1\r\nHost: caps.example\r\nUser-Agent: curl/7.88.1\r\nCookie: $Version=1; other=1, SESSIONID = abcdefghijklmnop ; x=2\r\nCookie: SESSIONIDX=later\r\nConnection: close\r\n\r\n"},
+		{raw: "GET /b HTTP/1.1\r\nHost: a-host-name-longer-than-twenty.example\r\nhost: a-host-name-longer-than-twenty.example\r\nCookie: SESSION=short; noequal; SESSIONID2=\"q;uoted\"\r\nConnection: close\r\n\r\n"},
+		{raw: "GET /deny HTTP/1.1\r\nHost: caps.example\r\nCookie: SESSIONID=denied\r\nConnection: close\r\n\r\n"},
+		{raw: "GET /idle HTTP/1.1\r\nHost: caps.example\r\nConnection: close\r\n\r\n", pause: true},
+	}
+	for _, r := range reqs {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.pause {
+			time.Sleep(idlePause)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, r.raw)
+		io.Copy(io.Discard, c)
+		c.Close()
+	}
+	return len(reqs)
 }
 
 // stateLogConfig has one server nobody listens on: its checks fail and

@@ -96,6 +96,8 @@ type frontend struct {
 	st *stats.Proxy
 	// log sends the frontend's stream lines (nil: no logging).
 	log *sectionLog
+	// caps is what it captures of each request (nil: nothing).
+	caps *frontCaptures
 }
 
 type useBackend struct {

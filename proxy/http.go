@@ -87,6 +87,13 @@ type stream struct {
 	redisp                       bool
 	bsrc                         netip.AddrPort
 	rec                          plog.Record
+	// tFirst: when the request's first byte came (Ti); reqID: its %rt;
+	// caps: what the frontend captures of it (capture.go); parseReq
+	// parses a request head (noting tFirst when the frontend logs).
+	tFirst   time.Time
+	reqID    uint32
+	caps     streamCaptures
+	parseReq func([]byte) (bool, error)
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -143,6 +150,10 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		bufPool.Put(sb)
 	}()
 	s.tStart = time.Now()
+	s.parseReq = s.req.Parse
+	if f.log != nil {
+		s.parseReq = s.parseNoting
+	}
 	for {
 		keep := s.serveOne()
 		if s.logged {
@@ -229,7 +240,8 @@ func (s *stream) serveOne() bool {
 	if idle && !f.e.enterIdle(s.client) {
 		return false
 	}
-	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.req.Parse)
+	s.tFirst = time.Time{}
+	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.parseReq)
 	if idle {
 		f.e.leaveIdle(s.client)
 	}
@@ -265,11 +277,8 @@ func (s *stream) serveOne() bool {
 	}
 	s.nreq++
 	s.countRequestHead()
-	if f.log != nil {
-		s.startLog()
-		// haproxy's frontend_accept runs per stream: once per request,
-		// none for a rejected head (measured with haproxy 2.6.12)
-		f.logConnect(addrPortOf(s.src), addrPortOf(s.client.LocalAddr()))
+	if f.log != nil || f.caps != nil {
+		s.startRequest()
 	}
 	now := stats.NowMs()
 	f.st.Request(now)
@@ -396,6 +405,8 @@ func (s *stream) forward(be *backend) bool {
 		countNewConn(be, sv)
 		return be.dialServer(sv)
 	}
+	s.captureClientCookie()
+	s.addUniqueIDHeader()
 	ctx := context.Background()
 	sc, res, err := be.connect(ctx, &key, dial)
 	s.countAttempt(be, res, err)
@@ -483,6 +494,7 @@ func (s *stream) forward(be *backend) bool {
 	if s.logged {
 		s.tData = time.Now()
 	}
+	s.captureResponse(sbuf)
 	// http-response rules: the backend's, then the frontend's (§4.2).
 	if len(be.rt.respRules) > 0 && s.applyResponseRules(be.rt.respRules) ||
 		be.cfg != s.f.cfg && len(s.f.rt.respRules) > 0 && s.applyResponseRules(s.f.rt.respRules) {

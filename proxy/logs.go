@@ -134,6 +134,11 @@ func (e *Engine) buildLogs() error {
 			return err
 		}
 		f.log = sl
+		if f.mode == haproxy.ModeHTTP {
+			if f.caps, err = newFrontCaptures(f.cfg); err != nil {
+				return err
+			}
+		}
 	}
 	for _, b := range e.backends {
 		sl, err := newSectionLog(b.cfg, host)
@@ -195,6 +200,31 @@ func checkInfo(code string, httpCode int, info string, ms int64) *plog.CheckInfo
 	return &plog.CheckInfo{Status: plog.CheckStatus(stats.CheckStatusByInfo(code)), Code: httpCode, Info: info, DurationMS: ms}
 }
 
+// startRequest notes what the logs and captures of a request just parsed
+// need; haproxy's frontend_accept runs per stream, so the "Connect from"
+// line of a frontend without a log format comes once per request, none
+// for a rejected head (measured with haproxy 2.6.12).
+func (s *stream) startRequest() {
+	f := s.f
+	s.reqID = reqCounter.Add(1) - 1
+	s.startLog()
+	if f.caps != nil {
+		s.captureRequest(f.caps)
+	}
+	if f.log != nil {
+		f.logConnect(addrPortOf(s.src), addrPortOf(s.client.LocalAddr()))
+	}
+}
+
+// parseNoting parses a request head and notes when its first byte came:
+// the first call sees the first bytes read (or those already buffered).
+func (s *stream) parseNoting(buf []byte) (bool, error) {
+	if s.tFirst.IsZero() {
+		s.tFirst = time.Now()
+	}
+	return s.req.Parse(buf)
+}
+
 // startLog notes what the log line of a request just parsed needs.
 func (s *stream) startLog() {
 	s.logged = true
@@ -223,13 +253,30 @@ func connectTerm(err error) [2]byte {
 
 // logRequest renders and sends the line of the request just handled.
 func (s *stream) logRequest() {
-	f := s.f
+	if s.f.log == nil {
+		return // a unique id or captures without logs
+	}
 	r := &s.rec
+	s.fillRecord(r)
+	r.UniqueID = s.uniqueID(r)
+	s.f.log.logStream(r)
+}
+
+// fillRecord fills r with what the current request's line can print, as
+// of now.
+func (s *stream) fillRecord(r *plog.Record) {
+	f := s.f
 	r.Reset()
 	end := time.Now()
 	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
 	r.AcceptDate = s.tStart
+	// Th is 0 without a TLS handshake; Ti runs from the accept (or the
+	// end of the previous request) to the request's first byte; Tq
+	// (Request) to its complete head (src/mux_h1.c, t_idle).
 	r.Handshake, r.Idle = 0, 0
+	if !s.tFirst.IsZero() && s.tFirst.After(s.tStart) {
+		r.Idle = s.tFirst.Sub(s.tStart).Milliseconds()
+	}
 	r.Request = msSince(s.tStart, s.tHead)
 	r.Queue, r.Connect, r.Data = msSince(s.tStart, s.tQueue), msSince(s.tStart, s.tConn), msSince(s.tStart, s.tData)
 	r.Close = end.Sub(s.tStart).Milliseconds()
@@ -272,8 +319,17 @@ func (s *stream) logRequest() {
 	r.Redispatched = s.redisp
 	r.RequestLine = s.reqLine
 	r.PID = os.Getpid()
-	r.RequestCounter = reqCounter.Add(1) - 1
-	f.log.logStream(r)
+	r.RequestCounter = s.reqID
+	if fc := f.caps; fc != nil {
+		r.RequestCaptures = append(r.RequestCaptures, s.caps.req...)
+		r.ResponseCaptures = append(r.ResponseCaptures, s.caps.resp...)
+		if s.caps.hasCli {
+			r.ClientCookie = s.caps.cli
+		}
+		if s.caps.hasSrv {
+			r.ServerCookie = s.caps.srv
+		}
+	}
 }
 
 // logTCP sends the line of a TCP session when it ends.

@@ -259,6 +259,7 @@ func flushBytes(cc *countConn, done *[2]uint64, fe *stats.Proxy, be *backend, sv
 // countDenied counts a request denied by http-request rules (dreq), on
 // the frontend and, once routed, on the backend.
 func (s *stream) countDenied() {
+	s.captureClientCookie() // a denied request's cookie is logged too
 	s.f.st.FE.DeniedReq.Add(1)
 	if s.be != nil && s.be.st != nil {
 		s.be.st.BE.DeniedReq.Add(1)
