@@ -68,6 +68,8 @@ type Engine struct {
 	cli *cli.Server
 	// lnOwner maps each listener to its frontend ("disable frontend").
 	lnOwner map[net.Listener]*frontend
+	// streams lists the connections in progress ("show sess").
+	streams streamTable
 }
 
 // addListener records ln as one of f's listeners.

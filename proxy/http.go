@@ -94,6 +94,7 @@ type stream struct {
 	reqID    uint32
 	caps     streamCaptures
 	parseReq func([]byte) (bool, error)
+	live     *liveStream // what "show sess" shows of it
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -143,7 +144,9 @@ func (f *frontend) serveHTTP(c net.Conn) {
 	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
 		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
 		localResp: http1.NewResponse(http1.DefaultLimits)}
+	s.live = f.e.streams.open(f, c)
 	defer func() {
+		f.e.streams.close(s.live)
 		s.dropOwn()
 		lingerClose(c)
 		bufPool.Put(cb)
@@ -156,6 +159,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 	}
 	for {
 		keep := s.serveOne()
+		s.live.end()
 		if s.logged {
 			s.logRequest()
 		}
@@ -276,6 +280,7 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.nreq++
+	s.live.begin(s.req.HeadLen)
 	s.countRequestHead()
 	if f.log != nil || f.caps != nil {
 		s.startRequest()
@@ -325,6 +330,7 @@ func (s *stream) serveOne() bool {
 		return s.answer(503)
 	}
 	s.be = be
+	s.live.routed(be)
 	if be.cfg != f.cfg {
 		if done, keep := s.applyRules(be.rt.reqRules); done {
 			return keep
@@ -422,6 +428,7 @@ func (s *stream) forward(be *backend) bool {
 	}
 	sv := res.server
 	s.sv = sv
+	s.live.connected(sv, sc, sessWaitResponse)
 	be.st.BackendStart(sv.st, stats.Now(), true)
 	be.st.BE.CumReq.Add(1)
 	sv.st.C.CumReq.Add(1)
@@ -491,6 +498,7 @@ func (s *stream) forward(be *backend) bool {
 	}
 	sbuf := s.sbuf[:slen]
 	s.slen = slen
+	s.live.step(sessResponse)
 	if s.logged {
 		s.tData = time.Now()
 	}

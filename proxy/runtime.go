@@ -206,9 +206,6 @@ func (e *Engine) ClearCounters(all bool) {
 	e.process.ClearMax()
 }
 
-// Sessions is not tracked yet: "show sess" lists the CLI's own session.
-func (e *Engine) Sessions() []cli.Session { return nil }
-
 // buildPages prepares the stats page of each section with "stats enable"
 // (or any "stats" keyword implying it), compiling "stats admin" rules.
 func (e *Engine) buildPages() error {

@@ -19,6 +19,10 @@ func (f *frontend) serveTCP(c net.Conn) {
 		lingerClose(c)
 		return
 	}
+	live := f.e.streams.open(f, c)
+	defer f.e.streams.close(live)
+	live.begin(0)
+	live.routed(be)
 	cc := &countConn{Conn: c}
 	var res connectResult
 	var err error
@@ -37,12 +41,14 @@ func (f *frontend) serveTCP(c net.Conn) {
 		lingerClose(c)
 		return
 	}
+	live.connected(res.server, sc, sessTCP)
 	defer c.Close()
 	defer sc.Close()
 	defer be.release(res.server)
 	be.st.BackendStart(res.server.st, stats.Now(), true)
 	defer be.st.BackendEnd(res.server.st)
-	pipe(cc, sc, tunnelTimeouts(f, be))
+	t := tunnelTimeouts(f, be)
+	pipe(live.watch(cc, false, t.Client), live.watch(sc, true, t.Server), t)
 	var done [2]uint64
 	flushBytes(cc, &done, f.st, be, res.server)
 }

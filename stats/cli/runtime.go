@@ -187,8 +187,9 @@ func checkResult(s stats.CheckStatus) uint8 {
 }
 
 // Session is one stream for "show sess". The engine fills what it knows;
-// fields haproxy prints that have no meaning here (task state, buffer
-// flags) are printed as zeroes.
+// the flags haproxy prints with it (channel, analyser and stream
+// connector flags) have no meaning in goha: the CLI prints the values
+// haproxy 2.6 shows for a stream in the same State (measured).
 type Session struct {
 	ID        uint64 // printed as haproxy prints the stream pointer: 0x%x
 	Proto     string // "tcpv4", "tcpv6", "unix_stream"
@@ -196,10 +197,36 @@ type Session struct {
 	Frontend  string
 	Backend   string // "" prints "<NONE>"
 	Server    string // "" prints "<none>"
-	AgeSec    int64  // seconds since accept
-	Calls     uint32
+	AgeSec    int64  // seconds since the stream started
+	Calls     uint32 // processing steps the stream went through
+	Rate      uint32 // steps in the last second
 	ReqBytes  uint32 // bytes waiting in the request buffer
 	RespBytes uint32 // bytes waiting in the response buffer
 	FrontFD   int    // client-side file descriptor (-1 if none)
 	BackFD    int    // server-side file descriptor (-1 if none)
+	State     SessState
+	// ExpireSec is the time left before the timeout of what the stream
+	// waits for (queue or connect, server response or data); -1: none.
+	ExpireSec int64
+	// A TCP session (SessTCP) also tells whether its client sent data
+	// and closed its side, and the time left on the client's idle timer
+	// (-1: none).
+	ClientData, ClientClosed bool
+	ReqExpireSec             int64
 }
+
+// SessState is what a stream is doing, as far as "show sess" tells.
+type SessState uint8
+
+// Stream states.
+const (
+	// SessWaitServer: an HTTP request or TCP session waits for a server
+	// (queue, connect); no server connection yet.
+	SessWaitServer SessState = iota
+	// SessWaitResponse: the request went to the server, no response yet.
+	SessWaitResponse
+	// SessResponse: the response is being forwarded.
+	SessResponse
+	// SessTCP: a TCP session is connected to its server.
+	SessTCP
+)

@@ -39,10 +39,47 @@ func hexAlt(v uint64) string {
 	return "0x" + strconv.FormatUint(v, 16)
 }
 
+// sessFlags are the flag words haproxy 2.6.12 prints for a stream in
+// each state (measured with "show sess" on streams waiting in a queue,
+// for a response, forwarding one, and on a connected TCP session):
+// request channel flags and analysers, response channel flags and
+// analysers, front and back stream-connector state and flags.
+var sessFlags = [...]struct {
+	rqF, rqAn, rpF, rpAn string
+	scfF, scbSt, scbF    string
+}{
+	SessWaitServer:   {"4dc00000", "8000", "80000000", "00", "280", "2", "11"},
+	SessWaitResponse: {"49c40000", "8000", "80400000", "1400000", "80", "8", "11"},
+	SessResponse:     {"49c40000", "8000", "80040000", "4000000", "80", "8", "11"},
+	SessTCP:          {"84a020", "00", "80008000", "00", "0", "8", "1"},
+}
+
+// tcpRequestFlags are the request channel's flags and read timer of a
+// connected TCP session as haproxy 2.6.12 prints them (measured): 0x40000
+// once the client sent data, 0xa020 instead of 0x8000 once it closed its
+// side (and then no read timer).
+func tcpRequestFlags(ss Session) (flags, rx string) {
+	f := uint64(0x800000)
+	if ss.ClientData {
+		f |= 0x40000
+	}
+	if ss.ClientClosed {
+		f |= 0xa020
+	} else {
+		f |= 0x8000
+		if ss.ReqExpireSec >= 0 {
+			rx = HumanTime(ss.ReqExpireSec)
+		}
+	}
+	return strconv.FormatUint(f, 16), rx
+}
+
 // appendSessLine writes one "show sess" summary line in haproxy's layout
-// (cli_io_handler_dump_sess). Internal task and buffer flags that goha
-// does not have are printed as zero; the CLI's own line (own=true) shows
-// the values haproxy shows for an idle CLI stream.
+// (cli_io_handler_dump_sess). The CLI's own line (own=true) shows the
+// values haproxy shows for an idle CLI stream; the engine's streams show
+// their state's flags, their buffered bytes, their descriptors and the
+// time left before the timeout they wait on (rx of the response channel
+// while a server is expected to talk, and the stream's expiry).
 func appendSessLine(b []byte, ss Session, own bool, epoch uint64, timeout int64) []byte {
 	b = append(b, "0x"...)
 	b = strconv.AppendUint(b, ss.ID, 16)
@@ -60,27 +97,44 @@ func appendSessLine(b []byte, ss Session, own bool, epoch uint64, timeout int64)
 	b = append(b, " calls="...)
 	b = strconv.AppendUint(b, uint64(ss.Calls), 10)
 	b = append(b, " rate="...)
-	b = strconv.AppendUint(b, uint64(ss.Calls), 10)
+	if own {
+		b = strconv.AppendUint(b, uint64(ss.Calls), 10)
+	} else {
+		b = strconv.AppendUint(b, uint64(ss.Rate), 10)
+	}
 	b = append(b, " cpu=0 lat=0"...)
 	if own {
 		rx := HumanTime(timeout)
 		b = append(b, " rq[f=c08002h,i=0,an=00h,rx="+rx+",wx=,ax=] rp[f=80008000h,i=0,an=00h,rx=,wx=,ax=]"...)
-	} else {
-		b = append(b, " rq[f=000000h,i="+strconv.FormatUint(uint64(ss.ReqBytes), 10)+",an=00h,rx=,wx=,ax=]"...)
-		b = append(b, " rp[f=000000h,i="+strconv.FormatUint(uint64(ss.RespBytes), 10)+",an=00h,rx=,wx=,ax=]"...)
+		b = append(b, " scf=[8,0h,fd="+strconv.Itoa(ss.FrontFD)+"] scb=[8,1h,fd=-1]"...)
+		return append(b, " exp="+HumanTime(timeout)+" rc=0 c_exp=\n"...)
 	}
-	b = append(b, " scf=[8,0h,fd="+strconv.Itoa(ss.FrontFD)+"]"...)
-	if own {
-		b = append(b, " scb=[8,1h,fd=-1]"...)
-	} else {
-		b = append(b, " scb=[8,0h,fd="+strconv.Itoa(ss.BackFD)+"]"...)
+	fl := sessFlags[SessWaitServer]
+	if int(ss.State) < len(sessFlags) {
+		fl = sessFlags[ss.State]
 	}
-	if own {
-		b = append(b, " exp="+HumanTime(timeout)+" rc=0 c_exp="...)
-	} else {
-		b = append(b, " exp= rc=0 c_exp="...)
+	exp := ""
+	if ss.ExpireSec >= 0 {
+		exp = HumanTime(ss.ExpireSec)
 	}
-	return append(b, '\n')
+	rpRx, cExp := "", ""
+	if ss.State == SessWaitServer {
+		cExp = exp // the connect (or queue) timer
+	} else {
+		rpRx = exp // the server's read timer
+	}
+	rqF, rqRx := fl.rqF, ""
+	if ss.State == SessTCP {
+		rqF, rqRx = tcpRequestFlags(ss)
+		if ss.ReqExpireSec >= 0 && (ss.ReqExpireSec < ss.ExpireSec || ss.ExpireSec < 0) {
+			exp = HumanTime(ss.ReqExpireSec)
+		}
+	}
+	b = append(b, " rq[f="+rqF+"h,i="+strconv.FormatUint(uint64(ss.ReqBytes), 10)+",an="+fl.rqAn+"h,rx="+rqRx+",wx=,ax=]"...)
+	b = append(b, " rp[f="+fl.rpF+"h,i="+strconv.FormatUint(uint64(ss.RespBytes), 10)+",an="+fl.rpAn+"h,rx="+rpRx+",wx=,ax=]"...)
+	b = append(b, " scf=[8,"+fl.scfF+"h,fd="+strconv.Itoa(ss.FrontFD)+"]"...)
+	b = append(b, " scb=["+fl.scbSt+","+fl.scbF+"h,fd="+strconv.Itoa(ss.BackFD)+"]"...)
+	return append(b, " exp="+exp+" rc=0 c_exp="+cExp+"\n"...)
 }
 
 // cmdShowSess lists the streams: the engine's, then the CLI's own one

@@ -1,0 +1,301 @@
+package proxy
+
+import (
+	"io"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"goha/stats/cli"
+)
+
+// streamTable lists the client connections in progress for "show sess".
+// A connection registers once (accept to close); what it does meanwhile
+// is published with atomics, so the request path takes no lock.
+type streamTable struct {
+	m   sync.Map // *liveStream -> struct{}
+	seq atomic.Uint64
+}
+
+// The stream states the engine reports (see cli.SessState).
+const (
+	sessWaitResponse = cli.SessWaitResponse
+	sessResponse     = cli.SessResponse
+	sessTCP          = cli.SessTCP
+)
+
+// streamIDBase and streamIDStep make stream ids look like the heap
+// addresses haproxy prints, and keep them apart from the CLI's own ids.
+const (
+	streamIDBase = 0x7f0000000000
+	streamIDStep = 0x40
+)
+
+// liveStream is what "show sess" reads of one client connection while its
+// goroutine serves it. In haproxy an HTTP stream lives from a complete
+// request head to the end of its response: between requests (or while a
+// head is still arriving) the connection has no stream and is not listed.
+type liveStream struct {
+	t     *streamTable
+	fe    *frontend
+	proto string
+	src   string
+	cfd   int
+
+	id    atomic.Uint64 // 0: no stream right now
+	start atomic.Int64  // UnixNano: the stream's start
+	since atomic.Int64  // UnixNano: the start of its current state
+	last  atomic.Int64  // UnixNano: its last step
+	calls atomic.Uint32
+	state atomic.Uint32 // cli.SessState
+	be    atomic.Pointer[backend]
+	srv   atomic.Pointer[server]
+	sfd   atomic.Int32
+	head  atomic.Uint32 // bytes of the request head held
+
+	// a TCP session's reads (watch): their instants, whether the client
+	// sent anything and whether it closed; the idle timeouts that apply
+	cliRead, srvRead atomic.Int64
+	cliData, cliEOF  atomic.Bool
+	cliIdle, srvIdle time.Duration
+}
+
+// open registers a client connection of fe.
+func (t *streamTable) open(fe *frontend, c net.Conn) *liveStream {
+	l := &liveStream{t: t, fe: fe, proto: "tcpv4", cfd: connFD(c)}
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		if a.IP.To4() == nil {
+			l.proto = "tcpv6"
+		}
+		l.src = a.IP.String() + ":" + strconv.Itoa(a.Port)
+	}
+	l.sfd.Store(-1)
+	t.m.Store(l, struct{}{})
+	return l
+}
+
+func (t *streamTable) close(l *liveStream) { t.m.Delete(l) }
+
+// begin starts a stream on the connection (a request head was read, or
+// a TCP connection was accepted).
+func (l *liveStream) begin(headLen int) {
+	if l == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	l.be.Store(nil)
+	l.srv.Store(nil)
+	l.sfd.Store(-1)
+	l.head.Store(uint32(headLen))
+	l.state.Store(uint32(cli.SessWaitServer))
+	l.calls.Store(1)
+	l.start.Store(now)
+	l.since.Store(now)
+	l.last.Store(now)
+	l.id.Store(streamIDBase + l.t.seq.Add(1)*streamIDStep)
+}
+
+// step records a state change of the stream.
+func (l *liveStream) step(st cli.SessState) {
+	if l == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	l.state.Store(uint32(st))
+	l.since.Store(now)
+	l.last.Store(now)
+	l.calls.Add(1)
+}
+
+// routed records the backend the stream goes to.
+func (l *liveStream) routed(be *backend) {
+	if l == nil {
+		return
+	}
+	l.be.Store(be)
+	l.last.Store(time.Now().UnixNano())
+	l.calls.Add(1)
+}
+
+// connected records the server connection the stream got.
+func (l *liveStream) connected(sv *server, c net.Conn, st cli.SessState) {
+	if l == nil {
+		return
+	}
+	l.srv.Store(sv)
+	l.sfd.Store(int32(connFD(c)))
+	l.head.Store(0) // forwarded
+	l.step(st)
+}
+
+// end closes the stream; the connection stays registered until closed.
+func (l *liveStream) end() {
+	if l != nil {
+		l.id.Store(0)
+	}
+}
+
+// snapshot returns the stream as "show sess" prints it; ok is false when
+// the connection has no stream.
+func (l *liveStream) snapshot(now time.Time) (cli.Session, int64, bool) {
+	id := l.id.Load()
+	start := l.start.Load()
+	if id == 0 {
+		return cli.Session{}, 0, false
+	}
+	ss := cli.Session{ID: id, Proto: l.proto, Src: l.src, Frontend: l.fe.name,
+		FrontFD: l.cfd, BackFD: int(l.sfd.Load()), Calls: l.calls.Load(),
+		State: cli.SessState(l.state.Load()), ReqBytes: l.head.Load(), ExpireSec: -1}
+	// whole seconds apart, as haproxy subtracts its truncated clocks
+	ss.AgeSec = now.Unix() - time.Unix(0, start).Unix()
+	if now.Sub(time.Unix(0, l.last.Load())) < time.Second {
+		ss.Rate = 1
+	}
+	be := l.be.Load()
+	if ss.State == cli.SessTCP {
+		ss.ClientData, ss.ClientClosed = l.cliData.Load(), l.cliEOF.Load()
+		ss.ReqExpireSec = -1
+		if !ss.ClientClosed {
+			ss.ReqExpireSec = timeLeft(l.cliIdle, now, l.cliRead.Load())
+		}
+		ss.ExpireSec = timeLeft(l.srvIdle, now, l.srvRead.Load())
+		if be != nil {
+			ss.Backend = be.name
+		}
+		be = nil // its timers are set above
+	}
+	if be != nil {
+		ss.Backend = be.name
+		// the timer the stream waits on: the queue (or connect) timeout
+		// before a server, the server timeout after
+		d := be.timeouts.Server
+		if ss.State == cli.SessWaitServer {
+			d = be.timeouts.Queue
+			if d == 0 {
+				d = be.timeouts.Connect
+			}
+		}
+		ss.ExpireSec = timeLeft(d, now, l.since.Load())
+	}
+	if sv := l.srv.Load(); sv != nil {
+		ss.Server = sv.name
+	}
+	return ss, start, true
+}
+
+// timeLeft is what remains of timeout d started at from (UnixNano), in
+// whole seconds; -1 when there is no timeout.
+func timeLeft(d time.Duration, now time.Time, from int64) int64 {
+	if d <= 0 {
+		return -1
+	}
+	left := d - now.Sub(time.Unix(0, from))
+	if left < 0 {
+		left = 0
+	}
+	return int64(left / time.Second)
+}
+
+// watch wraps one side of a connected TCP session so that its reads are
+// seen by "show sess" (the client's data and close, each side's idle
+// timer); idle is that side's inactivity timeout.
+func (l *liveStream) watch(c net.Conn, server bool, idle time.Duration) net.Conn {
+	if l == nil {
+		return c
+	}
+	now := time.Now().UnixNano()
+	if server {
+		l.srvIdle = idle
+		l.srvRead.Store(now)
+	} else {
+		l.cliIdle = idle
+		l.cliRead.Store(now)
+	}
+	return &watchedConn{Conn: c, l: l, server: server}
+}
+
+type watchedConn struct {
+	net.Conn
+	l      *liveStream
+	server bool
+}
+
+func (c *watchedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	now := time.Now().UnixNano()
+	if c.server {
+		c.l.srvRead.Store(now)
+		return n, err
+	}
+	c.l.cliRead.Store(now)
+	if n > 0 && !c.l.cliData.Load() {
+		c.l.cliData.Store(true)
+	}
+	if err == io.EOF {
+		c.l.cliEOF.Store(true)
+	}
+	return n, err
+}
+
+// CloseWrite and CloseRead keep the half-closes pipe uses.
+func (c *watchedConn) CloseWrite() error {
+	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return hc.CloseWrite()
+	}
+	return c.Conn.Close()
+}
+
+func (c *watchedConn) CloseRead() error {
+	if hc, ok := c.Conn.(interface{ CloseRead() error }); ok {
+		return hc.CloseRead()
+	}
+	return nil
+}
+
+// Sessions lists the streams in progress, oldest first.
+func (e *Engine) Sessions() []cli.Session {
+	now := time.Now()
+	type entry struct {
+		ss    cli.Session
+		start int64
+	}
+	var list []entry
+	e.streams.m.Range(func(k, _ any) bool {
+		if ss, start, ok := k.(*liveStream).snapshot(now); ok {
+			list = append(list, entry{ss, start})
+		}
+		return true
+	})
+	sort.Slice(list, func(i, j int) bool { return list[i].start < list[j].start })
+	out := make([]cli.Session, len(list))
+	for i := range list {
+		out[i] = list[i].ss
+	}
+	return out
+}
+
+// connFD returns the descriptor of a TCP connection (-1 if it has none).
+func connFD(c net.Conn) int {
+	for {
+		u, ok := c.(interface{ Unwrap() net.Conn })
+		if !ok {
+			break
+		}
+		c = u.Unwrap()
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}
