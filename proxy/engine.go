@@ -19,6 +19,7 @@ import (
 	plog "goha/proxy/log"
 	"goha/stats"
 	"goha/stats/cli"
+	"goha/stats/page"
 )
 
 // Options tune an Engine.
@@ -100,6 +101,8 @@ type frontend struct {
 	log *sectionLog
 	// caps is what it captures of each request (nil: nothing).
 	caps *frontCaptures
+	// page answers the frontend's own "stats uri", nil without stats.
+	page *page.Handler
 }
 
 type useBackend struct {

@@ -308,6 +308,13 @@ func (s *stream) serveOne() bool {
 	if done, keep := s.applyRules(f.rt.reqRules); done {
 		return keep
 	}
+	if f.page != nil {
+		// A frontend's stats URI is answered before use_backend, and
+		// the log names the frontend as the backend ("fe fe/<STATS>").
+		if handled, keep := s.serveStats(f.page, true); handled {
+			return keep
+		}
+	}
 	be := f.defBE
 	for _, u := range f.uses {
 		if u.cond.eval(s) {
@@ -327,6 +334,10 @@ func (s *stream) serveOne() bool {
 		}
 	}
 	if be == nil {
+		// No backend to send to: haproxy 2.6 logs it as a failed
+		// connection ("SC--") and, measured on 2.6.12, with no request
+		// time (TR -1).
+		s.term, s.tHead = [2]byte{'S', 'C'}, time.Time{}
 		return s.answer(503)
 	}
 	s.be = be
@@ -336,8 +347,8 @@ func (s *stream) serveOne() bool {
 			return keep
 		}
 	}
-	if st := &be.cfg.Stats; st.Enabled {
-		if handled, keep := s.serveStats(be); handled {
+	if be.page != nil && be.cfg != f.cfg {
+		if handled, keep := s.serveStats(be.page, false); handled {
 			return keep
 		}
 	}

@@ -312,7 +312,6 @@ func (s *stream) fillRecord(r *plog.Record) {
 		}
 	} else if s.applet != "" {
 		r.ServerName = s.applet
-	} else if s.be != nil && s.be.page != nil && s.status != 0 {
 		r.ServerName = "<STATS>"
 	}
 	r.Retries = s.retries

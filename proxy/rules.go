@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"goha/proxy/http1"
 	"goha/stats/page"
@@ -81,25 +82,35 @@ var reasons = map[int]string{
 
 // serveStats answers the stats URI of a section with "stats enable"
 // (§4.2 "stats uri", "stats auth") through goha/stats/page; a request
-// whose URI does not match goes on to the servers.
-func (s *stream) serveStats(be *backend) (handled, keep bool) {
-	h := be.page
+// whose URI does not match goes on to the servers. own: the page belongs
+// to the frontend's own section (its frontend or listen pass).
+func (s *stream) serveStats(h *page.Handler, own bool) (handled, keep bool) {
 	if h == nil || !h.Matches(string(s.txn.URI)) {
 		return false, false
 	}
+	s.applet = "<STATS>"
 	buf := s.cbuf[:s.clen]
 	r := &page.Request{Method: string(s.txn.Method), URI: string(s.txn.URI), Conn: s,
 		Header: func(name string) string {
 			v, _ := s.req.Lookup(buf, name)
 			return string(v)
 		}}
-	keep = s.canKeep()
-	if s.req.Body == http1.BodyLength && keep {
-		r.Body = buf[s.req.HeadLen : s.req.HeadLen+int(s.req.ContentLength)]
+	if s.req.Body == http1.BodyLength {
+		// The admin form's POST body may follow its head in another
+		// segment: wait for it (it fits in the buffer; a larger body
+		// is not a form haproxy's page sends).
+		need := s.req.HeadLen + int(s.req.ContentLength)
+		if need <= len(s.cbuf) && s.clen < need {
+			readHead(s.client, s.cbuf, &s.clen, s.bodyWait(), func(b []byte) (bool, error) { return len(b) >= need, nil })
+		}
+		if s.clen >= need {
+			r.Body = s.cbuf[s.req.HeadLen:need]
+		}
 	}
+	keep = s.canKeep()
 	resp := h.Respond(r)
 	s.f.st.FE.Intercepted.Add(1)
-	if be.cfg == s.f.cfg {
+	if own {
 		// haproxy runs the stats page of the frontend's own section in
 		// its frontend pass, before a backend is assigned (the
 		// switching rules are skipped), so only the frontend counts
@@ -109,6 +120,15 @@ func (s *stream) serveStats(be *backend) (handled, keep bool) {
 		s.f.st.FE.AddResponse(resp.Status)
 	} else {
 		s.countResponse(resp.Status)
+	}
+	// haproxy 2.6 logs the stats applet's answers as "LR--" with zero
+	// queue, connect and response times; its 401 (credentials asked) it
+	// logs as status 400 with no response time (measured on 2.6.12:
+	// "0/0/0/-1/0 400 ... LR--" for a 401 sent to the client).
+	s.term = [2]byte{'L', 'R'}
+	s.tQueue, s.tConn, s.tData = s.tHead, s.tHead, s.tHead
+	if resp.Status == 401 {
+		s.status, s.tData = 400, time.Time{}
 	}
 	close := !keep || s.f.e.stopping()
 	resp.NotChunked = string(s.txn.Method) == "HEAD"

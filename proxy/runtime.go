@@ -105,13 +105,43 @@ func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAc
 		return
 	}
 	b.mu.Lock()
-	msg := cli.ApplyAdmin(px, sv, a, stats.Now().Unix)
+	usableBefore := b.lb.ActiveServers() + b.lb.BackupServers()
+	oldAdm, oldState := sv.Admin.Load(), stats.ServerState(sv.State.Load())
+	changed := cli.ApplyAdmin(px, sv, a, stats.Now().Unix) != ""
 	b.lb.SetMaintenance(s.lbs, a == cli.AdminMaintenance)
 	b.lb.SetDrain(s.lbs, a == cli.AdminDrain)
 	b.dispatchQueue()
+	act, bck := b.lb.ActiveServers(), b.lb.BackupServers()
+	served := s.lbs.Served()
+	newAdm, newState := sv.Admin.Load(), stats.ServerState(sv.State.Load())
 	b.mu.Unlock()
-	if msg != "" {
-		e.logServerState(b, []byte(msg), plog.LevelNotice)
+	if !changed {
+		return
+	}
+	// haproxy's words for each forced change (srv_update_status in
+	// src/server.c), on stderr as warnings and to the backend's logs.
+	ref := plog.ServerRef{Backend: b.name, Server: s.name, Backup: s.lbs.Backup()}
+	counts := plog.ServerCounts{Active: act, Backup: bck, Sessions: served}
+	wasMaint, isMaint := oldAdm&stats.AdminAnyMaint != 0, newAdm&stats.AdminAnyMaint != 0
+	var msg []byte
+	var level int
+	switch {
+	case !wasMaint && isMaint:
+		msg, level = plog.ServerEnterMaint(nil, ref, "", nil, counts, oldState == stats.SrvStopped, false, true)
+	case wasMaint && !isMaint:
+		msg, level = plog.ServerLeaveMaint(nil, ref, plog.LeaveForcedMaint, "", newState == stats.SrvStopped, newAdm&stats.AdminDrain != 0)
+	case newAdm&stats.AdminDrain != 0:
+		msg, level = plog.ServerEnterDrain(nil, ref, counts)
+	default:
+		msg, level = plog.ServerLeaveDrain(nil, ref, newState == stats.SrvStopped)
+	}
+	e.logServerState(b, msg, level)
+	if usableBefore > 0 && act+bck == 0 {
+		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
+		msg, level = plog.NoServerAvailable(nil, "backend", b.name)
+		if b.log != nil {
+			b.log.logger.Send(level, msg, nil)
+		}
 	}
 }
 
@@ -207,50 +237,73 @@ func (e *Engine) ClearCounters(all bool) {
 }
 
 // buildPages prepares the stats page of each section with "stats enable"
-// (or any "stats" keyword implying it), compiling "stats admin" rules.
+// (or any "stats" keyword implying it), compiling "stats admin" rules. A
+// frontend answers its own stats URI before its use_backend rules run (a
+// "frontend stats" section needs no backend), a backend after them; a
+// listen section shares one page between both roles.
 func (e *Engine) buildPages() error {
 	for _, b := range e.backends {
-		st := &b.cfg.Stats
-		if !st.Enabled {
+		h, err := e.pageFor(b.cfg, b.name, b.rt)
+		if err != nil {
+			return err
+		}
+		b.page = h
+	}
+	for _, f := range e.front {
+		if b := e.backends[f.name]; b != nil && b.cfg == f.cfg {
+			f.page = b.page
 			continue
 		}
-		pc := page.Config{URI: st.URI, Realm: st.Realm, Refresh: int(st.Refresh.Seconds()),
-			HideVersion: st.HideVersion, ShowLegends: st.ShowLegends, ShowDesc: st.ShowDesc,
-			Scope: st.Scopes, Self: b.name}
-		if st.ShowNodeSet {
-			pc.ShowNode = st.ShowNode
-			if pc.ShowNode == "" {
-				pc.ShowNode, _ = os.Hostname()
-			}
+		h, err := e.pageFor(f.cfg, f.name, f.rt)
+		if err != nil {
+			return err
 		}
-		for _, a := range st.Auths {
-			pc.Users = append(pc.Users, page.User{Name: a.User, Password: a.Password})
-		}
-		if len(st.Admin) > 0 {
-			var conds []*cond
-			for _, c := range st.Admin {
-				cc, err := b.rt.cc.compile(c)
-				if err != nil {
-					return fmt.Errorf("proxy '%s': stats admin: %v", b.name, err)
-				}
-				conds = append(conds, cc)
-			}
-			pc.Admin = func(r *page.Request) bool {
-				s, _ := r.Conn.(*stream)
-				if s == nil {
-					return false
-				}
-				for _, c := range conds {
-					if c.eval(s) {
-						return true
-					}
-				}
-				return false
-			}
-		}
-		b.page = &page.Handler{Config: pc, Runtime: e}
+		f.page = h
 	}
 	return nil
+}
+
+// pageFor is the stats page of one section, nil without "stats enable".
+func (e *Engine) pageFor(cfg *haproxy.Proxy, name string, rt *proxyRT) (*page.Handler, error) {
+	st := &cfg.Stats
+	if !st.Enabled {
+		return nil, nil
+	}
+	pc := page.Config{URI: st.URI, Realm: st.Realm, Refresh: int(st.Refresh.Seconds()),
+		HideVersion: st.HideVersion, ShowLegends: st.ShowLegends, ShowDesc: st.ShowDesc,
+		Scope: st.Scopes, Self: name}
+	if st.ShowNodeSet {
+		pc.ShowNode = st.ShowNode
+		if pc.ShowNode == "" {
+			pc.ShowNode, _ = os.Hostname()
+		}
+	}
+	for _, a := range st.Auths {
+		pc.Users = append(pc.Users, page.User{Name: a.User, Password: a.Password})
+	}
+	if len(st.Admin) > 0 {
+		var conds []*cond
+		for _, c := range st.Admin {
+			cc, err := rt.cc.compile(c)
+			if err != nil {
+				return nil, fmt.Errorf("proxy '%s': stats admin: %v", name, err)
+			}
+			conds = append(conds, cc)
+		}
+		pc.Admin = func(r *page.Request) bool {
+			s, _ := r.Conn.(*stream)
+			if s == nil {
+				return false
+			}
+			for _, c := range conds {
+				if c.eval(s) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return &page.Handler{Config: pc, Runtime: e}, nil
 }
 
 // startCLI serves every global "stats socket" line (management guide

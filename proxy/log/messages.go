@@ -433,3 +433,25 @@ func ProxyHardStopped(dst []byte, name string, remaining int) ([]byte, int) {
 	dst = strconv.AppendInt(dst, int64(remaining), 10)
 	return append(dst, " remaining conns will be closed)."...), LevelWarning
 }
+
+// ServerEnterDrain is "Server be/s enters drain state. N active and M
+// backup servers online. ..." at LOG_NOTICE (srv_update_status, the
+// server taking no new traffic while not in maintenance).
+func ServerEnterDrain(dst []byte, s ServerRef, n ServerCounts) ([]byte, int) {
+	dst = appendServerPrefix(dst, s)
+	dst = append(dst, " enters drain state"...)
+	dst = appendCountsOnline(dst, n)
+	return append(dst, '.'), LevelNotice
+}
+
+// ServerLeaveDrain is "Server be/s is UP (leaving forced drain)." at
+// LOG_NOTICE: the forced drain (CLI, stats page) is lifted.
+func ServerLeaveDrain(dst []byte, s ServerRef, down bool) ([]byte, int) {
+	dst = appendServerPrefix(dst, s)
+	if down {
+		dst = append(dst, " is DOWN (leaving forced drain)."...)
+	} else {
+		dst = append(dst, " is UP (leaving forced drain)."...)
+	}
+	return dst, LevelNotice
+}

@@ -15,7 +15,12 @@ const (
 	shapePlain    proxyShape = iota // one frontend, one backend, one server
 	shapeTutorial                   // the tutorial's url_reg acl and two servers
 	shapeTCP                        // mode tcp, one server
+	shapeStats                      // shapePlain with the stats page enabled
 )
+
+// statsURI is where shapeStats serves the stats page; the stats scenario
+// scrapes its CSV while the load runs, as a monitoring system would.
+const statsURI = "/goha-bench-stats"
 
 // haproxyConfig is the configuration both goproxy and haproxy run.
 //
@@ -41,15 +46,19 @@ defaults
     http-reuse safe
 `)
 	switch shape {
-	case shapePlain:
+	case shapePlain, shapeStats:
+		stats := ""
+		if shape == shapeStats {
+			stats = "    stats enable\n    stats uri " + statsURI + "\n"
+		}
 		fmt.Fprintf(&b, `
 frontend fe
     bind 127.0.0.1:%d
-    default_backend be
+%s    default_backend be
 
 backend be
     server s1 127.0.0.1:%d
-`, front, backend)
+`, front, stats, backend)
 	case shapeTutorial:
 		// The tutorial's frontend and backend (testdata/check/haproxy/
 		// 01-tutorial.cfg) with the servers on the local nginx and its

@@ -27,6 +27,15 @@ func scenarios() []*scenario {
 			},
 		},
 		{
+			name:    "stats",
+			desc:    "keepalive with the stats page enabled in the frontend and its CSV scraped every 100 ms during the run (issue 4: counting must cost no throughput); compare with keepalive",
+			targets: []string{tGoproxy, tHaproxy},
+			run: func(h *harness, sr *ScenarioResult, t string) error {
+				l := wrkLoad{path: "/small", conns: 64, scrape: statsURI + ";csv"}
+				return h.wrkScenario(sr, t, shapeStats, h.be.httpPort, l, len(smallBody), false)
+			},
+		},
+		{
 			name:    "close",
 			desc:    "a new client connection per request: wrk -t1 -c64 with \"Connection: close\"; server side kept alive (http-reuse safe)",
 			targets: allTargets,
@@ -134,13 +143,21 @@ func (h *harness) wrkScenario(sr *ScenarioResult, t string, shape proxyShape, ba
 		return err
 	}
 	c0 := r.cpu()
+	stopScrape := func() (int, error) { return 0, nil }
+	if l.scrape != "" {
+		stopScrape = scrapeEvery(r.addr, l.scrape, 100*time.Millisecond)
+	}
 	res, err := h.runWrk(r.addr, l, h.duration)
+	scrapes, serr := stopScrape()
 	c1 := r.cpu()
 	if err != nil {
 		return err
 	}
 	if p := res.problems(); p != "" {
 		sr.Errors = append(sr.Errors, fmt.Sprintf("%s: %s in %d requests", t, p, res.Requests))
+	}
+	if serr != nil {
+		sr.Errors = append(sr.Errors, fmt.Sprintf("%s: stats scrape failed after %d scrapes: %v", t, scrapes, serr))
 	}
 	rps := res.rps()
 	cpu := c1 - c0

@@ -17,6 +17,9 @@ type wrkLoad struct {
 	path    string
 	conns   int
 	headers [][2]string // added to every request, in order
+	// scrape, when set, is a path fetched every 100 ms on a separate
+	// connection while the measured load runs (the stats scenario).
+	scrape string
 }
 
 // wrkResult is what wrk's done() callback reports (bench/wrk/report.lua).
