@@ -49,9 +49,10 @@ frontend caps
     capture response header X-Got-ID len 60
     capture response header X-Missing len 10
     capture cookie SESSIONID len 12
-    unique-id-format "%{+X}o %ci_%ft_%b_%HM"
+    unique-id-format "%{+X}o %ci_%ft_%b_%HM_%[var(txn.x)]"
     unique-id-header X-Req-ID
-    log-format "%ID T=%Th/%Ti/%TR/%Tq %ST %B %U %CC %CS %hr %hs %hrl %hsl %{+Q}r"
+    log-format "%ID T=%Th/%Ti/%TR/%Tq %ST %B %U %CC %CS %hr %hs %hrl %hsl %{+Q}r %[src] %[capture.req.hdr(0)] %[capture.res.hdr(0),upper] %[var(txn.x)] %[var(txn.none)] %[str(lit)]"
+    http-request set-var(txn.x) str(hello)
     http-request deny if { path /deny }
     default_backend cookies
 backend cookies
@@ -128,13 +129,12 @@ var (
 	logTimers5 = regexp.MustCompile(` (-?\d+/){4}\+?-?\d+ (\d{3}|-1) `)
 	logTimers3 = regexp.MustCompile(` -?\d+/-?\d+/\+?-?\d+ (\+?\d+) `)
 	logCLF     = regexp.MustCompile(`"" "" \d+ \d+ (\S+ \S+ \S+) (-?\d+ ){4}\+?-?\d+ `)
-	// %ac, %fc and %bc include the streams of the previous request
+	// %ac, %fc, %bc and %sc include the streams of the previous request
 	// still closing in haproxy: racy with a client that closes after
-	// each request (measured: bc 1 or 0 for the same traffic).
-	// %sc of a tcplog line: haproxy logs before or after the server
-	// connection is released (measured both ways).
-	logTCPSrv = regexp.MustCompile(` -- A/F/B/\d+/`)
-	logActFe  = regexp.MustCompile(`(--(?:--)? |HTTP/1\.[01] )\d+([/ ])\d+([/ ])\d+([/ ])`)
+	// each request (measured: bc, and sc of an httplog line, 1 or 0 for
+	// the same traffic); %sc of a tcplog line: haproxy logs before or
+	// after the server connection is released (measured both ways).
+	logActFe = regexp.MustCompile(`(--(?:--)? |HTTP/1\.[01] )\d+([/ ])\d+([/ ])\d+([/ ])\d+([/ ])`)
 )
 
 // logCapsTimers are the caps frontend's Th/Ti/TR/Tq: Th is 0 without
@@ -163,8 +163,7 @@ func maskLogLine(l string) string {
 	l = logDate.ReplaceAllString(l, "[DATE]")
 	l = logTimers5.ReplaceAllString(l, " T/T/T/T/T $2 ")
 	l = logTimers3.ReplaceAllString(l, " T/T/T $1 ")
-	l = logActFe.ReplaceAllString(l, "${1}A${2}F${3}B${4}")
-	l = logTCPSrv.ReplaceAllString(l, " -- A/F/B/S/")
+	l = logActFe.ReplaceAllString(l, "${1}A${2}F${3}B${4}S${5}")
 	return l
 }
 

@@ -24,11 +24,12 @@ const uniqueIDLen = 128
 // frontCaptures is a frontend's capture configuration; nil when it has
 // none.
 type frontCaptures struct {
-	req, resp []haproxy.Capture // header captures in declaration order
-	cookie    string            // "capture cookie" name prefix ("" for none)
-	cookieLen int
-	uid       *plog.Program // unique-id-format
-	uidHeader string        // unique-id-header ("" for none)
+	req, resp  []haproxy.Capture // header captures in declaration order
+	cookie     string            // "capture cookie" name prefix ("" for none)
+	cookieLen  int
+	uid        *plog.Program // unique-id-format
+	uidSamples logSamples
+	uidHeader  string // unique-id-header ("" for none)
 }
 
 func newFrontCaptures(px *haproxy.Proxy) (*frontCaptures, error) {
@@ -65,6 +66,7 @@ type streamCaptures struct {
 	hasCli, hasSrv      bool
 	uid                 []byte
 	hasUID              bool
+	uidArena            []byte // the unique id's sample values
 }
 
 // reset prepares the captures of a new request.
@@ -277,13 +279,14 @@ func skipSPHT(v []byte, i int) int {
 
 // uniqueID is the request's id from the frontend's unique-id-format,
 // built once (stream_generate_unique_id) from the record r as filled so
-// far.
-func (s *stream) uniqueID(r *plog.Record) []byte {
+// far; live: the request head is still there for its samples.
+func (s *stream) uniqueID(r *plog.Record, live bool) []byte {
 	fc := s.f.caps
 	if fc == nil || fc.uid == nil {
 		return nil
 	}
 	if !s.caps.hasUID {
+		fc.uidSamples.fill(s, r, &s.caps.uidArena, live)
 		s.caps.uid = fc.uid.Append(s.caps.uid[:0], r, uniqueIDLen)
 		s.caps.hasUID = true
 	}
@@ -300,7 +303,7 @@ func (s *stream) addUniqueIDHeader() {
 	}
 	r := &s.rec
 	s.fillRecord(r)
-	id := s.uniqueID(r)
+	id := s.uniqueID(r, true)
 	if fc.uidHeader != "" {
 		s.edits = append(s.edits, headerEdit{op: editAdd, name: lowerASCII(fc.uidHeader), value: id})
 	}

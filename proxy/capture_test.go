@@ -1,6 +1,9 @@
 package proxy
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 // The captures of the values sent in compat-tests' TestObserveLogs (caps
 // frontend, "capture cookie SESSIONID len 12") are those haproxy 2.6.12
@@ -32,6 +35,28 @@ func TestCookieCapture(t *testing.T) {
 		}
 		if string(got) != c.want {
 			t.Errorf("%q: captured %q, want %q", c.value, got, c.want)
+		}
+	}
+}
+
+// uuid() in a unique-id-format: version 4, haproxy's lower-case layout.
+func TestAppendUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	a, b := string(appendUUID(nil)), string(appendUUID(nil))
+	if !re.MatchString(a) || a == b {
+		t.Fatalf("uuids %q %q", a, b)
+	}
+}
+
+// Log-format samples goproxy does not evaluate are refused at compile
+// time (the engine warns and logs '-'), not guessed.
+func TestCompileLogSample(t *testing.T) {
+	for expr, ok := range map[string]bool{
+		"capture.req.hdr(0),upper": true, "uuid()": true, "var(txn.x)": true, "src": true,
+		"capture.res.hdr(1),base64": false, "ssl_fc": false,
+	} {
+		if _, err := compileLogSample(expr); (err == nil) != ok {
+			t.Errorf("%s: err %v", expr, err)
 		}
 	}
 }

@@ -95,6 +95,7 @@ type stream struct {
 	caps     streamCaptures
 	parseReq func([]byte) (bool, error)
 	live     *liveStream // what "show sess" shows of it
+	logArena []byte      // the log line's sample values
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is

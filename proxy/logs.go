@@ -30,6 +30,7 @@ type sectionLog struct {
 	dontLogNormal  bool
 	separateErrors bool
 	counter        atomic.Uint32 // %lc
+	samples        logSamples    // the format's %[...]
 }
 
 // reqCounter is haproxy's global request counter (%rt).
@@ -134,9 +135,18 @@ func (e *Engine) buildLogs() error {
 			return err
 		}
 		f.log = sl
+		warn := func(expr string, err error) {
+			e.opts.Logf("warning", "proxy '%s': %%[%s] in a log format: %v; it logs '-'.", f.name, expr, err)
+		}
+		if sl != nil {
+			sl.samples = compileLogSamples(sl.prog, warn)
+		}
 		if f.mode == haproxy.ModeHTTP {
 			if f.caps, err = newFrontCaptures(f.cfg); err != nil {
 				return err
+			}
+			if f.caps != nil {
+				f.caps.uidSamples = compileLogSamples(f.caps.uid, warn)
 			}
 		}
 	}
@@ -258,7 +268,8 @@ func (s *stream) logRequest() {
 	}
 	r := &s.rec
 	s.fillRecord(r)
-	r.UniqueID = s.uniqueID(r)
+	r.UniqueID = s.uniqueID(r, false)
+	s.f.log.samples.fill(s, r, &s.logArena, false)
 	s.f.log.logStream(r)
 }
 
