@@ -335,36 +335,43 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			}
 			return
 		}
-		now := stats.NowMs()
-		f.st.Accept(nil, now)
-		f.st.SessionStart(now)
-		e.process.Conn(now)
-		e.process.Sess(now)
-		e.conns.Add(1)
-		go func() {
-			defer func() {
-				f.st.SessionEnd(nil)
-				e.process.CurrConns.Add(-1)
-			}()
-			defer e.conns.Done()
-			if f.sem != nil {
-				defer func() { <-f.sem }()
-			}
-			if e.gsem != nil {
-				defer func() { <-e.gsem }()
-			}
-			// In mode http haproxy says "Connect from" for each stream,
-			// that is each request parsed (see serveOne).
-			if f.log != nil && f.mode != haproxy.ModeHTTP {
-				f.logConnect(addrPortOf(c.RemoteAddr()), addrPortOf(c.LocalAddr()))
-			}
-			if f.mode == haproxy.ModeHTTP {
-				f.serveHTTP(c)
-			} else {
-				f.serveTCP(c)
-			}
-		}()
+		e.handle(f, c, true)
 	}
+}
+
+// handle serves one accepted connection in its own goroutine. slots: the
+// connection holds a frontend (and global) maxconn slot, released at its
+// end.
+func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
+	now := stats.NowMs()
+	f.st.Accept(nil, now)
+	f.st.SessionStart(now)
+	e.process.Conn(now)
+	e.process.Sess(now)
+	e.conns.Add(1)
+	go func() {
+		defer func() {
+			f.st.SessionEnd(nil)
+			e.process.CurrConns.Add(-1)
+		}()
+		defer e.conns.Done()
+		if slots && f.sem != nil {
+			defer func() { <-f.sem }()
+		}
+		if slots && e.gsem != nil {
+			defer func() { <-e.gsem }()
+		}
+		// In mode http haproxy says "Connect from" for each stream,
+		// that is each request parsed (see serveOne).
+		if f.log != nil && f.mode != haproxy.ModeHTTP {
+			f.logConnect(addrPortOf(c.RemoteAddr()), addrPortOf(c.LocalAddr()))
+		}
+		if f.mode == haproxy.ModeHTTP {
+			f.serveHTTP(c)
+		} else {
+			f.serveTCP(c)
+		}
+	}()
 }
 
 // onCheck applies a health-check result to the server's balancer state
@@ -443,7 +450,7 @@ func (e *Engine) Close() error {
 	}
 	close(e.closing)
 	for _, ln := range e.listeners {
-		ln.Close()
+		e.closeListener(ln)
 	}
 	for c := range e.idle {
 		if tc, ok := c.(interface{ CloseRead() error }); ok {
