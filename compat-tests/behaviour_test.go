@@ -429,7 +429,7 @@ func waitListeningOr(t *testing.T, addr string, exited <-chan struct{}, diag fun
 
 // playConn plays one client connection and renders what came back.
 func playConn(t *testing.T, bc bconn, listen string) string {
-	d := net.Dialer{Timeout: time.Second}
+	d := net.Dialer{Timeout: 5 * time.Second} // a loaded machine may take seconds to accept
 	if bc.src != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(bc.src)}
 	}
@@ -556,7 +556,7 @@ func playSeq(t *testing.T, sq *bseq, listen string, srvs []*scriptServer, out *s
 }
 
 func seqAnswer(listen, req, src string) string {
-	d := net.Dialer{Timeout: time.Second}
+	d := net.Dialer{Timeout: 5 * time.Second} // a loaded machine may take seconds to accept
 	if src != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(src)}
 	}
