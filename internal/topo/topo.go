@@ -349,11 +349,17 @@ func (t *Topology) Close() error {
 	}
 	// Daemons that forked away from the commands we started are still in
 	// the namespaces; they are ours, kill them by PID.
+	var killed []int
 	for _, ns := range names {
 		for _, pid := range pidsIn(ns) {
 			syscall.Kill(pid, syscall.SIGKILL)
+			killed = append(killed, pid)
 		}
 	}
+	// SIGKILL is delivered asynchronously: on a loaded machine a process
+	// can outlive kill(2) by a while. Wait (bounded) until each is gone
+	// or a zombie, so that Close returns with nothing running.
+	waitGone(killed, 5*time.Second)
 	for _, h := range t.order {
 		if h.holder != nil && h.holder.Process != nil {
 			h.holder.Process.Kill()
@@ -382,4 +388,19 @@ func readPid(path string) (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// waitGone waits up to limit until none of pids is a live process (gone,
+// or a zombie waiting for its parent).
+func waitGone(pids []int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for _, pid := range pids {
+		for time.Now().Before(deadline) {
+			st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err != nil || strings.Contains(string(st), ") Z ") {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 }
