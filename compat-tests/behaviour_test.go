@@ -159,6 +159,13 @@ func TestBehaviour(t *testing.T) {
 					}
 				} else if g, err := os.ReadFile(golden); err == nil && string(g) != want {
 					t.Logf("haproxy's live transcript differs from the golden (timing?):\n%s", lineDiff(string(g), want))
+					wg.Wait()
+					if got == string(g) {
+						// haproxy's own run was disturbed (a loaded
+						// machine); goproxy gave what haproxy gives
+						// when it is not, as recorded in the golden.
+						want = string(g)
+					}
 				}
 			} else {
 				g, err := os.ReadFile(golden)
