@@ -43,6 +43,9 @@ type bytesCase struct {
 	delay time.Duration
 	// tcp sends req to the tcp listener instead (wire bytes)
 	tcp bool
+	// listen sends req to the listen section (its own backend counts
+	// what its rules answer)
+	listen bool
 	// variable: the body's content differs between haproxy and goproxy
 	// (stats page); only %B minus the body bytes the client got is
 	// compared.
@@ -98,6 +101,8 @@ var bytesCases = []bytesCase{
 	{name: "stats-html", req: get1("/stats"), variable: true},
 	{name: "stats-head", req: "HEAD /stats HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", variable: true},
 	{name: "prometheus", req: get1("/metrics"), variable: true},
+	{name: "listen-return", req: get1("/lret"), listen: true},
+	{name: "listen-forward", req: get1("/c/listen-forward"), resp: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", listen: true},
 	{name: "bad-request", req: "GET / HTTP/1.1 x\r\n\r\n"},
 	{name: "tcp", req: "some bytes for the tcp listener\n", tcp: true},
 }
@@ -130,6 +135,10 @@ listen stats
     http-request use-service prometheus-exporter if { path /metrics }
     stats enable
     stats uri /stats
+listen lst
+    bind 127.0.0.1:{LST}
+    http-request return status 200 content-type text/plain string "listen" if { path /lret }
+    server l1 {RAW}
 listen tcp
     mode tcp
     bind 127.0.0.1:{TCP}
@@ -240,11 +249,11 @@ func runBytesScenario(t *testing.T, run proxyRunner) (map[string]bytesResult, []
 	raw, echo := rawServer(t), echoServer(t)
 	ports := map[string]string{}
 	for attempt := 0; ; attempt++ {
-		for _, k := range []string{"FE", "TCP", "ADMIN", "STATS"} {
+		for _, k := range []string{"FE", "TCP", "ADMIN", "STATS", "LST"} {
 			ports[k] = freePort(t)
 		}
 		r := strings.NewReplacer("127.0.0.1:{LOG}", logc.LocalAddr().String(), "127.0.0.1:{FE}", ports["FE"],
-			"127.0.0.1:{TCP}", ports["TCP"], "127.0.0.1:{ADMIN}", ports["ADMIN"], "127.0.0.1:{STATS}", ports["STATS"],
+			"127.0.0.1:{TCP}", ports["TCP"], "127.0.0.1:{ADMIN}", ports["ADMIN"], "127.0.0.1:{STATS}", ports["STATS"], "127.0.0.1:{LST}", ports["LST"],
 			"{RAW}", raw, "{ECHO}", echo)
 		err := run(t, r.Replace(bytesConfig))
 		if err == nil {
@@ -264,6 +273,8 @@ func runBytesScenario(t *testing.T, run proxyRunner) (map[string]bytesResult, []
 			addr = ports["TCP"]
 		case c.variable:
 			addr = ports["STATS"]
+		case c.listen:
+			addr = ports["LST"]
 		}
 		// slow cases run beside the others
 		do := func(c bytesCase) {

@@ -164,7 +164,7 @@ func (f *frontend) serveHTTP(c net.Conn) {
 		if s.logged {
 			s.logRequest()
 		}
-		flushCounts(s.bytes, &s.flushed, f.st, s.be, s.sv)
+		flushCounts(s.bytes, &s.flushed, f.st, s.countingBackend(), s.sv)
 		s.tStart = time.Now()
 		if !keep {
 			return

@@ -360,6 +360,17 @@ func (s *stream) countPage(out []byte, body int) {
 	s.bytes[1] += uint64(r.HTXSize(out) + body)
 }
 
+// countingBackend is the backend whose bytes counters get the request's:
+// before a backend is chosen haproxy's stream backend is the frontend
+// itself, so a listen section's own BACKEND row counts what its rules
+// answered (measured: listen-return in the bytes golden).
+func (s *stream) countingBackend() *backend {
+	if s.be != nil || s.f.cfg.Kind != haproxy.KindListen {
+		return s.be
+	}
+	return s.f.e.backends[s.f.name]
+}
+
 // flushCounts adds the bytes counted since the last flush (cur minus
 // done) to the frontend, and to the backend and server that served them.
 func flushCounts(cur [2]uint64, done *[2]uint64, fe *stats.Proxy, be *backend, sv *server) {
