@@ -13,6 +13,7 @@ import (
 	"goha/parser/haproxy"
 	"goha/proxy/balance"
 	"goha/proxy/check"
+	"goha/proxy/sock"
 	"goha/stats"
 	"goha/stats/page"
 )
@@ -168,10 +169,19 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 	return b, nil
 }
 
-// serverAddr is the dial address of a server line. A server without a
-// port, or with a +N offset, would use the client's destination port; we
-// fall back to port 80 for the former and note the latter is not mapped.
+// serverAddr is the dial address of a server line (a sock.Target). A
+// server without a port, or with a +N offset, would use the client's
+// destination port; we fall back to port 80 for the former and note the
+// latter is not mapped.
 func serverAddr(a haproxy.Address) string {
+	switch a.Family {
+	case haproxy.FamilyUnix:
+		return "unix@" + a.Host
+	case haproxy.FamilyABNS:
+		return "abns@" + a.Host
+	case haproxy.FamilySockPair:
+		return "sockpair@" + strconv.Itoa(a.FD)
+	}
 	port := a.Port
 	if a.PortOffset && port == 0 {
 		port = 80
@@ -448,7 +458,7 @@ func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *ser
 // dialServer opens a new connection to s within "timeout connect".
 func (b *backend) dialServer(s *server) (net.Conn, error) {
 	d := net.Dialer{Timeout: b.timeouts.Connect}
-	return d.Dial("tcp", s.addr)
+	return sock.Dial(context.Background(), &d, sock.Target(s.addr))
 }
 
 // checkTargets builds the health checks of the backend's servers and
@@ -482,9 +492,14 @@ func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Targe
 		if b.httpProbe != nil {
 			probe = *b.httpProbe
 		}
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
+		if s.Addr == "" && s.Port == 0 && s.Address.Family != haproxy.FamilyIPv4 &&
+			s.Address.Family != haproxy.FamilyIPv6 && s.Address.Family != haproxy.FamilyHost {
+			addr = serverAddr(s.Address) // unix@, abns@, sockpair@
+		}
 		ts = append(ts, &check.Target{
 			Name:      b.name + "/" + s.Name,
-			Addr:      net.JoinHostPort(host, strconv.Itoa(port)),
+			Addr:      addr,
 			Probe:     probe,
 			Health:    check.NewHealth(rise, fall, s.Disabled),
 			Intervals: check.Intervals{Inter: inter, Fast: s.FastInter, Down: s.DownInter},

@@ -1,18 +1,12 @@
 package proxy
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"goha/parser/haproxy"
 	"goha/proxy/check"
@@ -206,7 +200,7 @@ func (e *Engine) Start() error {
 	for _, f := range e.front {
 		for _, b := range f.cfg.Binds {
 			for _, a := range b.Addresses {
-				lns, err := listen(a, b, !e.opts.NoReusePort)
+				lns, err := e.listen(a, b)
 				if err != nil {
 					e.Close()
 					return fmt.Errorf("Starting frontend %s: cannot bind socket (%w) [%s]", f.name, err, a.Raw)
@@ -240,64 +234,6 @@ func (e *Engine) Start() error {
 		}
 	}
 	return nil
-}
-
-// listen opens the sockets of one bind address (a port range gives
-// several).
-func listen(a haproxy.Address, b *haproxy.Bind, reusePort bool) ([]net.Listener, error) {
-	switch a.Family {
-	case haproxy.FamilyUnix:
-		os.Remove(a.Host)
-		ln, err := net.Listen("unix", a.Host)
-		if err != nil {
-			return nil, err
-		}
-		return []net.Listener{ln}, nil
-	case haproxy.FamilyFD:
-		f := os.NewFile(uintptr(a.FD), "fd@"+strconv.Itoa(a.FD))
-		ln, err := net.FileListener(f)
-		if err != nil {
-			return nil, err
-		}
-		return []net.Listener{ln}, nil
-	}
-	network := "tcp"
-	switch {
-	case a.Family == haproxy.FamilyIPv4:
-		network = "tcp4"
-	case a.Family == haproxy.FamilyIPv6 && b.V6Only:
-		network = "tcp6"
-	}
-	var out []net.Listener
-	end := a.PortEnd
-	if end < a.Port {
-		end = a.Port
-	}
-	lc := net.ListenConfig{}
-	if reusePort {
-		lc.Control = func(network, address string, c syscall.RawConn) error {
-			var serr error
-			c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-			})
-			return serr
-		}
-	}
-	host := a.Host
-	if host == "*" {
-		host = "" // "*:80": every address
-	}
-	for p := a.Port; p <= end; p++ {
-		ln, err := lc.Listen(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(p)))
-		if err != nil {
-			for _, l := range out {
-				l.Close()
-			}
-			return nil, err
-		}
-		out = append(out, ln)
-	}
-	return out, nil
 }
 
 func (e *Engine) serve(f *frontend, ln net.Listener) {
@@ -567,7 +503,7 @@ func (e *Engine) Resume() error {
 	for _, f := range e.front {
 		for _, b := range f.cfg.Binds {
 			for _, a := range b.Addresses {
-				lns, err := listen(a, b, !e.opts.NoReusePort)
+				lns, err := e.listen(a, b)
 				if err != nil {
 					if firstErr == nil {
 						firstErr = fmt.Errorf("Resuming frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)

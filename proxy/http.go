@@ -632,6 +632,11 @@ func (s *stream) editRequestHead(head []byte, be *backend, srvClose bool) []byte
 		name = "x-forwarded-for"
 	}
 	ip := s.txn.Src.Addr()
+	if !ip.IsValid() {
+		// a unix or sockpair client: haproxy adds the header only for
+		// IPv4 and IPv6 sources
+		return s.editHead(head, s.edits, first, srvClose)
+	}
 	for _, ff := range []*haproxy.ForwardFor{fe, bf} {
 		if ff != nil && ff.Except != "" {
 			if p, err := parsePrefix(ff.Except); err == nil && p.Contains(ip) {

@@ -162,8 +162,15 @@ func initialCheckStatus(enabled bool) stats.CheckStatus {
 	return stats.ChkUnknown
 }
 
-// statsAddr is the addr column: "ip:port".
+// statsAddr is the addr column: "ip:port", "unix" for unix and abns
+// servers, empty for sockpair ones (src/stats.c, addr_to_str).
 func statsAddr(a haproxy.Address) string {
+	switch a.Family {
+	case haproxy.FamilyUnix, haproxy.FamilyABNS:
+		return "unix"
+	case haproxy.FamilySockPair, haproxy.FamilyFD:
+		return ""
+	}
 	port := a.Port
 	return net.JoinHostPort(a.Host, itoa(port))
 }

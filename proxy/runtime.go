@@ -217,7 +217,7 @@ func (e *Engine) frontendOf(px *stats.Proxy) *frontend {
 func (e *Engine) bindFrontend(f *frontend) error {
 	for _, b := range f.cfg.Binds {
 		for _, a := range b.Addresses {
-			lns, err := listen(a, b, !e.opts.NoReusePort)
+			lns, err := e.listen(a, b)
 			if err != nil {
 				return fmt.Errorf("Resuming frontend %s: cannot bind socket (%v) [%s]", f.name, err, a.Raw)
 			}

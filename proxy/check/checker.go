@@ -9,7 +9,7 @@ import (
 // Target is one server to check.
 type Target struct {
 	Name      string // "backend/server", for the caller's use
-	Addr      string // host:port to probe (check addr/port applied)
+	Addr      string // host:port to probe (check addr/port applied), or unix@/abns@/sockpair@ (sock.Target)
 	Probe     Probe
 	Health    Health
 	Intervals Intervals

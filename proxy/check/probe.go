@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"goha/proxy/sock"
 )
 
 // Probe performs one check against addr within the deadline carried by ctx.
@@ -27,7 +29,7 @@ type TCPProbe struct{}
 func (TCPProbe) Run(ctx context.Context, addr string) Result {
 	start := time.Now()
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := sock.Dial(ctx, &d, sock.Target(addr))
 	if err != nil {
 		return connFailure(err, start)
 	}
@@ -106,7 +108,7 @@ const maxCheckResponse = 16384
 func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
 	start := time.Now()
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := sock.Dial(ctx, &d, sock.Target(addr))
 	if err != nil {
 		return connFailure(err, start)
 	}

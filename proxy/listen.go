@@ -1,0 +1,154 @@
+package proxy
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/user"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"goha/parser/haproxy"
+	"goha/proxy/sock"
+)
+
+// listen opens the sockets of one bind address (configuration.txt §5.1 and
+// §11): IPv4/IPv6 with a port or a port range (one socket per port), a
+// unix@ path, an abns@ abstract name, an inherited fd@ socket, or a
+// sockpair@ descriptor that passes connections.
+func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, error) {
+	one := func(ln net.Listener, err error) ([]net.Listener, error) {
+		if err != nil {
+			return nil, err
+		}
+		return []net.Listener{ln}, nil
+	}
+	switch a.Family {
+	case haproxy.FamilyUnix:
+		ux := e.unixBindSettings(b)
+		return one(sock.ListenUnix(ux.prefix+a.Host, ux.mode, ux.uid, ux.gid))
+	case haproxy.FamilyABNS:
+		return one(sock.ListenAbstract(a.Host))
+	case haproxy.FamilyFD:
+		return one(sock.ListenFD(a.FD, e.backlog(b)))
+	case haproxy.FamilySockPair:
+		return one(sock.ListenSockPair(a.FD))
+	}
+	network := "tcp"
+	switch {
+	case a.Family == haproxy.FamilyIPv4:
+		network = "tcp4"
+	case a.Family == haproxy.FamilyIPv6 && b.V6Only:
+		network = "tcp6"
+	}
+	var out []net.Listener
+	end := a.PortEnd
+	if end < a.Port {
+		end = a.Port
+	}
+	lc := net.ListenConfig{}
+	if !e.opts.NoReusePort {
+		lc.Control = func(network, address string, c syscall.RawConn) error {
+			var serr error
+			c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			})
+			return serr
+		}
+	}
+	host := a.Host
+	if host == "*" {
+		host = "" // "*:80": every address
+	}
+	for p := a.Port; p <= end; p++ {
+		ln, err := lc.Listen(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(p)))
+		if err != nil {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, err
+		}
+		out = append(out, ln)
+	}
+	return out, nil
+}
+
+// unixSettings are the path prefix and the owner and mode of a unix
+// socket file.
+type unixSettings struct {
+	prefix   string
+	mode     os.FileMode
+	uid, gid int
+}
+
+// unixBindSettings merges the global "unix-bind" line (§3.1: prefix,
+// mode, user/uid, group/gid for every unix bind) with the bind line's own
+// mode/user/uid/group/gid, which win. The prefix is prepended to the path
+// as written, absolute or not, as haproxy does.
+func (e *Engine) unixBindSettings(b *haproxy.Bind) unixSettings {
+	ux := unixSettings{uid: -1, gid: -1}
+	apply := func(kw, val string) {
+		switch kw {
+		case "prefix":
+			ux.prefix = val
+		case "mode":
+			if m, err := strconv.ParseUint(val, 8, 32); err == nil {
+				ux.mode = os.FileMode(m)
+			}
+		case "uid":
+			ux.uid, _ = strconv.Atoi(val)
+		case "gid":
+			ux.gid, _ = strconv.Atoi(val)
+		case "user":
+			if u, err := user.Lookup(val); err == nil {
+				ux.uid, _ = strconv.Atoi(u.Uid)
+			}
+		case "group":
+			if g, err := user.LookupGroup(val); err == nil {
+				ux.gid, _ = strconv.Atoi(g.Gid)
+			}
+		}
+	}
+	for _, st := range e.cfg.Global.Other {
+		if len(st.Args) > 0 && st.Args[0] == "unix-bind" {
+			for i := 1; i+1 < len(st.Args); i += 2 {
+				apply(st.Args[i], st.Args[i+1])
+			}
+		}
+	}
+	if b.Mode != 0 {
+		ux.mode = os.FileMode(b.Mode)
+	}
+	if b.UID != 0 {
+		ux.uid = b.UID
+	}
+	if b.GID != 0 {
+		ux.gid = b.GID
+	}
+	if b.User != "" {
+		apply("user", b.User)
+	}
+	if b.Group != "" {
+		apply("group", b.Group)
+	}
+	return ux
+}
+
+// backlog is the listen(2) backlog of an inherited socket: the bind's
+// "backlog", else the global maxconn, else 4096 (the kernel caps it at
+// net.core.somaxconn).
+func (e *Engine) backlog(b *haproxy.Bind) int {
+	for i, o := range b.Options {
+		if o == "backlog" && i+1 < len(b.Options) {
+			if n, err := strconv.Atoi(b.Options[i+1]); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	if e.cfg.Global.MaxConn > 0 {
+		return e.cfg.Global.MaxConn
+	}
+	return 4096
+}
