@@ -99,7 +99,8 @@ func checksSettled(st csvStat) bool {
 // TestObserveStatsPage: the tutorial's stats page through goproxy answers
 // as haproxy 2.6's does: 401 without the tutorial's credentials, 200 with
 // them, the ;csv header byte for byte, and after the same 100 requests the
-// same deterministic per-server columns.
+// same deterministic per-server columns (byte counts included: both count
+// HTTP messages in haproxy's HTX sizes).
 func TestObserveStatsPage(t *testing.T) {
 	hap, gop := startObservePair(t, "")
 	client := &http.Client{Timeout: 5 * time.Second}
@@ -145,7 +146,7 @@ func TestObserveStatsPage(t *testing.T) {
 	}
 	cols := []string{"stot", "lbtot", "status", "weight", "check_status", "check_desc", "act", "bck",
 		"hrsp_2xx", "hrsp_5xx", "econ", "eresp", "wretr", "wredis", "chkdown", "qcur", "scur", "slim", "iid", "sid", "type",
-		"req_tot", "ereq", "dreq"}
+		"req_tot", "ereq", "dreq", "bin", "bout"}
 	// the stats section answered a different number of polls: only its
 	// identity columns are compared
 	for _, c := range []string{"iid", "sid", "type", "status"} {
