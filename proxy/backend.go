@@ -504,6 +504,7 @@ func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Targe
 			Health:    check.NewHealth(rise, fall, s.Disabled),
 			Intervals: check.Intervals{Inter: inter, Fast: s.FastInter, Down: s.DownInter},
 			Timeout:   b.timeouts.Check,
+			Paused:    s.Disabled,
 		})
 		targets[ts[len(ts)-1]] = b.servers[i]
 	}

@@ -8,6 +8,7 @@ import (
 
 	"goha/parser/haproxy"
 	"goha/proxy/balance"
+	"goha/proxy/check"
 	plog "goha/proxy/log"
 	"goha/stats"
 	"goha/stats/cli"
@@ -104,6 +105,14 @@ func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAc
 		cli.ApplyAdmin(px, sv, a, stats.Now().Unix)
 		return
 	}
+	// Maintenance pauses the server's health checks (haproxy 2.6 sends
+	// none then, measured); leaving it resumes them with the health at
+	// rise. The checker is paused before the model changes and resumed
+	// after, so that no check result lands in between.
+	t := e.checkTargetOf(s)
+	if t != nil && a == cli.AdminMaintenance {
+		e.checker.Pause(t)
+	}
 	b.mu.Lock()
 	usableBefore := b.lb.ActiveServers() + b.lb.BackupServers()
 	oldAdm, oldState := sv.Admin.Load(), stats.ServerState(sv.State.Load())
@@ -115,6 +124,9 @@ func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAc
 	served := s.lbs.Served()
 	newAdm, newState := sv.Admin.Load(), stats.ServerState(sv.State.Load())
 	b.mu.Unlock()
+	if t != nil && oldAdm&stats.AdminAnyMaint != 0 && newAdm&stats.AdminAnyMaint == 0 {
+		e.checker.Resume(t)
+	}
 	if !changed {
 		return
 	}
@@ -143,6 +155,20 @@ func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAc
 			b.log.logger.Send(level, msg, nil)
 		}
 	}
+}
+
+// checkTargetOf returns the health-check target of s (nil without
+// "check").
+func (e *Engine) checkTargetOf(s *server) *check.Target {
+	if e.checker == nil {
+		return nil
+	}
+	for t, ts := range e.targets {
+		if ts == s {
+			return t
+		}
+	}
+	return nil
 }
 
 // SetServerWeight sets a server's user weight in the model and the

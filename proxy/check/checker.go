@@ -16,6 +16,10 @@ type Target struct {
 	// Timeout bounds one check: "timeout check" when set, else inter
 	// (§4.2 "timeout check").
 	Timeout time.Duration
+	// Paused: the server is in maintenance and is not checked (a
+	// "disabled" server starts so). Set it before Start; afterwards use
+	// Checker.Pause and Checker.Resume.
+	Paused bool
 }
 
 // Event reports one finished check of a target.
@@ -66,6 +70,15 @@ func (c *Checker) loop(t *Target, delay time.Duration) {
 			return
 		case <-timer.C:
 		}
+		// a server in maintenance is not checked; its task keeps its
+		// period (src/check.c process_chk_conn: "goto reschedule")
+		c.mu.Lock()
+		if t.Paused {
+			timer.Reset(t.Intervals.Next(&t.Health))
+			c.mu.Unlock()
+			continue
+		}
+		c.mu.Unlock()
 		timeout := t.Timeout
 		if timeout <= 0 {
 			timeout = t.Intervals.Inter
@@ -83,6 +96,13 @@ func (c *Checker) loop(t *Target, delay time.Duration) {
 		}
 		cancel()
 		c.mu.Lock()
+		if t.Paused {
+			// paused while the probe ran: its result would describe a
+			// server that is no longer checked
+			timer.Reset(t.Intervals.Next(&t.Health))
+			c.mu.Unlock()
+			continue
+		}
 		var tr Transition
 		var changed bool
 		if r.Status.Passed() {
@@ -98,6 +118,26 @@ func (c *Checker) loop(t *Target, delay time.Duration) {
 		c.mu.Unlock()
 		timer.Reset(next)
 	}
+}
+
+// Pause stops checking t, as haproxy does for a server entering
+// maintenance (src/server.c srv_update_status: CHK_ST_PAUSED, health 0):
+// no probe runs until Resume, and a probe in flight is not counted.
+func (c *Checker) Pause(t *Target) {
+	c.mu.Lock()
+	t.Paused = true
+	t.Health.Value = 0
+	c.mu.Unlock()
+}
+
+// Resume checks t again once its server leaves maintenance: the health
+// restarts at Rise ("start OK but check immediately", so one failure
+// takes it down) and the next check comes at the task's next period.
+func (c *Checker) Resume(t *Target) {
+	c.mu.Lock()
+	t.Paused = false
+	t.Health.Value = t.Health.Rise
+	c.mu.Unlock()
 }
 
 // Stop ends every check and waits for the goroutines.

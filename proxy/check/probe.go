@@ -147,7 +147,11 @@ func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
 	pass := p.Expect.match(code, body)
 	r := Result{Code: code, Info: reason, DurationMS: since(start)}
 	if pass {
+		// a passed protocol check has no description: the reason
+		// phrase is only kept to explain a failure (src/tcpcheck.c,
+		// tcpcheck_expect_onsuccess_message; measured: last_chk empty)
 		r.Status = StatusL7OK
+		r.Info = ""
 	} else {
 		r.Status = StatusL7Sts
 		if p.Expect.String != nil || p.Expect.RString != nil {

@@ -64,12 +64,18 @@ func ApplyAdmin(px *stats.Proxy, sv *stats.Server, a AdminAction, now int64) str
 			chk.Health = chk.Rise // start OK but check immediately
 			sv.SetCheck(chk)
 		}
+		// "UP/READY", or ".../DRAIN" when it leaves for drain mode
+		// (src/server.c srv_update_status)
+		admin := "/READY"
+		if adm&stats.AdminDrain != 0 {
+			admin = "/DRAIN"
+		}
 		if !chk.Enabled || chk.Health >= chk.Rise {
 			sv.LastChange.Store(now)
 			sv.State.Store(uint32(stats.SrvRunning))
-			msg = prefix + name + " is UP (leaving forced maintenance)"
+			msg = prefix + name + " is UP" + admin + " (leaving forced maintenance)"
 		} else {
-			msg = prefix + name + " is DOWN (leaving forced maintenance)"
+			msg = prefix + name + " is DOWN" + admin + " (leaving forced maintenance)"
 		}
 	case !isMaint && adm&stats.AdminDrain != 0 && old&stats.AdminDrain == 0:
 		sv.LastChange.Store(now)
