@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -672,8 +671,7 @@ func (s *stream) copyRequestBody(sc net.Conn, be *backend) error {
 		}
 		s.bodyInBuf = s.clen - s.req.HeadLen
 		rest := s.req.ContentLength - inBuf
-		r := io.LimitReader(deadlineConn{s.client, s.bodyWait()}, rest)
-		n, err := io.CopyBuffer(sc, r, s.sbuf)
+		n, err := copyIdle(sc, s.client, s.bodyWait(), rest, s.sbuf)
 		s.bytes[0] += uint64(n) // what came with the head is counted
 		if n < rest {
 			if isTimeout(err) {
@@ -804,8 +802,7 @@ func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err
 		if rest == 0 {
 			return true, nil
 		}
-		r := io.LimitReader(deadlineConn{sc, s.srvTimeout()}, rest)
-		m, err := io.CopyBuffer(s.client, r, s.sbuf)
+		m, err := copyIdle(s.client, sc, s.srvTimeout(), rest, s.sbuf)
 		s.bytes[1] += uint64(m)
 		return m == rest, err
 	case http1.BodyChunked:
@@ -814,7 +811,7 @@ func (s *stream) copyResponseBody(sc net.Conn, inBuf []byte) (complete bool, err
 		if _, err := s.client.Write(inBuf); err != nil {
 			return false, err
 		}
-		m, err := io.CopyBuffer(s.client, deadlineConn{sc, s.srvTimeout()}, s.sbuf)
+		m, err := copyIdle(s.client, sc, s.srvTimeout(), -1, s.sbuf)
 		s.bytes[1] += uint64(len(inBuf)) + uint64(m)
 		return false, err
 	}

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync/atomic"
@@ -87,17 +88,23 @@ func (s *pipeSide) armRead() {
 
 // stillAlive reports, after a read timeout, whether bytes moved since the
 // deadline was armed; if so the deadline is moved to last activity + idle.
+// As in armRead, a change to the fin timeout meanwhile is not lost.
 func (s *pipeSide) stillAlive() bool {
-	d := s.idle.Load()
-	if d == 0 {
-		return true
+	for {
+		d := s.idle.Load()
+		if d == 0 {
+			s.conn.SetReadDeadline(time.Time{})
+			return true
+		}
+		last := s.last.Load()
+		if s.now()-last >= d {
+			return false
+		}
+		s.conn.SetReadDeadline(s.base.Add(time.Duration(last + d)))
+		if s.idle.Load() == d {
+			return true
+		}
 	}
-	last := s.last.Load()
-	if s.now()-last >= d {
-		return false
-	}
-	s.conn.SetReadDeadline(s.base.Add(time.Duration(last + d)))
-	return true
 }
 
 // finShut is called once the pipe has shut its write side towards s: its
@@ -127,23 +134,44 @@ func pipe(client, server net.Conn, t pipeTimeouts) {
 
 // forward copies src to dst until src's FIN or read timeout (then dst's
 // write side is shut, or both sides are closed with endCloses) or an
-// error (then both sides are closed).
+// error (then both sides are closed). Between two TCP sockets the bytes
+// are spliced (splice.go), else they go through a buffer.
 func forward(dst, src *pipeSide, endCloses bool) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
+	src.armRead()
+	_, err, writeErr := spliceSides(dst, src, -1)
+	if errors.Is(err, errCannotSplice) {
+		err, writeErr = copyThrough(dst, src)
+	}
 	abort := func() {
 		src.conn.Close()
 		dst.conn.Close()
 	}
+	if writeErr || err != nil && !isTimeout(err) {
+		abort()
+		return
+	}
+	hc, ok := dst.conn.(interface{ CloseWrite() error })
+	if endCloses || !ok || hc.CloseWrite() != nil {
+		abort()
+		return
+	}
+	dst.finShut()
+}
+
+// copyThrough is forward's copy through user space; it returns nil at
+// src's FIN, the read timeout when src went quiet, or the error that
+// ended it (writeErr: a write to dst failed).
+func copyThrough(dst, src *pipeSide) (err error, writeErr bool) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
 	for {
 		src.armRead()
 		n, err := src.conn.Read(buf)
 		if n > 0 {
 			src.last.Store(src.now())
 			if werr := writeAll(dst, buf[:n]); werr != nil {
-				abort()
-				return
+				return werr, true
 			}
 		}
 		if err == nil {
@@ -152,17 +180,10 @@ func forward(dst, src *pipeSide, endCloses bool) {
 		if isTimeout(err) && src.stillAlive() {
 			continue
 		}
-		if err != io.EOF && !isTimeout(err) {
-			abort()
-			return
+		if err == io.EOF {
+			return nil, false
 		}
-		hc, ok := dst.conn.(interface{ CloseWrite() error })
-		if endCloses || !ok || hc.CloseWrite() != nil {
-			abort()
-			return
-		}
-		dst.finShut()
-		return
+		return err, false
 	}
 }
 

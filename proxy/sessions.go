@@ -226,10 +226,17 @@ type watchedConn struct {
 
 func (c *watchedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	c.noted(n, err)
+	return n, err
+}
+
+// noted records a read of n bytes ending with err, done through Read or
+// past it (the spliced data path, splice.go).
+func (c *watchedConn) noted(n int, err error) {
 	now := time.Now().UnixNano()
 	if c.server {
 		c.l.srvRead.Store(now)
-		return n, err
+		return
 	}
 	c.l.cliRead.Store(now)
 	if n > 0 && !c.l.cliData.Load() {
@@ -238,7 +245,6 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 	if err == io.EOF {
 		c.l.cliEOF.Store(true)
 	}
-	return n, err
 }
 
 // CloseWrite and CloseRead keep the half-closes pipe uses.
