@@ -67,11 +67,16 @@ type liveStream struct {
 // open registers a client connection of fe.
 func (t *streamTable) open(fe *frontend, c net.Conn) *liveStream {
 	l := &liveStream{t: t, fe: fe, proto: "tcpv4", cfd: connFD(c)}
-	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+	switch a := c.RemoteAddr().(type) {
+	case *net.TCPAddr:
 		if a.IP.To4() == nil {
 			l.proto = "tcpv6"
 		}
 		l.src = a.IP.String() + ":" + strconv.Itoa(a.Port)
+	case *net.UnixAddr:
+		// haproxy prints the listener's id; goha does not number a
+		// frontend's listeners yet, so the first one's is shown
+		l.proto, l.src = "unix_stream", "unix:1"
 	}
 	l.sfd.Store(-1)
 	t.m.Store(l, struct{}{})
@@ -116,8 +121,7 @@ func (l *liveStream) routed(be *backend) {
 	if l == nil {
 		return
 	}
-	l.be.Store(be)
-	l.last.Store(time.Now().UnixNano())
+	l.be.Store(be) // routing follows the head at once: no new instant
 	l.calls.Add(1)
 }
 

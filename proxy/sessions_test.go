@@ -78,3 +78,41 @@ backend be
 		}
 	}
 }
+
+// BenchmarkStreamTable is the cost "show sess" adds to a connection
+// (register, one HTTP stream, unregister) and to each further request
+// (begin, route, connect, response, end), from all cores at once.
+func BenchmarkStreamTable(b *testing.B) {
+	var tab streamTable
+	fe := &frontend{name: "fe"}
+	be := &backend{name: "be"}
+	sv := &server{name: "s1"}
+	c1, c2 := net.Pipe()
+	defer c1.Close()
+	defer c2.Close()
+	b.Run("connection", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				l := tab.open(fe, c1)
+				l.begin(100)
+				l.end()
+				tab.close(l)
+			}
+		})
+	})
+	b.Run("request", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			l := tab.open(fe, c1)
+			defer tab.close(l)
+			for pb.Next() {
+				l.begin(100)
+				l.routed(be)
+				l.connected(sv, nil, sessWaitResponse)
+				l.step(sessResponse)
+				l.end()
+			}
+		})
+	})
+}
