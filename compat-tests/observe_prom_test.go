@@ -251,6 +251,28 @@ func TestObservePrometheus(t *testing.T) {
 		})
 	}
 	compareProm(t, scrapes["haproxy"], scrapes["goproxy"])
+
+	// The exporter's own frontend counts scrapes, and each side was
+	// scraped a different number of times; what must match is how the
+	// counters relate: requests intercepted, answered (a scrape does not
+	// see its own response), and the readiness probe's empty connection.
+	rel := func(sc promScrape) string {
+		v := func(name, labels string) float64 {
+			x, _ := sc.value(name, labels)
+			return x
+		}
+		req := v("haproxy_frontend_http_requests_total", "proxy=prometheus")
+		return fmt.Sprintf("requests-intercepted=%v requests-2xx=%v 4xx=%v sessions-requests=%v",
+			req-v("haproxy_frontend_intercepted_requests_total", "proxy=prometheus"),
+			req-v("haproxy_frontend_http_responses_total", "code=2xx,proxy=prometheus"),
+			v("haproxy_frontend_http_responses_total", "code=4xx,proxy=prometheus"),
+			v("haproxy_frontend_sessions_total", "proxy=prometheus")-req)
+	}
+	h, g := rel(scrapes["haproxy"]), rel(scrapes["goproxy"])
+	t.Logf("the exporter's frontend: %s (both)", h)
+	if h != g {
+		t.Errorf("the exporter's frontend: goproxy %s, haproxy %s", g, h)
+	}
 }
 
 func compareProm(t *testing.T, h, g promScrape) {
