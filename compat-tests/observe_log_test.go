@@ -1,6 +1,7 @@
 package compattests
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -304,7 +305,28 @@ func sendCaptureRequests(t *testing.T, port int) int {
 		io.Copy(io.Discard, c)
 		c.Close()
 	}
-	return len(reqs)
+	// a kept-alive connection idle before its second request: that
+	// request's Ti runs from the end of the first one
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	for i, path := range []string{"/ka1", "/ka2"} {
+		if i > 0 {
+			time.Sleep(idlePause)
+		}
+		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: caps.example\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return len(reqs) + 2
 }
 
 // stateLogConfig has one server nobody listens on: its checks fail and
