@@ -53,6 +53,9 @@ type backend struct {
 	page *page.Handler
 	// log receives the backend's server state changes.
 	log *sectionLog
+	// srvTCPKA: "option srvtcpka" (or tcpka) asks for TCP keep-alive
+	// probes on server connections.
+	srvTCPKA bool
 }
 
 // server is one server line at run time.
@@ -147,6 +150,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		name: px.Name, mode: px.Mode, cfg: px, lb: lb,
 		retries: px.Retries, redispatch: px.Options.Redispatch,
 		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
+		srvTCPKA: px.Options.Set["srvtcpka"] || px.Options.Set["tcpka"],
 	}
 	b.reuse = "safe"
 	for _, st := range px.Other {
@@ -455,9 +459,22 @@ func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *ser
 	}
 }
 
+// tcpKeepAlive is what "option tcpka" (clitcpka, srvtcpka) asks for:
+// SO_KEEPALIVE with the system's probe timings, as haproxy sets it.
+var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1}
+
 // dialServer opens a new connection to s within "timeout connect".
+// Without "option srvtcpka" (or tcpka) the connection has no TCP
+// keep-alive probes, as with haproxy (Go would enable them: four
+// setsockopt calls per connection). Dialer.DialTCP is not used: it binds
+// the socket to a local port before connecting, which keeps the kernel
+// from reusing ports in TIME-WAIT (measured: a new-connection load ran
+// out of ports and spent its CPU in bind).
 func (b *backend) dialServer(s *server) (net.Conn, error) {
-	d := net.Dialer{Timeout: b.timeouts.Connect}
+	d := net.Dialer{Timeout: b.timeouts.Connect, KeepAlive: -1}
+	if b.srvTCPKA {
+		d.KeepAliveConfig = tcpKeepAlive
+	}
 	return sock.Dial(context.Background(), &d, sock.Target(s.addr))
 }
 

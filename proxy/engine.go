@@ -97,6 +97,9 @@ type frontend struct {
 	caps *frontCaptures
 	// page answers the frontend's own "stats uri", nil without stats.
 	page *page.Handler
+	// cliTCPKA: "option clitcpka" (or tcpka) asks for TCP keep-alive
+	// probes on client connections.
+	cliTCPKA bool
 }
 
 type useBackend struct {
@@ -165,7 +168,8 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 
 func (e *Engine) newFrontend(px *haproxy.Proxy) (*frontend, error) {
 	rt := e.rts[px]
-	f := &frontend{name: px.Name, cfg: px, mode: px.Mode, rt: rt, timeouts: px.Timeouts, e: e}
+	f := &frontend{name: px.Name, cfg: px, mode: px.Mode, rt: rt, timeouts: px.Timeouts, e: e,
+		cliTCPKA: px.Options.Set["clitcpka"] || px.Options.Set["tcpka"]}
 	maxconn := px.MaxConn
 	if maxconn == 0 {
 		maxconn = e.cfg.Global.MaxConn
@@ -270,6 +274,11 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 				continue
 			}
 			return
+		}
+		if f.cliTCPKA {
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetKeepAliveConfig(tcpKeepAlive)
+			}
 		}
 		e.handle(f, c, true)
 	}

@@ -60,8 +60,9 @@ type stream struct {
 	// own is the session's idle server connection (to ownSrv), reused by
 	// its next request to the same server; it joins the server's pool
 	// when the session ends or moves elsewhere.
-	own    net.Conn
-	ownSrv *server
+	own      net.Conn
+	ownSrv   *server
+	ownSince time.Time
 	// view is the header list after header rules, for later ACLs.
 	view headerView
 	es   editScratch
@@ -98,18 +99,15 @@ type stream struct {
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
-// still open.
-func (s *stream) takeOwn(sv *server) net.Conn {
+// still open; with trust, a connection used a moment ago is returned
+// unchecked (see trustIdle).
+func (s *stream) takeOwn(sv *server, trust bool) (net.Conn, bool) {
 	c := s.own
 	if c == nil || s.ownSrv != sv {
-		return nil
+		return nil, false
 	}
 	s.own, s.ownSrv = nil, nil
-	if alive(c) {
-		return c
-	}
-	c.Close()
-	return nil
+	return reusable(c, s.ownSince, trust)
 }
 
 // dropOwn gives the session's idle connection to its server's pool
@@ -121,7 +119,7 @@ func (s *stream) dropOwn() {
 	if s.ownSrv.be.reuse == "never" {
 		s.own.Close()
 	} else {
-		s.ownSrv.pool.put(s.own)
+		s.ownSrv.pool.put(s.own, s.ownSince)
 	}
 	s.own, s.ownSrv = nil, nil
 }
@@ -406,19 +404,28 @@ func (s *stream) forward(be *backend) bool {
 	// (and "aggressive", for connections already reused) reuse for the
 	// first request too; "never" does not reuse.
 	reuse := be.reuse != "never" && (s.nreq > 1 || be.reuse == "always" || be.reuse == "aggressive")
+	// A request that can be sent again (its body, if any, whole in the
+	// buffer) may go on a reused connection without checking it first;
+	// unchecked says the connection was taken that way.
+	replayable := s.req.Body == http1.BodyNone ||
+		s.req.Body == http1.BodyLength && int64(s.clen-s.req.HeadLen) >= s.req.ContentLength
+	unchecked := false
 	dial := func(sv *server) (net.Conn, error) {
 		// The session's own idle connection first, when it goes to the
 		// same server (haproxy keeps it attached to the session).
-		if c := s.takeOwn(sv); c != nil {
+		if c, u := s.takeOwn(sv, replayable); c != nil {
 			countReuse(be, sv)
+			unchecked = u
 			return c, nil
 		}
 		if reuse {
-			if c := sv.pool.get(); c != nil {
+			if c, u := sv.pool.get(replayable); c != nil {
 				countReuse(be, sv)
+				unchecked = u
 				return c, nil
 			}
 		}
+		unchecked = false
 		countNewConn(be, sv)
 		return be.dialServer(sv)
 	}
@@ -449,45 +456,81 @@ func (s *stream) forward(be *backend) bool {
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
-			s.own, s.ownSrv = sc, sv
+			s.own, s.ownSrv, s.ownSince = sc, sv, time.Now()
 			return
 		}
 		sc.Close()
 	}()
+	// redial replaces an unchecked connection that failed before the
+	// first response byte (the server had closed it) with a new one, for
+	// the request to go again; false when the server cannot be reached.
+	redial := func() bool {
+		unchecked = false
+		sc.Close()
+		countNewConn(be, sv)
+		c, err := be.dialServer(sv)
+		if err != nil {
+			s.term = [2]byte{'S', 'C'}
+			return false
+		}
+		sc = c
+		s.live.connected(sv, sc, sessWaitResponse)
+		if s.logged {
+			s.bsrc = addrPortOf(sc.LocalAddr())
+		}
+		return true
+	}
 
-	// Request head, then body.
+	// Request head, then body, then the response head: 1xx interim
+	// responses are relayed until the final one.
 	s.out = http1.AppendRequestHead(s.out[:0], buf, s.req)
 	s.out = s.editRequestHead(s.out, be, serverClose(s.f.cfg, be.cfg))
-	if _, err := sc.Write(s.out); err != nil {
-		return s.answer(503)
-	}
-	if err := s.copyRequestBody(sc, be); err != nil {
-		if errors.Is(err, errClientGone) {
-			return false
-		}
-		if errors.Is(err, errBodyTimeout) {
-			s.sendLocal(s.errorPage(504), false)
-			return false
-		}
-		// A malformed body is the client's fault: the H1 layer answers
-		// 400 and closes, as for a bad head.
-		var perr *http1.Error
-		if errors.As(err, &perr) {
-			s.client.Write(http1.ErrorResponse(perr.Status))
-			return false
-		}
-		return s.answer(502)
-	}
-
-	// Response: 1xx interim responses are relayed until the final one.
 	serverTimeout := be.timeouts.Server
 	isHead := bytes.Equal(s.txn.Method, []byte("HEAD"))
 	slen := 0
-	for {
+	for first := true; ; {
+		if first {
+			if _, err := sc.Write(s.out); err != nil {
+				if unchecked && redial() {
+					continue
+				}
+				return s.answer(503)
+			}
+			if err := s.copyRequestBody(sc, be); err != nil {
+				if unchecked {
+					// only server writes fail here: the body was buffered
+					if redial() {
+						continue
+					}
+					return s.answer(503)
+				}
+				if errors.Is(err, errClientGone) {
+					return false
+				}
+				if errors.Is(err, errBodyTimeout) {
+					s.sendLocal(s.errorPage(504), false)
+					return false
+				}
+				// A malformed body is the client's fault: the H1 layer
+				// answers 400 and closes, as for a bad head.
+				var perr *http1.Error
+				if errors.As(err, &perr) {
+					s.client.Write(http1.ErrorResponse(perr.Status))
+					return false
+				}
+				return s.answer(502)
+			}
+		}
 		s.resp.Reset()
 		s.resp.RequestHEAD = isHead
-		_, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
+		got, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
 		if err != nil {
+			if first && unchecked && !got && !isTimeout(err) {
+				if redial() {
+					continue
+				}
+				return s.answer(503)
+			}
 			be.st.BE.FailedResp.Add(1)
 			sv.st.C.FailedResp.Add(1)
 			if isTimeout(err) {
@@ -498,6 +541,7 @@ func (s *stream) forward(be *backend) bool {
 			return s.answer(502)
 		}
 		s.bytes[1] += uint64(s.resp.HTXSize(s.sbuf[:slen]))
+		first, unchecked = false, false
 		if s.resp.Status >= 100 && s.resp.Status < 200 && s.resp.Status != 101 {
 			s.out = http1.AppendResponseHead(s.out[:0], s.sbuf[:slen], s.resp, http1.ConnNothing)
 			s.client.Write(s.out)

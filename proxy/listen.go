@@ -48,7 +48,11 @@ func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, err
 	if end < a.Port {
 		end = a.Port
 	}
-	lc := net.ListenConfig{}
+	// No TCP keep-alive probes on accepted connections unless the
+	// frontend asks (serve): Go enables them by default, haproxy only
+	// with "option clitcpka", and each costs four setsockopt calls per
+	// connection.
+	lc := net.ListenConfig{KeepAlive: -1}
 	if !e.opts.NoReusePort {
 		lc.Control = func(network, address string, c syscall.RawConn) error {
 			var serr error

@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // idlePool keeps a server's idle keep-alive connections for reuse
@@ -11,41 +12,73 @@ import (
 // to have been closed by the server.
 type idlePool struct {
 	mu    sync.Mutex
-	conns []net.Conn
+	conns []idleConn
+}
+
+// idleConn is an idle server connection and when it went idle.
+type idleConn struct {
+	c     net.Conn
+	since time.Time
 }
 
 // maxIdlePerServer bounds the pool (haproxy's pool-max-conn is unlimited
 // by default; idle connections cost the server too).
 const maxIdlePerServer = 64
 
-func (p *idlePool) put(c net.Conn) {
+// trustIdle is how long an idle server connection is reused without
+// first asking the kernel whether the server closed it: asking costs a
+// system call per request (a third of a keep-alive request's reads,
+// docs/performance.md), and a server closes a connection used that
+// recently only in a race, which the caller covers by sending the
+// request again on a new connection (see stream.forward). haproxy needs
+// neither: its idle connections stay in its poller.
+const trustIdle = 500 * time.Millisecond
+
+// put adds c, idle since the given instant.
+func (p *idlePool) put(c net.Conn, since time.Time) {
 	p.mu.Lock()
 	if len(p.conns) >= maxIdlePerServer {
 		p.mu.Unlock()
 		c.Close()
 		return
 	}
-	p.conns = append(p.conns, c)
+	p.conns = append(p.conns, idleConn{c, since})
 	p.mu.Unlock()
 }
 
-// get returns an idle connection still open, or nil.
-func (p *idlePool) get() net.Conn {
+// get returns an idle connection still open, or nil. With trust, a
+// connection idle for less than trustIdle is returned unchecked
+// (unchecked true): the caller must be able to send its request again.
+func (p *idlePool) get(trust bool) (c net.Conn, unchecked bool) {
 	for {
 		p.mu.Lock()
 		n := len(p.conns)
 		if n == 0 {
 			p.mu.Unlock()
-			return nil
+			return nil, false
 		}
-		c := p.conns[n-1]
+		ic := p.conns[n-1]
+		p.conns[n-1] = idleConn{}
 		p.conns = p.conns[:n-1]
 		p.mu.Unlock()
-		if alive(c) {
-			return c
+		if c, unchecked := reusable(ic.c, ic.since, trust); c != nil {
+			return c, unchecked
 		}
-		c.Close()
 	}
+}
+
+// reusable decides on an idle connection taken for a request: returned
+// unchecked when trusted and idle for less than trustIdle, else returned
+// only if alive (and closed otherwise).
+func reusable(c net.Conn, since time.Time, trust bool) (net.Conn, bool) {
+	if trust && time.Since(since) < trustIdle {
+		return c, true
+	}
+	if alive(c) {
+		return c, false
+	}
+	c.Close()
+	return nil, false
 }
 
 // alive tells whether an idle connection is still open: a non-blocking
@@ -70,8 +103,8 @@ func alive(c net.Conn) bool {
 
 func (p *idlePool) closeAll() {
 	p.mu.Lock()
-	for _, c := range p.conns {
-		c.Close()
+	for _, ic := range p.conns {
+		ic.c.Close()
 	}
 	p.conns = nil
 	p.mu.Unlock()
@@ -81,15 +114,15 @@ func (p *idlePool) closeAll() {
 func (p *idlePool) sweep() {
 	p.mu.Lock()
 	kept := p.conns[:0]
-	for _, c := range p.conns {
-		if alive(c) {
-			kept = append(kept, c)
+	for _, ic := range p.conns {
+		if alive(ic.c) {
+			kept = append(kept, ic)
 		} else {
-			c.Close()
+			ic.c.Close()
 		}
 	}
 	for i := len(kept); i < len(p.conns); i++ {
-		p.conns[i] = nil
+		p.conns[i] = idleConn{}
 	}
 	p.conns = kept
 	p.mu.Unlock()
