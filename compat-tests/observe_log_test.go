@@ -53,6 +53,7 @@ frontend caps
     unique-id-format "%{+X}o %ci_%ft_%b_%HM_%[var(txn.x)]"
     unique-id-header X-Req-ID
     log-format "%ID T=%Th/%Ti/%TR/%Tq %ST %B %U %CC %CS %hr %hs %hrl %hsl %{+Q}r %[src] %[capture.req.hdr(0)] %[capture.res.hdr(0),upper] %[var(txn.x)] %[var(txn.none)] %[str(lit)]"
+    error-log-format "%ci [%tr] %ft ERR %ST %tsc %{+Q}r"
     http-request set-var(txn.x) str(hello)
     http-request deny if { path /deny }
     default_backend cookies
@@ -291,6 +292,7 @@ func sendCaptureRequests(t *testing.T, port int) int {
 		{raw: "GET /b HTTP/1.1\r\nHost: a-host-name-longer-than-twenty.example\r\nhost: a-host-name-longer-than-twenty.example\r\nCookie: SESSION=short; noequal; SESSIONID2=\"q;uoted\"\r\nConnection: close\r\n\r\n"},
 		{raw: "GET /deny HTTP/1.1\r\nHost: caps.example\r\nCookie: SESSIONID=denied\r\nConnection: close\r\n\r\n"},
 		{raw: "GET /idle HTTP/1.1\r\nHost: caps.example\r\nConnection: close\r\n\r\n", pause: true},
+		{raw: "GET / HTTP/1.1 bad\r\n\r\n"}, // error-log-format
 	}
 	for _, r := range reqs {
 		c, err := net.Dial("tcp", addr)

@@ -31,6 +31,9 @@ type sectionLog struct {
 	separateErrors bool
 	counter        atomic.Uint32 // %lc
 	samples        logSamples    // the format's %[...]
+	// errProg is the error-log-format (nil: prog), for the requests
+	// rejected before a stream exists; sdProg the log-format-sd.
+	errProg, sdProg *plog.Program
 }
 
 // reqCounter is haproxy's global request counter (%rt).
@@ -77,6 +80,17 @@ func newSectionLog(px *haproxy.Proxy, hostname string) (*sectionLog, error) {
 		}
 	}
 	for _, st := range px.Other {
+		if len(st.Args) == 2 && (st.Args[0] == "error-log-format" || st.Args[0] == "log-format-sd") {
+			prog, err := plog.Compile(st.Args[1], plog.CompileOptions{HTTP: sl.http})
+			if err != nil {
+				return nil, err
+			}
+			if st.Args[0] == "error-log-format" {
+				sl.errProg = prog
+			} else {
+				sl.sdProg = prog
+			}
+		}
 		if len(st.Args) == 2 && st.Args[0] == "option" {
 			switch st.Args[1] {
 			case "dontlog-normal":
@@ -162,7 +176,16 @@ func (e *Engine) buildLogs() error {
 
 // logStream sends a finished stream's line.
 func (sl *sectionLog) logStream(r *plog.Record) {
-	if sl == nil || sl.prog == nil {
+	if sl == nil {
+		return
+	}
+	sl.logWith(sl.prog, r)
+}
+
+// logWith sends r rendered with prog (the log-format or the
+// error-log-format).
+func (sl *sectionLog) logWith(prog *plog.Program, r *plog.Record) {
+	if prog == nil {
 		return
 	}
 	if sl.dontLogNull && r.BytesIn == 0 && r.Status == 0 {
@@ -173,7 +196,7 @@ func (sl *sectionLog) logStream(r *plog.Record) {
 		return
 	}
 	r.LogCounter = sl.counter.Add(1) - 1
-	sl.logger.SendRecord(level, sl.prog, nil, r)
+	sl.logger.SendRecord(level, prog, sl.sdProg, r)
 }
 
 // logConnect is the "Connect from" line of a frontend without a format.
@@ -382,8 +405,12 @@ func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err err
 // request line, 400 CR-- for a client that closed first).
 func (s *stream) logBadRequest(status int, cause, phase byte) {
 	f := s.f
-	if f.log == nil || f.log.prog == nil {
+	if f.log == nil || f.log.prog == nil && f.log.errProg == nil {
 		return
+	}
+	prog := f.log.errProg
+	if prog == nil {
+		prog = f.log.prog
 	}
 	r := &s.rec
 	r.Reset()
@@ -399,5 +426,5 @@ func (s *stream) logBadRequest(status int, cause, phase byte) {
 	r.FrontendName, r.BackendName = f.name, f.name
 	r.PID = os.Getpid()
 	r.RequestCounter = reqCounter.Add(1) - 1
-	f.log.logStream(r)
+	f.log.logWith(prog, r)
 }
