@@ -616,6 +616,7 @@ func (s *stream) forward(be *backend) bool {
 		}
 		if n := s.clen - s.req.HeadLen; n > 0 {
 			sc.Write(s.cbuf[s.req.HeadLen:s.clen])
+			s.bytes[0] += uint64(n) // early tunnel data
 		}
 		s.clen = 0
 		// the tunnel's bytes count as they pass
