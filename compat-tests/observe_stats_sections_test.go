@@ -3,6 +3,7 @@ package compattests
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"sort"
@@ -152,4 +153,51 @@ func maskStatsSectionLine(l string) string {
 		return " " + nonNegative.ReplaceAllString(parts[0], "${1}N") + " " + parts[1] + " "
 	})
 	return statsLineBytes.ReplaceAllString(maskLogLine(l), "$1 B $2")
+}
+
+// TestObserveStatsPageFraming: the stats page's response heads (framing
+// and connection headers, their order) for HTTP/1.1 and HTTP/1.0 clients,
+// GET and HEAD, kept alive or closed, as haproxy 2.6 writes them.
+func TestObserveStatsPageFraming(t *testing.T) {
+	hapBin, gopBin := needBinaries(t)
+	const auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n" // admin:secret
+	reqs := []string{
+		"GET /stats;csv HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
+		"GET /stats;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n",
+		"GET /stats;csv HTTP/1.0\r\n" + auth + "\r\n",
+		"GET /stats;csv HTTP/1.0\r\nConnection: keep-alive\r\n" + auth + "\r\n",
+		"HEAD /stats HTTP/1.0\r\nConnection: keep-alive\r\n" + auth + "\r\n",
+		"HEAD /stats HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
+		"GET /stats HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	}
+	heads := map[string][]string{}
+	for _, run := range []struct{ name, bin string }{{"haproxy", hapBin}, {"goproxy", gopBin}} {
+		ports := map[string]int{"READY": freePort(t), "STATS": freePort(t), "FE2": freePort(t)}
+		r := strings.NewReplacer("{LOG}", "9", "{READY}", fmt.Sprint(ports["READY"]),
+			"{STATS}", fmt.Sprint(ports["STATS"]), "{FE2}", fmt.Sprint(ports["FE2"]), "{S1}", "127.0.0.1:9")
+		startObserved(t, run.name, run.bin, r.Replace(statsSectionsConfig), ports["READY"])
+		for _, req := range reqs {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports["STATS"]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, req)
+			var got []byte
+			buf := make([]byte, 8192)
+			for !strings.Contains(string(got), "\r\n\r\n") {
+				n, err := c.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			c.Close()
+			head, _, _ := strings.Cut(string(got), "\r\n\r\n")
+			heads[run.name] = append(heads[run.name], strings.SplitN(req, "\r\n", 2)[0]+" ->\n"+head)
+		}
+	}
+	if h, g := strings.Join(heads["haproxy"], "\n\n"), strings.Join(heads["goproxy"], "\n\n"); h != g {
+		t.Errorf("response heads differ:\nhaproxy:\n%s\n\ngoproxy:\n%s", h, g)
+	}
 }

@@ -132,6 +132,7 @@ func (s *stream) serveStats(h *page.Handler, own bool) (handled, keep bool) {
 	}
 	close := !keep || s.f.e.stopping()
 	resp.NotChunked = string(s.txn.Method) == "HEAD"
+	resp.Client10 = s.req.Major == 1 && s.req.Minor == 0
 	s.out = page.AppendHead(s.out[:0], resp, close)
 	switch {
 	case string(s.txn.Method) == "HEAD":

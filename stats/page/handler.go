@@ -64,6 +64,11 @@ type Response struct {
 	// haproxy chunks the dump only for an HTTP/1.1 request other than
 	// HEAD (http_handle_stats, STAT_CHUNKED).
 	NotChunked bool
+	// Client10: the request was HTTP/1.0. haproxy's HTTP/1 layer then
+	// chunks the dump itself, after the connection header, and says
+	// "connection: keep-alive" when the connection stays (measured on
+	// 2.6.12).
+	Client10 bool
 }
 
 // Handler serves one proxy's stats page from the engine's Runtime.
@@ -336,11 +341,21 @@ func AppendHead(b []byte, resp Response, close bool) []byte {
 		b = append(b, hd[1]...)
 		b = append(b, "\r\n"...)
 	}
+	conn := ""
+	switch {
+	case close:
+		conn = "connection: close\r\n"
+	case resp.Client10:
+		conn = "connection: keep-alive\r\n"
+	}
+	if resp.Client10 {
+		b = append(b, conn...)
+	}
 	if resp.Status == 200 && !resp.NotChunked {
 		b = append(b, "transfer-encoding: chunked\r\n"...)
 	}
-	if close {
-		b = append(b, "connection: close\r\n"...)
+	if !resp.Client10 {
+		b = append(b, conn...)
 	}
 	return append(b, "\r\n"...)
 }
