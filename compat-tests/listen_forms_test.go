@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,18 +199,20 @@ func runListenForm(t *testing.T, fc listenForm, bin string) string {
 	srv := startScriptServer(t, "s0")
 	dial := fc.setup(t, r)
 	repl := append([]string{"{S0}", srv.addr(), "{DIR}", r.dir}, r.replacer...)
-	global := "global\n"
+	logs := startLogCatcher(t)
+	global := "global\n    log " + logs.addr + " local0\n"
 	for i := 0; i+1 < len(repl); i += 2 {
 		if repl[i] == "{GLOBAL}" {
 			global += repl[i+1]
 		}
 	}
-	cfg := strings.NewReplacer(repl...).Replace(global + formDefaults + fc.cfg)
+	cfg := strings.NewReplacer(repl...).Replace(global + formDefaults + formLogging + fc.cfg)
 	startFormProxy(t, r.dir, cfg, bin, r.files)
 	// Health checks every 100 ms: a failing one would mark the inner
 	// server DOWN (fall 3) within this wait.
 	time.Sleep(600 * time.Millisecond)
 	out := formRequest(t, dial)
+	out += logs.lines(300 * time.Millisecond)
 	socks, _ := filepath.Glob(filepath.Join(r.dir, "*.sock"))
 	for _, s := range socks {
 		if fi, err := os.Stat(s); err == nil {
@@ -219,6 +223,50 @@ func runListenForm(t *testing.T, fc listenForm, bin string) string {
 }
 
 const formDefaults = "defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"
+
+// formLogging logs each request with the addresses haproxy prints for a
+// unix client ("unix" and the listener's id) and nothing that varies; the
+// health checks' empty connections are not logged.
+const formLogging = "    log global\n    option dontlognull\n    log-format \"%ci:%cp %fi:%fp %ft %b/%s %ST\"\n"
+
+// logCatcher receives syslog datagrams.
+type logCatcher struct {
+	addr string
+	c    net.PacketConn
+}
+
+func startLogCatcher(t *testing.T) *logCatcher {
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &logCatcher{addr: c.LocalAddr().String(), c: c}
+}
+
+var (
+	ephemeralPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	syslogHeader  = regexp.MustCompile(`^<\d+>.*?\]: `)
+)
+
+// lines returns the messages received until quiet passes without one,
+// header stripped, ports masked, sorted (frontends log in any order).
+func (l *logCatcher) lines(quiet time.Duration) string {
+	var got []string
+	buf := make([]byte, 4096)
+	end := time.Now().Add(3 * time.Second)
+	for time.Now().Before(end) {
+		l.c.SetReadDeadline(time.Now().Add(quiet))
+		n, _, err := l.c.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		m := syslogHeader.ReplaceAllString(strings.TrimRight(string(buf[:n]), "\n"), "")
+		got = append(got, "-- log "+ephemeralPort.ReplaceAllString(m, "127.0.0.1:<port>")+"\n")
+	}
+	sort.Strings(got)
+	return strings.Join(got, "")
+}
 
 // startFormProxy runs cfg with haproxy (bin set; files become its fd 3,
 // 4, ...) or with goproxy in this process.

@@ -309,7 +309,7 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 		// In mode http haproxy says "Connect from" for each stream,
 		// that is each request parsed (see serveOne).
 		if f.log != nil && f.mode != haproxy.ModeHTTP {
-			f.logConnect(addrPortOf(c.RemoteAddr()), addrPortOf(c.LocalAddr()))
+			f.logConnect(c.RemoteAddr(), c.LocalAddr())
 		}
 		if f.mode == haproxy.ModeHTTP {
 			f.serveHTTP(c)

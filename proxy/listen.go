@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"goha/parser/haproxy"
+	plog "goha/proxy/log"
 	"goha/proxy/sock"
 )
 
@@ -155,4 +157,74 @@ func (e *Engine) backlog(b *haproxy.Bind) int {
 		return e.cfg.Global.MaxConn
 	}
 	return 4096
+}
+
+// noteUnixClient marks a record whose client came through a unix
+// listener (unix@, abns@, sockpair@): haproxy logs such a client and
+// frontend as "unix" with the listener's id as the port (src/log.c,
+// %ci/%cp/%fi/%fp).
+func (f *frontend) noteUnixClient(r *plog.Record, local net.Addr) {
+	ua, ok := local.(*net.UnixAddr)
+	if !ok {
+		return
+	}
+	r.UnixListener = true
+	r.ListenerID = f.unixListenerID(ua.Name)
+	r.NoFrontendAddr = f.sockPairOnly(ua.Name)
+}
+
+// sockPairOnly reports whether a connection with this local name came
+// through a sockpair@ listener: it has no name (Go reads an unnamed
+// socket's address as "@").
+func (f *frontend) sockPairOnly(name string) bool {
+	if name != "" && name != "@" {
+		return false
+	}
+	for _, b := range f.cfg.Binds {
+		for _, a := range b.Addresses {
+			if a.Family == haproxy.FamilySockPair {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unixListenerID finds the id of the unix listener whose accepted
+// connections have local address name: listeners are numbered from 1 in
+// the frontend's bind order, one per address and port, as haproxy numbers
+// them when no "id" is set. An abstract name reads up to its first NUL;
+// a unix path has the temporary name it was bound with; sockpair@ and
+// fd@ connections have none (the first such listener is taken).
+func (f *frontend) unixListenerID(name string) int {
+	id := 0
+	first := 0
+	for _, b := range f.cfg.Binds {
+		for _, a := range b.Addresses {
+			id++
+			switch a.Family {
+			case haproxy.FamilyUnix:
+				path := f.e.unixBindSettings(b).prefix + a.Host
+				if name == path || strings.HasPrefix(name, path+".") && strings.HasSuffix(name, ".tmp") {
+					return id
+				}
+			case haproxy.FamilyABNS:
+				if name == "@"+a.Host {
+					return id
+				}
+			case haproxy.FamilySockPair, haproxy.FamilyFD:
+				if first == 0 {
+					first = id
+				}
+			default:
+				if a.PortEnd > a.Port {
+					id += a.PortEnd - a.Port
+				}
+			}
+		}
+	}
+	if first == 0 {
+		first = 1
+	}
+	return first
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -200,12 +201,13 @@ func (sl *sectionLog) logWith(prog *plog.Program, r *plog.Record) {
 }
 
 // logConnect is the "Connect from" line of a frontend without a format.
-func (f *frontend) logConnect(src, dst netip.AddrPort) {
+func (f *frontend) logConnect(src, dst net.Addr) {
 	sl := f.log
 	if sl == nil || sl.prog != nil {
 		return
 	}
-	r := &plog.Record{Client: src, Frontend: dst, FrontendName: f.name}
+	r := &plog.Record{Client: addrPortOf(src), Frontend: addrPortOf(dst), FrontendName: f.name}
+	f.noteUnixClient(r, dst)
 	msg, level := plog.ConnectFrom(nil, r, f.mode == haproxy.ModeHTTP)
 	sl.logger.Send(level, msg, nil)
 }
@@ -245,7 +247,7 @@ func (s *stream) startRequest() {
 		s.captureRequest(f.caps)
 	}
 	if f.log != nil {
-		f.logConnect(addrPortOf(s.src), addrPortOf(s.client.LocalAddr()))
+		f.logConnect(s.src, s.client.LocalAddr())
 	}
 }
 
@@ -303,6 +305,7 @@ func (s *stream) fillRecord(r *plog.Record) {
 	r.Reset()
 	end := time.Now()
 	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
+	f.noteUnixClient(r, s.client.LocalAddr())
 	r.AcceptDate = s.tStart
 	// Th is 0 without a TLS handshake; Ti runs from the accept (or the
 	// end of the previous request) to the request's first byte; Tq
@@ -370,6 +373,7 @@ func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err err
 	r := &plog.Record{}
 	r.Reset()
 	r.Client, r.Frontend = addrPortOf(cc.RemoteAddr()), addrPortOf(cc.LocalAddr())
+	f.noteUnixClient(r, cc.LocalAddr())
 	r.AcceptDate = start
 	r.Request = 0
 	r.Queue = res.queueWait.Milliseconds()
@@ -415,6 +419,7 @@ func (s *stream) logBadRequest(status int, cause, phase byte) {
 	r := &s.rec
 	r.Reset()
 	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
+	f.noteUnixClient(r, s.client.LocalAddr())
 	r.AcceptDate = s.tStart
 	r.Request, r.Queue, r.Connect, r.Data = -1, -1, -1, -1
 	r.Close = time.Since(s.tStart).Milliseconds()

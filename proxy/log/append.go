@@ -50,9 +50,9 @@ func (p *Program) Append(dst []byte, r *Record, maxLen int) []byte {
 		case kindClientPort:
 			ok, stop = w.port(r.Client, r.UnixListener, r.ListenerID, n.opts)
 		case kindFrontendIP:
-			ok, stop = w.ip(r.Frontend, r.UnixListener, n.opts)
+			ok, stop = w.ip(r.Frontend, r.UnixListener && !r.NoFrontendAddr, n.opts)
 		case kindFrontendPort:
-			ok, stop = w.port(r.Frontend, r.UnixListener, r.ListenerID, n.opts)
+			ok, stop = w.port(r.Frontend, r.UnixListener && !r.NoFrontendAddr, r.ListenerID, n.opts)
 		case kindBackendIP:
 			ok, stop = w.ip(r.BackendSource, false, n.opts)
 		case kindBackendPort:

@@ -30,6 +30,9 @@ type Record struct {
 	// %ci/%fi print "unix" and %cp/%fp print ListenerID.
 	UnixListener bool
 	ListenerID   int
+	// NoFrontendAddr: the client is a unix one but the socket has no
+	// address to report (sockpair@: haproxy prints '-' for %fi/%fp).
+	NoFrontendAddr bool
 
 	// AcceptDate is when the connection was accepted; its Location is
 	// the "local time" of %t, %tr, %Tl and %trl.
