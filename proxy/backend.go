@@ -68,6 +68,9 @@ type server struct {
 	st   *stats.Server
 	// ap is addr parsed, for logs (%si:%sp).
 	ap netip.AddrPort
+	// warmSince is when the slowstart ramp in progress began (under
+	// be.mu); a newer ramp ends the older one's ticker.
+	warmSince time.Time
 }
 
 // defaultRetries is CONN_RETRIES (configuration.txt §4.2 "retries").
@@ -140,6 +143,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		scs = append(scs, balance.ServerConfig{
 			Name: s.Name, ID: s.ID, Weight: s.Weight, Backup: s.Backup, Disabled: s.Disabled,
 			MaxConn: s.MaxConn, MinConn: s.MinConn, MaxQueue: s.MaxQueue,
+			Slowstart: s.Slowstart,
 		})
 	}
 	lb, err := balance.New(opts, scs)

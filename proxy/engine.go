@@ -341,6 +341,10 @@ func (e *Engine) onCheck(ev check.Event) {
 	}
 	if ev.Transition == check.WentUp {
 		b.lb.SetUp(s.lbs)
+		if s.lbs.Starting() {
+			s.warmSince = time.Now()
+			go e.warmup(b, s, s.warmSince)
+		}
 	} else {
 		b.lb.SetDown(s.lbs)
 	}
