@@ -62,6 +62,7 @@ func behaviourCases() []bcase {
 	cs = append(cs, timeoutCases()...)
 	cs = append(cs, tcpCases()...)
 	cs = append(cs, halfCloseCases()...)
+	cs = append(cs, checkCases()...)
 	cs = append(cs, hostileCases()...)
 	return cs
 }

@@ -1,0 +1,26 @@
+package compattests
+
+import "time"
+
+// --- HTTP health checks: "http-check expect" decides whether s0 stays in
+// the round robin (s1 and s2 are not checked) ---
+
+func checkCases() []bcase {
+	chk := func(name, rules string) bcase {
+		return bcase{name: "check-" + name, servers: 3, settle: 500 * time.Millisecond,
+			cfg: lbBackend("roundrobin\n    option httpchk GET /status/404\n    "+rules,
+				[]string{"server s0 {S0} check inter 50ms fall 1 rise 1", "server s1 {S1}", "server s2 {S2}"}, ""),
+			seq: &bseq{n: 20}}
+	}
+	return []bcase{
+		chk("expect-status-match", "http-check expect status 404"),
+		chk("expect-status-miss", "http-check expect status 200"),
+		chk("expect-not-status", "http-check expect ! status 404"),
+		chk("expect-rstatus-match", "http-check expect rstatus ^40"),
+		chk("expect-rstatus-miss", "http-check expect rstatus ^2"),
+		chk("expect-string-match", "http-check expect string /status/404"),
+		chk("expect-string-miss", "http-check expect string nothere"),
+		chk("expect-rstring-miss", "http-check expect rstring ^nothere$"),
+		chk("default-4xx-down", ""),
+	}
+}
