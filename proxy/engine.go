@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"goha/parser/haproxy"
@@ -47,6 +48,10 @@ type Engine struct {
 	// idle holds the client connections waiting for their next request;
 	// a soft stop closes them (haproxy does not wait for idle clients).
 	idle map[net.Conn]struct{}
+	// idleP parks the idle keep-alive connections (idle.go); made on
+	// first use, nil when the system refused it (idleFailed).
+	idleP      atomic.Pointer[idlePoller]
+	idleFailed bool
 	// gsem bounds the connections of the whole process (global maxconn,
 	// configuration.txt §3.2), taken after the frontend's own sem.
 	gsem chan struct{}
@@ -295,28 +300,36 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 	e.process.Sess(now)
 	e.conns.Add(1)
 	go func() {
-		defer func() {
-			f.st.SessionEnd(nil)
-			e.process.CurrConns.Add(-1)
-		}()
-		defer e.conns.Done()
-		if slots && f.sem != nil {
-			defer func() { <-f.sem }()
-		}
-		if slots && e.gsem != nil {
-			defer func() { <-e.gsem }()
-		}
 		// In mode http haproxy says "Connect from" for each stream,
 		// that is each request parsed (see serveOne).
 		if f.log != nil && f.mode != haproxy.ModeHTTP {
 			f.logConnect(c.RemoteAddr(), c.LocalAddr())
 		}
 		if f.mode == haproxy.ModeHTTP {
-			f.serveHTTP(c)
-		} else {
-			f.serveTCP(c)
+			f.serveHTTP(c, slots) // calls connEnd, maybe from another goroutine
+			if p := e.idleP.Load(); p != nil {
+				p.worker()
+			}
+			return
 		}
+		f.serveTCP(c)
+		f.connEnd(slots)
 	}()
+}
+
+// connEnd releases what an accepted connection held: its maxconn slots
+// (when it took them), its place in Wait and in the session counters.
+func (f *frontend) connEnd(slots bool) {
+	e := f.e
+	if slots && e.gsem != nil {
+		<-e.gsem
+	}
+	if slots && f.sem != nil {
+		<-f.sem
+	}
+	e.conns.Done()
+	f.st.SessionEnd(nil)
+	e.process.CurrConns.Add(-1)
 }
 
 // onCheck applies a health-check result to the server's balancer state
@@ -406,6 +419,9 @@ func (e *Engine) Close() error {
 			tc.CloseRead() // the pending read returns EOF: the stream ends
 		}
 	}
+	if p := e.idleP.Load(); p != nil {
+		p.stop() // parked connections close
+	}
 	if e.checker != nil {
 		e.checker.Stop()
 	}
@@ -473,6 +489,26 @@ func (e *Engine) enterIdle(c net.Conn) bool {
 	}
 	e.idle[c] = struct{}{}
 	return true
+}
+
+// idlePoller returns the engine's idle poller, nil once stopping or when
+// none can be made (connections then wait in their own goroutine).
+func (e *Engine) idlePoller() *idlePoller {
+	if p := e.idleP.Load(); p != nil {
+		return p // stopped with the engine: it refuses parks itself
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.idleP.Load(); p != nil || e.idleFailed || e.stopping() {
+		return p
+	}
+	p, err := newIdlePoller()
+	if err != nil {
+		e.idleFailed = true
+		return nil
+	}
+	e.idleP.Store(p)
+	return p
 }
 
 func (e *Engine) leaveIdle(c net.Conn) {

@@ -96,6 +96,10 @@ type stream struct {
 	parseReq func([]byte) (bool, error)
 	live     *liveStream // what "show sess" shows of it
 	logArena []byte      // the log line's sample values
+	// idle is the connection's place in the idle poller, once parked;
+	// slots: it holds maxconn slots (released by connEnd).
+	idle  *idleSession
+	slots bool
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is
@@ -134,39 +138,6 @@ func (h *fieldHeaders) Len() int { return len(h.fields) }
 func (h *fieldHeaders) At(i int) (name, value []byte) {
 	f := &h.fields[i]
 	return f.Name.In(h.buf), f.Value.In(h.buf)
-}
-
-func (f *frontend) serveHTTP(c net.Conn) {
-	cb := bufPool.Get().(*[]byte)
-	sb := bufPool.Get().(*[]byte)
-	s := &stream{f: f, client: c, src: c.RemoteAddr(), cbuf: *cb, sbuf: *sb,
-		req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
-		localResp: http1.NewResponse(http1.DefaultLimits)}
-	s.live = f.e.streams.open(f, c)
-	defer func() {
-		f.e.streams.close(s.live)
-		s.dropOwn()
-		lingerClose(c)
-		bufPool.Put(cb)
-		bufPool.Put(sb)
-	}()
-	s.tStart = time.Now()
-	s.parseReq = s.req.Parse
-	if f.log != nil {
-		s.parseReq = s.parseNoting
-	}
-	for {
-		keep := s.serveOne()
-		s.live.end()
-		if s.logged {
-			s.logRequest()
-		}
-		flushCounts(s.bytes, &s.flushed, f.st, s.countingBackend(), s.sv)
-		s.tStart = time.Now()
-		if !keep {
-			return
-		}
-	}
 }
 
 // Errors that end a stream without an answer.

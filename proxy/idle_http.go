@@ -1,0 +1,153 @@
+package proxy
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"goha/proxy/http1"
+)
+
+// Streams, their buffers and parsers are pooled: a keep-alive connection
+// waiting for its next request gives them back and parks in the engine's
+// idle poller with only an idleSession (idle.go explains why).
+
+var streamPool = sync.Pool{New: func() any {
+	return &stream{req: http1.NewRequest(http1.DefaultLimits), resp: http1.NewResponse(http1.DefaultLimits),
+		localResp: http1.NewResponse(http1.DefaultLimits), cbuf: make([]byte, bufSize), sbuf: make([]byte, bufSize)}
+}}
+
+// getStream returns a clean stream for client connection c, with its
+// buffers.
+func getStream(f *frontend, c net.Conn) *stream {
+	s := streamPool.Get().(*stream)
+	s.f, s.client = f, c
+	s.parseReq = s.req.Parse
+	if f.log != nil {
+		s.parseReq = s.parseNoting
+	}
+	return s
+}
+
+// putStream returns s, with its buffers, to the pool. Only buffers and
+// scratch space survive, emptied as between two requests: nothing of this
+// connection can reach the next one.
+func putStream(s *stream) {
+	*s = stream{req: s.req, resp: s.resp, localResp: s.localResp,
+		cbuf: s.cbuf[:bufSize], sbuf: s.sbuf[:bufSize], out: s.out[:0],
+		edits: s.edits[:0], respEdits: s.respEdits[:0], vars: s.vars[:0],
+		arena: s.arena[:0], scratch: s.scratch[:0], reqLine: s.reqLine[:0], logArena: s.logArena[:0], es: s.es}
+	streamPool.Put(s)
+}
+
+// idleSession is what a parked connection keeps between two requests:
+// the stream's state that outlives a request.
+type idleSession struct {
+	node    idleNode
+	f       *frontend
+	client  net.Conn
+	src     net.Addr
+	live    *liveStream
+	nreq    int
+	own     net.Conn
+	ownSrv  *server
+	bytes   [2]uint64
+	flushed [2]uint64
+	tStart  time.Time
+}
+
+// serveHTTP serves the requests of one client connection; it ends the
+// connection (connEnd) itself, possibly from another goroutine after the
+// connection was parked.
+func (f *frontend) serveHTTP(c net.Conn, slots bool) {
+	s := getStream(f, c)
+	s.slots = slots
+	s.src = c.RemoteAddr()
+	s.live = f.e.streams.open(f, c)
+	s.tStart = time.Now()
+	s.run()
+}
+
+// run serves requests until the connection ends or parks.
+func (s *stream) run() {
+	for {
+		keep := s.serveOne()
+		s.live.end()
+		if s.logged {
+			s.logRequest()
+		}
+		flushCounts(s.bytes, &s.flushed, s.f.st, s.countingBackend(), s.sv)
+		s.tStart = time.Now()
+		if !keep {
+			s.finish()
+			return
+		}
+		if s.clen == 0 && s.park() {
+			return
+		}
+	}
+}
+
+// finish ends the client connection and the stream.
+func (s *stream) finish() {
+	f, slots := s.f, s.slots
+	f.e.streams.close(s.live)
+	s.dropOwn()
+	lingerClose(s.client)
+	putStream(s)
+	f.connEnd(slots)
+}
+
+// park hands the connection to the idle poller until its next request
+// starts; false when it cannot be parked (the stream goes on waiting in
+// its own goroutine).
+func (s *stream) park() bool {
+	p := s.f.e.idlePoller()
+	if p == nil {
+		return false
+	}
+	is := s.idle
+	if is == nil {
+		is = &idleSession{f: s.f, client: s.client, src: s.src, live: s.live}
+		is.node.fd, is.node.w = int32(connFD(s.client)), is
+	}
+	is.nreq, is.own, is.ownSrv, is.tStart = s.nreq, s.own, s.ownSrv, s.tStart
+	is.bytes, is.flushed = s.bytes, s.flushed
+	if !p.park(&is.node, keepAliveWait(s.f)) {
+		s.idle = is
+		return false
+	}
+	// From here on the session may already run in another goroutine.
+	s.own, s.ownSrv = nil, nil
+	putStream(s)
+	return true
+}
+
+// keepAliveWait is how long a kept-alive connection may stay silent
+// before its next request starts, as serveOne waits for it (§4.2
+// "timeout http-keep-alive": else http-request, else client).
+func keepAliveWait(f *frontend) time.Duration {
+	switch {
+	case f.timeouts.HTTPKeepAlive > 0:
+		return f.timeouts.HTTPKeepAlive
+	case f.timeouts.HTTPRequest > 0:
+		return f.timeouts.HTTPRequest
+	}
+	return f.timeouts.Client
+}
+
+// idleWake resumes a parked session in a fresh stream; on expiry or stop
+// the connection closes without an answer, as a silent keep-alive
+// connection does when its wait ends.
+func (is *idleSession) idleWake(why idleWhy) {
+	s := getStream(is.f, is.client)
+	s.idle, s.src, s.live = is, is.src, is.live
+	s.nreq, s.own, s.ownSrv, s.tStart = is.nreq, is.own, is.ownSrv, is.tStart
+	s.bytes, s.flushed = is.bytes, is.flushed
+	is.own, is.ownSrv = nil, nil
+	if why != idleReady {
+		s.finish()
+		return
+	}
+	s.run()
+}

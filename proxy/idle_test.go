@@ -1,0 +1,272 @@
+package proxy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// wakeRecorder is a parked connection's owner that reports its wakes.
+type wakeRecorder struct {
+	node idleNode
+	ch   chan idleWhy
+}
+
+func (w *wakeRecorder) idleWake(why idleWhy) { w.ch <- why }
+
+func newRecorder(t *testing.T, c *net.TCPConn) *wakeRecorder {
+	w := &wakeRecorder{ch: make(chan idleWhy, 4)}
+	w.node.fd, w.node.w = int32(connFD(c)), w
+	if w.node.fd < 0 {
+		t.Fatal("no descriptor")
+	}
+	return w
+}
+
+// tcpPair returns both ends of a loopback TCP connection.
+func tcpPair(t *testing.T) (client, server *net.TCPConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); s.Close() })
+	return c.(*net.TCPConn), s.(*net.TCPConn)
+}
+
+func waitWake(t *testing.T, w *wakeRecorder, want idleWhy) {
+	t.Helper()
+	select {
+	case got := <-w.ch:
+		if got != want {
+			t.Fatalf("woken with %d, want %d", got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("not woken (want %d)", want)
+	}
+}
+
+func notWoken(t *testing.T, w *wakeRecorder) {
+	t.Helper()
+	select {
+	case got := <-w.ch:
+		t.Fatalf("woken (%d) while silent", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func openFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(ents)
+}
+
+// settle waits for the goroutine count to come down to at most n.
+func settle(n int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g := runtime.NumGoroutine()
+		if g <= n || time.Now().After(deadline) {
+			return g
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestIdlePollerParksWakesExpiresStops(t *testing.T) {
+	fds, gor := openFDs(t), runtime.NumGoroutine()
+	p, err := newIdlePoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Data wakes a parked connection, and wakes it once; the same node
+	// parks again (re-armed) and wakes again, the data still unread.
+	c1, s1 := tcpPair(t)
+	w1 := newRecorder(t, s1)
+	if !p.park(&w1.node, 10*time.Second) {
+		t.Fatal("park refused")
+	}
+	if p.park(&w1.node, 10*time.Second) {
+		t.Fatal("a parked node parked twice")
+	}
+	notWoken(t, w1)
+	c1.Write([]byte("GET"))
+	waitWake(t, w1, idleReady)
+	notWoken(t, w1)
+	if !p.park(&w1.node, 10*time.Second) {
+		t.Fatal("park after a wake refused")
+	}
+	waitWake(t, w1, idleReady)
+
+	// The client hanging up wakes it too (the read then sees EOF).
+	c2, s2 := tcpPair(t)
+	w2 := newRecorder(t, s2)
+	p.park(&w2.node, 10*time.Second)
+	c2.Close()
+	waitWake(t, w2, idleReady)
+
+	// Deadlines: a later park with an earlier deadline expires first,
+	// the other stays parked.
+	c3, s3 := tcpPair(t)
+	c4, s4 := tcpPair(t)
+	long, short := newRecorder(t, s3), newRecorder(t, s4)
+	p.park(&long.node, time.Hour)
+	p.park(&short.node, 30*time.Millisecond)
+	waitWake(t, short, idleExpired)
+	notWoken(t, long)
+	if len(p.timers) != 1 || p.byFD[long.node.fd] != &long.node {
+		t.Fatalf("after expiry: %d timers, long parked %v", len(p.timers), p.byFD[long.node.fd] != nil)
+	}
+
+	// A connection parked without deadline and one with: stop wakes both
+	// and refuses new parks.
+	c5, s5 := tcpPair(t)
+	forever := newRecorder(t, s5)
+	p.park(&forever.node, 0)
+	p.stop()
+	waitWake(t, long, idleStopped)
+	waitWake(t, forever, idleStopped)
+	if p.park(&short.node, time.Second) {
+		t.Fatal("park after stop accepted")
+	}
+
+	// Nothing left behind: the epoll descriptor and the loop are gone.
+	for _, c := range []net.Conn{c1, s1, s2, c3, s3, c4, s4, c5, s5} {
+		c.Close()
+	}
+	if g := settle(gor); g > gor {
+		t.Errorf("goroutines: %d after, %d before", g, gor)
+	}
+	if n := openFDs(t); n > fds {
+		t.Errorf("open descriptors: %d after, %d before", n, fds)
+	}
+}
+
+// A descriptor number reused by a new connection after the old one closed
+// parks again (the old registration went with the close).
+func TestIdlePollerReusedDescriptor(t *testing.T) {
+	p, err := newIdlePoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	for i := 0; i < 3; i++ {
+		c, s := tcpPair(t)
+		w := newRecorder(t, s)
+		if !p.park(&w.node, 10*time.Second) {
+			t.Fatalf("round %d: park refused", i)
+		}
+		c.Write([]byte("x"))
+		waitWake(t, w, idleReady)
+		c.Close()
+		s.Close()
+	}
+}
+
+// Through the engine: idle keep-alive clients hold no goroutine, their
+// next request is served, "timeout http-keep-alive" closes them, and so
+// does a stop.
+func TestParkedKeepAliveConnections(t *testing.T) {
+	rs, _ := realServer(t, "hello\n")
+	fe, fe2 := freePort(t), freePort(t)
+	e := startEngine(t, fmt.Sprintf(`defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend long
+    bind %s
+    timeout http-keep-alive 30s
+    default_backend be
+frontend short
+    bind %s
+    timeout http-keep-alive 300ms
+    default_backend be
+backend be
+    server s1 %s
+`, fe, fe2, rs), nil)
+	const n = 100
+	request := func(c net.Conn, r *bufio.Reader) error {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || string(b) != "hello\n" {
+			return fmt.Errorf("status %d body %q", resp.StatusCode, b)
+		}
+		return nil
+	}
+	base := runtime.NumGoroutine()
+	open := func(addr string) ([]net.Conn, []*bufio.Reader) {
+		var conns []net.Conn
+		var rds []*bufio.Reader
+		for i := 0; i < n; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			r := bufio.NewReader(c)
+			if err := request(c, r); err != nil {
+				t.Fatalf("first request: %v", err)
+			}
+			conns, rds = append(conns, c), append(rds, r)
+		}
+		return conns, rds
+	}
+	conns, rds := open(fe)
+	// Beside the parked connections wait at most maxIdleWorkers
+	// goroutines for their wakes.
+	if g := settle(base + maxIdleWorkers + n/10); g > base+maxIdleWorkers+n/10 {
+		t.Errorf("%d idle keep-alive connections hold %d goroutines", n, g-base)
+	}
+	for i, c := range conns {
+		if err := request(c, rds[i]); err != nil {
+			t.Fatalf("request after parking: %v", err)
+		}
+	}
+
+	// The short frontend's connections close at their keep-alive timeout.
+	short, _ := open(fe2)
+	for _, c := range short {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("after the keep-alive timeout: %v, want EOF", err)
+		}
+	}
+
+	// A stop closes the long frontend's parked connections at once.
+	e.Close()
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("after stop: %v, want EOF", err)
+		}
+	}
+	if !e.Wait(5 * time.Second) {
+		t.Error("connections still counted after stop")
+	}
+}
