@@ -46,8 +46,6 @@ type idleSession struct {
 	node    idleNode
 	f       *frontend
 	client  net.Conn
-	src     net.Addr
-	live    *liveStream
 	nreq    int
 	own     net.Conn
 	ownSrv  *server
@@ -108,7 +106,7 @@ func (s *stream) park() bool {
 	}
 	is := s.idle
 	if is == nil {
-		is = &idleSession{f: s.f, client: s.client, src: s.src, live: s.live}
+		is = &idleSession{f: s.f, client: s.client}
 		is.node.fd, is.node.w = int32(connFD(s.client)), is
 	}
 	is.nreq, is.own, is.ownSrv, is.tStart = s.nreq, s.own, s.ownSrv, s.tStart
@@ -118,6 +116,9 @@ func (s *stream) park() bool {
 		return false
 	}
 	// From here on the session may already run in another goroutine.
+	// "show sess" lists no stream between two requests: the connection
+	// leaves its table while parked (a new entry when it wakes).
+	s.f.e.streams.close(s.live)
 	s.own, s.ownSrv = nil, nil
 	putStream(s)
 	return true
@@ -141,7 +142,7 @@ func keepAliveWait(f *frontend) time.Duration {
 // connection does when its wait ends.
 func (is *idleSession) idleWake(why idleWhy) {
 	s := getStream(is.f, is.client)
-	s.idle, s.src, s.live = is, is.src, is.live
+	s.idle, s.src = is, is.client.RemoteAddr()
 	s.nreq, s.own, s.ownSrv, s.tStart = is.nreq, is.own, is.ownSrv, is.tStart
 	s.bytes, s.flushed = is.bytes, is.flushed
 	is.own, is.ownSrv = nil, nil
@@ -149,5 +150,6 @@ func (is *idleSession) idleWake(why idleWhy) {
 		s.finish()
 		return
 	}
+	s.live = is.f.e.streams.open(is.f, is.client)
 	s.run()
 }
