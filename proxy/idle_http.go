@@ -43,15 +43,32 @@ func putStream(s *stream) {
 // idleSession is what a parked connection keeps between two requests:
 // the stream's state that outlives a request.
 type idleSession struct {
-	node    idleNode
-	f       *frontend
-	client  net.Conn
-	nreq    int
-	own     net.Conn
-	ownSrv  *server
-	bytes   [2]uint64
-	flushed [2]uint64
-	tStart  time.Time
+	node     idleNode
+	f        *frontend
+	client   net.Conn
+	slots    bool
+	nreq     int
+	own      net.Conn
+	ownSrv   *server
+	ownSince time.Time
+	bytes    [2]uint64
+	flushed  [2]uint64
+	tStart   time.Time
+}
+
+// save keeps what of s outlives the request just served; restore puts it
+// back in a fresh stream. A stream field that outlives a request belongs
+// here (TestStreamFieldsClassified lists them all).
+func (is *idleSession) save(s *stream) {
+	is.nreq, is.own, is.ownSrv, is.ownSince, is.tStart = s.nreq, s.own, s.ownSrv, s.ownSince, s.tStart
+	is.bytes, is.flushed = s.bytes, s.flushed
+}
+
+func (is *idleSession) restore(s *stream) {
+	s.idle, s.slots, s.src = is, is.slots, is.client.RemoteAddr()
+	s.nreq, s.own, s.ownSrv, s.ownSince, s.tStart = is.nreq, is.own, is.ownSrv, is.ownSince, is.tStart
+	s.bytes, s.flushed = is.bytes, is.flushed
+	is.own, is.ownSrv = nil, nil
 }
 
 // serveHTTP serves the requests of one client connection; it ends the
@@ -106,11 +123,10 @@ func (s *stream) park() bool {
 	}
 	is := s.idle
 	if is == nil {
-		is = &idleSession{f: s.f, client: s.client}
+		is = &idleSession{f: s.f, client: s.client, slots: s.slots}
 		is.node.fd, is.node.w = int32(connFD(s.client)), is
 	}
-	is.nreq, is.own, is.ownSrv, is.tStart = s.nreq, s.own, s.ownSrv, s.tStart
-	is.bytes, is.flushed = s.bytes, s.flushed
+	is.save(s)
 	if !p.park(&is.node, keepAliveWait(s.f)) {
 		s.idle = is
 		return false
@@ -142,10 +158,7 @@ func keepAliveWait(f *frontend) time.Duration {
 // connection does when its wait ends.
 func (is *idleSession) idleWake(why idleWhy) {
 	s := getStream(is.f, is.client)
-	s.idle, s.src = is, is.client.RemoteAddr()
-	s.nreq, s.own, s.ownSrv, s.tStart = is.nreq, is.own, is.ownSrv, is.tStart
-	s.bytes, s.flushed = is.bytes, is.flushed
-	is.own, is.ownSrv = nil, nil
+	is.restore(s)
 	if why != idleReady {
 		s.finish()
 		return

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -268,5 +270,78 @@ backend be
 	}
 	if !e.Wait(5 * time.Second) {
 		t.Error("connections still counted after stop")
+	}
+}
+
+// Every stream field is either the connection's (kept across a park by
+// idleSession or set again on wake), pooled scratch space, or the current
+// request's (set before use by each request). A new field must be placed
+// in one list; one that outlives a request must also be kept by
+// idleSession.save/restore, or a parked connection would lose it.
+func TestStreamFieldsClassified(t *testing.T) {
+	perConn := "f client src nreq own ownSrv ownSince bytes flushed tStart live idle slots parseReq"
+	scratch := "req resp localResp cbuf sbuf out edits respEdits vars arena scratch reqLine logArena es"
+	perRequest := "clen txn hdrs bodyInBuf be slen newURI newMethod newStatus newReason view sv logged " +
+		"tHead tQueue tConn tData status term applet retries redisp bsrc rec tFirst reqID caps"
+	known := map[string]bool{}
+	for _, list := range []string{perConn, scratch, perRequest} {
+		for _, name := range strings.Fields(list) {
+			known[name] = true
+		}
+	}
+	st := reflect.TypeOf(stream{})
+	for i := 0; i < st.NumField(); i++ {
+		if name := st.Field(i).Name; !known[name] {
+			t.Errorf("stream field %q is not classified (idle_http.go: does it outlive a request?)", name)
+		}
+		delete(known, st.Field(i).Name)
+	}
+	for name := range known {
+		t.Errorf("classified field %q is no longer in stream", name)
+	}
+}
+
+// Parked connections that end (here at their keep-alive timeout) give
+// back their maxconn slots: later clients are served.
+func TestParkedConnectionsReleaseMaxconn(t *testing.T) {
+	rs, _ := realServer(t, "hello\n")
+	fe := freePort(t)
+	startEngine(t, fmt.Sprintf(`global
+    maxconn 2
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 100ms
+frontend fe
+    bind %s
+    maxconn 2
+    default_backend be
+backend be
+    server s1 %s
+`, fe, rs), nil)
+	for round := 0; round < 3; round++ {
+		var conns []net.Conn
+		for i := 0; i < 2; i++ {
+			c, err := net.Dial("tcp", fe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("round %d, client %d: %v (maxconn slots not released?)", round, i, err)
+			}
+			resp.Body.Close()
+			conns = append(conns, c)
+		}
+		for _, c := range conns {
+			if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+				t.Fatalf("round %d: %v after the keep-alive timeout, want EOF", round, err)
+			}
+		}
 	}
 }
