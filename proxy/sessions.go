@@ -14,8 +14,8 @@ import (
 )
 
 // streamTable lists the client connections in progress for "show sess".
-// A connection registers once (accept to close); what it does meanwhile
-// is published with atomics, so the request path takes no lock.
+// A connection registers once (a sync.Map entry from accept to close);
+// what its requests do is published with atomics, taking no lock.
 type streamTable struct {
 	m   sync.Map // *liveStream -> struct{}
 	seq atomic.Uint64
@@ -61,7 +61,7 @@ type liveStream struct {
 	// sent anything and whether it closed; the idle timeouts that apply
 	cliRead, srvRead atomic.Int64
 	cliData, cliEOF  atomic.Bool
-	cliIdle, srvIdle time.Duration
+	cliIdle, srvIdle atomic.Int64 // time.Duration
 }
 
 // open registers a client connection of fe.
@@ -160,22 +160,21 @@ func (l *liveStream) snapshot(now time.Time) (cli.Session, int64, bool) {
 		ss.Rate = 1
 	}
 	be := l.be.Load()
-	if ss.State == cli.SessTCP {
+	if be != nil {
+		ss.Backend = be.name
+	}
+	switch {
+	case ss.State == cli.SessTCP:
+		// a connected TCP session waits on each side's idle timer
 		ss.ClientData, ss.ClientClosed = l.cliData.Load(), l.cliEOF.Load()
 		ss.ReqExpireSec = -1
 		if !ss.ClientClosed {
-			ss.ReqExpireSec = timeLeft(l.cliIdle, now, l.cliRead.Load())
+			ss.ReqExpireSec = timeLeft(time.Duration(l.cliIdle.Load()), now, l.cliRead.Load())
 		}
-		ss.ExpireSec = timeLeft(l.srvIdle, now, l.srvRead.Load())
-		if be != nil {
-			ss.Backend = be.name
-		}
-		be = nil // its timers are set above
-	}
-	if be != nil {
-		ss.Backend = be.name
-		// the timer the stream waits on: the queue (or connect) timeout
-		// before a server, the server timeout after
+		ss.ExpireSec = timeLeft(time.Duration(l.srvIdle.Load()), now, l.srvRead.Load())
+	case be != nil:
+		// the queue (or connect) timeout before a server, the server
+		// timeout after
 		d := be.timeouts.Server
 		if ss.State == cli.SessWaitServer {
 			d = be.timeouts.Queue
@@ -213,10 +212,10 @@ func (l *liveStream) watch(c net.Conn, server bool, idle time.Duration) net.Conn
 	}
 	now := time.Now().UnixNano()
 	if server {
-		l.srvIdle = idle
+		l.srvIdle.Store(int64(idle))
 		l.srvRead.Store(now)
 	} else {
-		l.cliIdle = idle
+		l.cliIdle.Store(int64(idle))
 		l.cliRead.Store(now)
 	}
 	return &watchedConn{Conn: c, l: l, server: server}
