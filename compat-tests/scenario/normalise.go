@@ -98,13 +98,34 @@ func stateLine(line string) (string, bool) {
 	if !reStateLine.MatchString(line) {
 		return "", false
 	}
-	line = reProcPid.ReplaceAllString(line, "(<pid>)")
+	// No pid is masked in parentheses: the number in "received lower
+	// priority (50) advert" is the sender's priority.
 	line = reChildPid.ReplaceAllString(line, "pid=<pid>")
 	if strings.HasPrefix(line, "Stopped - used") {
 		// CPU time used: a clock.
 		line = reNumber.ReplaceAllString(reDecimal.ReplaceAllString(line, "N"), "N")
 	}
 	return line, true
+}
+
+// stateLines picks a VRRP daemon's state lines from its console, a run
+// of identical lines about received adverts shown once: how many adverts
+// arrive while a timer runs depends on the phase of the sender's advert
+// timer (master waits 3.61 s in BACKUP at start, backup adverts every
+// second: 3 or 4 of them), not on the implementation.
+func stateLines(lines []stamped) []string {
+	var out []string
+	for _, s := range lines {
+		l, ok := stateLine(s.text)
+		if !ok {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1] == l && strings.Contains(l, " advert from ") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 var (

@@ -240,11 +240,7 @@ func (r *Run) finish() *Transcript {
 	r.recordVIP()
 	r.recordVRRP(pkts)
 	for _, name := range []string{master, backup} {
-		for _, s := range r.vrrp[name].log.snapshot() {
-			if l, ok := stateLine(s.text); ok {
-				r.rec.add("states "+name, l)
-			}
-		}
+		r.rec.add("states "+name, stateLines(r.vrrp[name].log.snapshot())...)
 		r.rec.add("log "+name, r.logLines(r.syslog[name].snapshot())...)
 		for _, s := range r.proxy[name].console.snapshot() {
 			r.rec.add("console "+name, normaliseConsole(s.text))

@@ -152,3 +152,30 @@ func TestKnownDifferencesAreDocumented(t *testing.T) {
 		t.Errorf("covered: %v", late)
 	}
 }
+
+// Received-advert lines repeat as often as adverts arrive during a timer:
+// a run of them is shown once; other lines are all kept.
+func TestStateLinesCollapseAdvertRuns(t *testing.T) {
+	var in []stamped
+	for _, l := range []string{
+		"(VI_1) Entering BACKUP STATE (init)",
+		"(VI_1) received lower priority (50) advert from 192.168.13.129 - discarding",
+		"(VI_1) received lower priority (50) advert from 192.168.13.129 - discarding",
+		"(VI_1) received lower priority (50) advert from 192.168.13.129 - discarding",
+		"(VI_1) Entering MASTER STATE",
+		"(VI_1) setting VIPs.",
+		"(VI_1) setting VIPs.",
+	} {
+		in = append(in, stamped{text: "Wed Nov 25 15:43:07 2026: " + l})
+	}
+	want := []string{
+		"(VI_1) Entering BACKUP STATE (init)",
+		"(VI_1) received lower priority (50) advert from 192.168.13.129 - discarding",
+		"(VI_1) Entering MASTER STATE",
+		"(VI_1) setting VIPs.",
+		"(VI_1) setting VIPs.",
+	}
+	if got := stateLines(in); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
