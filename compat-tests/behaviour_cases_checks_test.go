@@ -24,3 +24,15 @@ func checkCases() []bcase {
 		chk("default-4xx-down", ""),
 	}
 }
+
+// --- server lines with a port offset: the connection goes to the port
+// the client reached plus the offset (configuration.txt §5.2 "server") ---
+
+func portMapCases() []bcase {
+	cfg := "frontend fe\n    bind {L}\n    default_backend be\nbackend be\n    server s0 127.0.0.1:{OFS0}\n"
+	return []bcase{
+		{name: "server-port-offset", cfg: cfg, conns: conns(creq("GET", "/ofs"))},
+		{name: "server-port-offset-keepalive", cfg: cfg, conns: []bconn{{parts: []string{req("GET", "/a"), creq("GET", "/b")}, pause: 100 * time.Millisecond}}},
+		{name: "tcp-server-port-offset", tcp: true, cfg: cfg, conns: []bconn{{parts: []string{"hello\n"}, halfClose: true}}},
+	}
+}

@@ -63,6 +63,7 @@ func behaviourCases() []bcase {
 	cs = append(cs, tcpCases()...)
 	cs = append(cs, halfCloseCases()...)
 	cs = append(cs, checkCases()...)
+	cs = append(cs, portMapCases()...)
 	cs = append(cs, hostileCases()...)
 	return cs
 }

@@ -43,7 +43,8 @@ type bcase struct {
 	name string
 	// cfg is appended to behaviourPrelude; placeholders: {L} the listen
 	// address, {S0}..{S3} the scripted servers, {DEAD} a refused port,
-	// {BLACK} a port whose connects hang, {DIR} the directory holding files.
+	// {BLACK} a port whose connects hang, {DIR} the directory holding files,
+	// {OFS0}.. the port offset from {L} to each scripted server.
 	cfg     string
 	servers int // scripted servers (default 2)
 	conns   []bconn
@@ -235,6 +236,15 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 		dead := deadAddr(t)
 		black := blackhole(t)
 		repl = append(repl, "{L2}", listen2, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
+		// {OFS<i>}: the port offset from {L} to server i ("+N"/"-N"),
+		// for server lines that map the client's destination port
+		_, lp, _ := net.SplitHostPort(listen)
+		for i, s := range srvs {
+			_, sp, _ := net.SplitHostPort(s.addr())
+			a, _ := strconv.Atoi(sp)
+			b, _ := strconv.Atoi(lp)
+			repl = append(repl, "{OFS"+strconv.Itoa(i)+"}", fmt.Sprintf("%+d", a-b))
+		}
 		cfg := strings.NewReplacer(repl...).Replace(prelude + c.cfg)
 		path := filepath.Join(dir, "haproxy.cfg")
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {

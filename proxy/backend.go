@@ -71,6 +71,12 @@ type server struct {
 	// warmSince is when the slowstart ramp in progress began (under
 	// be.mu); a newer ramp ends the older one's ticker.
 	warmSince time.Time
+	// mapPorts: the server line has no port or a +N/-N offset, so each
+	// connection goes to the port the client reached plus portOfs
+	// (haproxy's SRV_F_MAPPORTS, backend.c alloc_dst_address).
+	mapPorts bool
+	mapHost  string
+	portOfs  int
 }
 
 // defaultRetries is CONN_RETRIES (configuration.txt §4.2 "retries").
@@ -165,7 +171,12 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 	for i, s := range px.Servers {
 		addr := serverAddr(s.Address)
 		ap, _ := netip.ParseAddrPort(addr)
-		b.servers = append(b.servers, &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b})
+		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b}
+		if a := s.Address; a.PortOffset && a.Family != haproxy.FamilyUnix && a.Family != haproxy.FamilyABNS &&
+			a.Family != haproxy.FamilySockPair && a.Family != haproxy.FamilyFD {
+			sv.mapPorts, sv.mapHost, sv.portOfs = true, a.Host, a.Port
+		}
+		b.servers = append(b.servers, sv)
 	}
 	if px.Options.HTTPChk != nil {
 		p, err := httpCheckProbe(px)
@@ -178,9 +189,9 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 }
 
 // serverAddr is the dial address of a server line (a sock.Target). A
-// server without a port, or with a +N offset, would use the client's
-// destination port; we fall back to port 80 for the former and note the
-// latter is not mapped.
+// server without a port, or with a +N/-N offset, connects to the port the
+// client reached (plus the offset, see server.mapPorts); its address here
+// (port 80 or the offset) only names it.
 func serverAddr(a haproxy.Address) string {
 	switch a.Family {
 	case haproxy.FamilyUnix:
@@ -474,12 +485,19 @@ var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Cou
 // the socket to a local port before connecting, which keeps the kernel
 // from reusing ports in TIME-WAIT (measured: a new-connection load ran
 // out of ports and spent its CPU in bind).
-func (b *backend) dialServer(s *server) (net.Conn, error) {
+//
+// dst is the address the client reached, for a server that maps ports.
+func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
 	d := net.Dialer{Timeout: b.timeouts.Connect, KeepAlive: -1}
 	if b.srvTCPKA {
 		d.KeepAliveConfig = tcpKeepAlive
 	}
-	return sock.Dial(context.Background(), &d, sock.Target(s.addr))
+	addr := s.addr
+	if s.mapPorts {
+		port := addrPortOf(dst).Port()
+		addr = net.JoinHostPort(s.mapHost, strconv.Itoa(int(uint16(int(port)+s.portOfs))))
+	}
+	return sock.Dial(context.Background(), &d, sock.Target(addr))
 }
 
 // checkTargets builds the health checks of the backend's servers and

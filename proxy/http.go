@@ -120,7 +120,7 @@ func (s *stream) dropOwn() {
 	if s.own == nil {
 		return
 	}
-	if s.ownSrv.be.reuse == "never" {
+	if s.ownSrv.be.reuse == "never" || s.ownSrv.mapPorts {
 		s.own.Close()
 	} else {
 		s.ownSrv.pool.put(s.own, s.ownSince)
@@ -389,7 +389,10 @@ func (s *stream) forward(be *backend) bool {
 			unchecked = u
 			return c, nil
 		}
-		if reuse {
+		// a server that maps ports goes where each client went: its
+		// pooled connections may lead elsewhere (haproxy hashes the
+		// destination into the reuse key; goproxy does not share them)
+		if reuse && !sv.mapPorts {
 			if c, u := sv.pool.get(replayable); c != nil {
 				countReuse(be, sv)
 				unchecked = u
@@ -398,7 +401,7 @@ func (s *stream) forward(be *backend) bool {
 		}
 		unchecked = false
 		countNewConn(be, sv)
-		return be.dialServer(sv)
+		return be.dialServer(sv, s.client.LocalAddr())
 	}
 	s.captureClientCookie()
 	s.addUniqueIDHeader()
@@ -439,7 +442,7 @@ func (s *stream) forward(be *backend) bool {
 		unchecked = false
 		sc.Close()
 		countNewConn(be, sv)
-		c, err := be.dialServer(sv)
+		c, err := be.dialServer(sv, s.client.LocalAddr())
 		if err != nil {
 			s.term = [2]byte{'S', 'C'}
 			return false

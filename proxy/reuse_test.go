@@ -117,7 +117,7 @@ func TestServerTCPKeepAliveOption(t *testing.T) {
 		fe := freePort(t)
 		e := startEngine(t, fmt.Sprintf("defaults\n    mode http\n    timeout connect 1s\nfrontend fe\n    bind %s\n    default_backend be\nbackend be\n    %s\n    server s1 %s\n", fe, tc.opt, ln.Addr()), nil)
 		be := e.backends["be"]
-		c, err := be.dialServer(be.servers[0])
+		c, err := be.dialServer(be.servers[0], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

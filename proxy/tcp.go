@@ -33,7 +33,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	var sc net.Conn
 	sc, res, err = be.connect(context.Background(), &req, func(sv *server) (net.Conn, error) {
 		countNewConn(be, sv)
-		return be.dialServer(sv)
+		return be.dialServer(sv, c.LocalAddr())
 	})
 	countAttempt(be, res, err)
 	if err != nil {
