@@ -10,6 +10,7 @@ import (
 	"goha/proxy/balance"
 	"goha/proxy/check"
 	plog "goha/proxy/log"
+	"goha/proxy/sock"
 	"goha/stats"
 	"goha/stats/cli"
 	"goha/stats/page"
@@ -350,6 +351,12 @@ func (e *Engine) startCLI() error {
 				mode = 0o600
 			}
 			ln, err = cli.ListenUnix(ss.Address.Host, mode)
+		case haproxy.FamilyABNS:
+			ln, err = sock.ListenAbstract(ss.Address.Host)
+		case haproxy.FamilyFD:
+			ln, err = sock.ListenFD(ss.Address.FD, 4096)
+		case haproxy.FamilySockPair:
+			ln, err = sock.ListenSockPair(ss.Address.FD)
 		default:
 			ln, err = net.Listen("tcp", net.JoinHostPort(ss.Address.Host, strconv.Itoa(ss.Address.Port)))
 		}
