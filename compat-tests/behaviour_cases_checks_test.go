@@ -22,6 +22,11 @@ func checkCases() []bcase {
 		chk("expect-string-miss", "http-check expect string nothere"),
 		chk("expect-rstring-miss", "http-check expect rstring ^nothere$"),
 		chk("default-4xx-down", ""),
+		// "addr" sends the check elsewhere (nothing listens on
+		// 127.0.0.2): the server is marked DOWN though it answers
+		{name: "check-addr-elsewhere", servers: 3, settle: 500 * time.Millisecond,
+			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check addr 127.0.0.2 inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"}, ""),
+			seq: &bseq{n: 20}},
 	}
 }
 
