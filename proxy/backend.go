@@ -367,12 +367,27 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*
 		return nil, res, err
 	}
 	connStart := time.Now()
+	// Counted as haproxy does: the server's stot for every connection
+	// attempt, retries included; lbtot when the balancer picked a server
+	// other than the previous attempt's (assign_server, connect_server).
+	picked := true
 	for n := 0; ; {
 		res.server = s
+		counted := b.st != nil && s.st != nil
+		if counted {
+			// scur (and smax) count the attempt too; on success the
+			// caller ends it with ServerEnd when the stream leaves.
+			b.st.ServerAttempt(s.st, stats.Now(), picked)
+			s.st.ServerStart()
+		}
+		picked = false
 		c, err := dial(s)
 		if err == nil {
 			res.connWait = time.Since(connStart)
 			return c, res, nil
+		}
+		if counted {
+			s.st.ServerEnd()
 		}
 		b.release(s)
 		n++
@@ -406,6 +421,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*
 		}
 		if s != prev {
 			res.redispat = true
+			picked = true
 		}
 	}
 }

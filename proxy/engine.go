@@ -313,6 +313,7 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 			return
 		}
 		f.serveTCP(c)
+		f.sessionEnd()
 		f.connEnd(slots)
 	}()
 }
@@ -328,8 +329,13 @@ func (f *frontend) connEnd(slots bool) {
 		<-f.sem
 	}
 	e.conns.Done()
+}
+
+// sessionEnd counts the end of a client session (scur, current
+// connections); connEnd follows once the connection is released.
+func (f *frontend) sessionEnd() {
 	f.st.SessionEnd(nil)
-	e.process.CurrConns.Add(-1)
+	f.e.process.CurrConns.Add(-1)
 }
 
 // onCheck applies a health-check result to the server's balancer state

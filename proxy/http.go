@@ -311,6 +311,12 @@ func (s *stream) serveOne() bool {
 	}
 	s.be = be
 	s.live.routed(be)
+	// The stream enters the backend now (haproxy's stream_set_backend:
+	// its stot counts requests its own rules deny or answer too).
+	if be.st != nil {
+		be.st.BackendAssign(stats.Now())
+		defer be.st.BackendLeave()
+	}
 	if be.cfg != f.cfg {
 		if done, keep := s.applyRules(be.rt.reqRules); done {
 			return keep
@@ -411,6 +417,15 @@ func (s *stream) forward(be *backend) bool {
 	s.retries, s.redisp = res.retries, res.redispat
 	if err != nil {
 		s.term = connectTerm(err)
+		if res.server != nil {
+			// The last server tried stays the stream's target, as in
+			// haproxy: the log names it (Tw counted, Tc -1) and its
+			// bytes counters get the 503 (measured).
+			s.sv = res.server
+			if s.logged {
+				s.tQueue = s.tHead.Add(res.queueWait)
+			}
+		}
 		return s.answer(503)
 	}
 	if s.logged {
@@ -421,12 +436,9 @@ func (s *stream) forward(be *backend) bool {
 	sv := res.server
 	s.sv = sv
 	s.live.connected(sv, sc, sessWaitResponse)
-	be.st.BackendStart(sv.st, stats.Now(), true)
-	be.st.BE.CumReq.Add(1)
-	sv.st.C.CumReq.Add(1)
 	keepServer := false
 	defer func() {
-		be.st.BackendEnd(sv.st)
+		sv.st.ServerEnd()
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
@@ -564,7 +576,10 @@ func (s *stream) forward(be *backend) bool {
 		status = s.newStatus
 	}
 	s.countResponse(status)
+	// the server's req_tot goes with its rsp[n], when its response is
+	// analysed (http_process_res_common)
 	sv.st.C.AddResponse(s.resp.Status)
+	sv.st.C.CumReq.Add(1)
 	// A response whose whole body came with its head goes out in one
 	// write: one system call per response instead of two (profiled in
 	// docs/performance.md).

@@ -108,6 +108,10 @@ func (s *stream) finish() {
 	f, slots := s.f, s.slots
 	f.e.streams.close(s.live)
 	s.dropOwn()
+	// The session ends when the proxy closes, not when the client's FIN
+	// comes back: haproxy's scur drops as it closes (measured: smax 1
+	// for clients one after another).
+	f.sessionEnd()
 	lingerClose(s.client)
 	putStream(s)
 	f.connEnd(slots)

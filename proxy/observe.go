@@ -277,9 +277,13 @@ func (s *stream) countDenied() {
 func (s *stream) countResponse(status int) {
 	s.status = status
 	s.f.st.FE.AddResponse(status)
-	// a listen section keeps one Counters per side: both count
+	// a listen section keeps one Counters per side: both count. The
+	// backend's req_tot goes with its rsp[n]: every stream that ends
+	// with a status once a backend is assigned (process_stream), whether
+	// a server answered or the proxy did.
 	if s.be != nil && s.be.st != nil {
 		s.be.st.BE.AddResponse(status)
+		s.be.st.BE.CumReq.Add(1)
 	}
 }
 

@@ -71,9 +71,6 @@ func (s *stream) servePrometheus() bool {
 	// chosen by then counts the request with it (src/stream.c,
 	// process_stream: be cum_req goes with rsp[n])
 	s.countResponse(200)
-	if s.be != nil && s.be.st != nil {
-		s.be.st.BE.CumReq.Add(1)
-	}
 	s.countPage(out, body)
 	s.out = out[:0]
 	_, werr := s.client.Write(out)

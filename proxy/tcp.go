@@ -23,6 +23,10 @@ func (f *frontend) serveTCP(c net.Conn) {
 	defer f.e.streams.close(live)
 	live.begin(0)
 	live.routed(be)
+	if be.st != nil {
+		be.st.BackendAssign(stats.Now())
+		defer be.st.BackendLeave()
+	}
 	cc := &countConn{Conn: c}
 	var res connectResult
 	var err error
@@ -45,8 +49,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	defer c.Close()
 	defer sc.Close()
 	defer be.release(res.server)
-	be.st.BackendStart(res.server.st, stats.Now(), true)
-	defer be.st.BackendEnd(res.server.st)
+	defer res.server.st.ServerEnd() // started by connect
 	t := tunnelTimeouts(f, be)
 	pipe(live.watch(cc, false, t.Client), live.watch(sc, true, t.Server), t)
 	var done [2]uint64

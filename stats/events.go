@@ -124,3 +124,43 @@ func ClearCounters(proxies []*Proxy, all bool) {
 		}
 	}
 }
+
+// The counting points of haproxy 2.6, for engines that follow them one by
+// one (BackendStart does all at once):
+//
+//   - BackendAssign when a stream is given to backend px (stream_set_backend:
+//     stot, scur, session rate), whether or not a server is ever reached —
+//     a request denied or answered by the backend's rules counts too;
+//   - ServerAttempt for each connection attempt to server sv, retries
+//     included (stot, session rate, last session), with lb when the
+//     balancer picked it (lbtot on the server and the backend);
+//   - ServerStart/ServerEnd while the stream holds sv (scur).
+
+// BackendAssign counts a stream entering backend px.
+func (px *Proxy) BackendAssign(clk Clock) {
+	px.BE.CumConn.Add(1)
+	updateMax(&px.BE.ConnMax, uint32(px.BeConn.Add(1)))
+	updateMax(&px.BE.SpsMax, px.BeSessRate.Add(clk.Ms, 1))
+	px.BE.LastSess.Store(clk.Unix)
+}
+
+// BackendLeave counts a stream leaving backend px (BackendAssign's end).
+func (px *Proxy) BackendLeave() { px.BeConn.Add(-1) }
+
+// ServerAttempt counts one connection attempt of a stream of backend px on
+// sv.
+func (px *Proxy) ServerAttempt(sv *Server, clk Clock, lb bool) {
+	sv.C.CumSess.Add(1)
+	updateMax(&sv.C.SpsMax, sv.SessRate.Add(clk.Ms, 1))
+	sv.C.LastSess.Store(clk.Unix)
+	if lb {
+		sv.C.CumLbConn.Add(1)
+		px.BE.CumLbConn.Add(1)
+	}
+}
+
+// ServerStart and ServerEnd bracket the time a stream holds sv.
+func (sv *Server) ServerStart() { updateMax(&sv.C.ConnMax, uint32(sv.CurSess.Add(1))) }
+
+// ServerEnd is ServerStart's end.
+func (sv *Server) ServerEnd() { sv.CurSess.Add(-1) }
