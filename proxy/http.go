@@ -100,6 +100,7 @@ type stream struct {
 	// slots: it holds maxconn slots (released by connEnd).
 	idle  *idleSession
 	slots bool
+	hw    hotWait // a busy connection's wait for its next request
 }
 
 // takeOwn returns the session's idle connection if it goes to sv and is

@@ -279,7 +279,7 @@ backend be
 // in one list; one that outlives a request must also be kept by
 // idleSession.save/restore, or a parked connection would lose it.
 func TestStreamFieldsClassified(t *testing.T) {
-	perConn := "f client src nreq own ownSrv ownSince bytes flushed tStart live idle slots parseReq"
+	perConn := "f client src nreq own ownSrv ownSince bytes flushed tStart live idle slots parseReq hw"
 	scratch := "req resp localResp cbuf sbuf out edits respEdits vars arena scratch reqLine logArena es"
 	perRequest := "clen txn hdrs bodyInBuf be slen newURI newMethod newStatus newReason view sv logged " +
 		"tHead tQueue tConn tData status term applet retries redisp bsrc rec tFirst reqID caps"
@@ -343,5 +343,62 @@ backend be
 				t.Fatalf("round %d: %v after the keep-alive timeout, want EOF", round, err)
 			}
 		}
+	}
+}
+
+// A busy connection (requests close together) waits in its goroutine
+// between requests; it still closes at its keep-alive timeout once quiet,
+// and at a stop while it waits.
+func TestBusyKeepAliveConnection(t *testing.T) {
+	rs, _ := realServer(t, "hello\n")
+	fe, fe2 := freePort(t), freePort(t)
+	e := startEngine(t, fmt.Sprintf(`defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend short
+    bind %s
+    timeout http-keep-alive 300ms
+    default_backend be
+frontend long
+    bind %s
+    timeout http-keep-alive 30s
+    default_backend be
+backend be
+    server s1 %s
+`, fe, fe2, rs), nil)
+	busy := func(addr string) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		r := bufio.NewReader(c)
+		for i := 0; i < 5; i++ {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(r, nil)
+			if err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			io.ReadAll(resp.Body)
+		}
+		return c
+	}
+	c := busy(fe)
+	quiet := time.Now()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("quiet busy connection: %v, want EOF at the keep-alive timeout", err)
+	}
+	if d := time.Since(quiet); d < 200*time.Millisecond {
+		t.Errorf("closed after %v, before its keep-alive timeout (300ms)", d)
+	}
+	c = busy(fe2)
+	e.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("busy connection after stop: %v, want EOF", err)
 	}
 }
