@@ -92,6 +92,9 @@ func realServer(r *Run) {
 }
 
 func vrrpStop(r *Run) {
+	// Let master hold the VIP longer than a transient owner (vip.go), so
+	// the trail shows it whatever the machine's load.
+	r.Hold(500 * time.Millisecond)
 	r.Step("SIGTERM to master's VRRP daemon")
 	r.SignalVRRP(master, syscall.SIGTERM)
 	d, ok := r.WaitVIP(backup, 10*time.Second)
