@@ -9,7 +9,9 @@ func checkCases() []bcase {
 	chk := func(name, rules string) bcase {
 		return bcase{name: "check-" + name, servers: 3, settle: 500 * time.Millisecond,
 			cfg: lbBackend("roundrobin\n    option httpchk GET /status/404\n    "+rules,
-				[]string{"server s0 {S0} check inter 50ms fall 1 rise 1", "server s1 {S1}", "server s2 {S2}"}, ""),
+				[]string{"server s0 {S0} check inter 50ms fall 1 rise 1", "server s1 {S1}", "server s2 {S2}"},
+				// a loaded machine must not time a passing check out
+				"timeout check 2s"),
 			seq: &bseq{n: 20}}
 	}
 	return []bcase{
@@ -25,7 +27,7 @@ func checkCases() []bcase {
 		// "addr" sends the check elsewhere (nothing listens on
 		// 127.0.0.2): the server is marked DOWN though it answers
 		{name: "check-addr-elsewhere", servers: 3, settle: 500 * time.Millisecond,
-			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check addr 127.0.0.2 inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"}, ""),
+			cfg: lbBackend("roundrobin", []string{"server s0 {S0} check addr 127.0.0.2 inter 50ms fall 1", "server s1 {S1}", "server s2 {S2}"}, "timeout check 2s"),
 			seq: &bseq{n: 20}},
 	}
 }
