@@ -74,6 +74,9 @@ func (r *Run) hasVIP(host string) bool {
 // 20 ms through netlink).
 func (r *Run) startVIPSampler() {
 	r.vipStop, r.vipDone = make(chan struct{}), make(chan struct{})
+	// The first sample is taken here, before the first step's mark: the
+	// goroutine's may come after it on a loaded machine.
+	r.observe(r.owner(), time.Now())
 	go func() {
 		defer close(r.vipDone)
 		for {
