@@ -504,7 +504,7 @@ var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Cou
 //
 // dst is the address the client reached, for a server that maps ports.
 func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
-	d := net.Dialer{Timeout: b.timeouts.Connect, KeepAlive: -1}
+	d := net.Dialer{KeepAlive: -1}
 	if b.srvTCPKA {
 		d.KeepAliveConfig = tcpKeepAlive
 	}
@@ -513,8 +513,34 @@ func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
 		port := addrPortOf(dst).Port()
 		addr = net.JoinHostPort(s.mapHost, strconv.Itoa(int(uint16(int(port)+s.portOfs))))
 	}
-	return sock.Dial(context.Background(), &d, sock.Target(addr))
+	var ctx context.Context = context.Background()
+	if t := b.timeouts.Connect; t > 0 {
+		ctx = connectDeadline(time.Now().Add(t))
+	}
+	return sock.Dial(ctx, &d, sock.Target(addr))
 }
+
+// connectDeadline is a context with a deadline and nothing to cancel it:
+// the connect waits for the socket with that deadline (a poller
+// deadline), as with Dialer.Timeout, but without the timer of the
+// derived context Dialer.Timeout makes (per connection: seen in the
+// new-connection profile). Err stays nil: the net package asks for it
+// only once Done is closed, which never happens.
+type connectDeadline time.Time
+
+// neverDone is the Done channel of every connectDeadline.
+var neverDone = make(chan struct{})
+
+func (d connectDeadline) Deadline() (time.Time, bool) { return time.Time(d), true }
+func (connectDeadline) Done() <-chan struct{}         { return neverDone }
+func (connectDeadline) Err() error                    { return nil }
+func (connectDeadline) Value(any) any                 { return nil }
+
+// AfterFunc makes context.AfterFunc (used by the connect) register
+// nothing instead of starting a goroutine to watch Done.
+func (connectDeadline) AfterFunc(func()) func() bool { return stopNothing }
+
+func stopNothing() bool { return true }
 
 // checkTargets builds the health checks of the backend's servers and
 // records which server each target checks.

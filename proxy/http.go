@@ -264,7 +264,13 @@ func (s *stream) serveOne() bool {
 	s.be = nil
 	s.resp.Reset()
 	s.slen = 0
-	s.client.SetReadDeadline(time.Time{})
+	// The head's read deadline stays: every later read of the client
+	// sets its own when "timeout client" is set (body, tunnel, next
+	// head), so it is cleared only without one (a timer update less per
+	// request).
+	if f.timeouts.Client == 0 {
+		s.client.SetReadDeadline(time.Time{})
+	}
 	buf := s.cbuf[:s.clen]
 	s.hdrs = fieldHeaders{buf: buf, fields: s.req.Fields}
 	s.view.reset()

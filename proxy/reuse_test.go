@@ -130,3 +130,41 @@ func TestServerTCPKeepAliveOption(t *testing.T) {
 		}
 	}
 }
+
+// "timeout connect" bounds a connect that gets no answer: a listener
+// whose accept queue is full drops the SYN, and the dial fails after the
+// timeout, not after the kernel's minutes of SYN retries.
+func TestDialServerConnectTimeout(t *testing.T) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := syscall.Getsockname(fd)
+	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	// fill the accept queue (never accepted)
+	for i := 0; i < 3; i++ {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			defer c.Close()
+		}
+	}
+	fe := freePort(t)
+	e := startEngine(t, fmt.Sprintf("defaults\n    mode http\n    timeout connect 300ms\nfrontend fe\n    bind %s\n    default_backend be\nbackend be\n    server s1 %s\n", fe, addr), nil)
+	be := e.backends["be"]
+	start := time.Now()
+	c, err := be.dialServer(be.servers[0], nil)
+	took := time.Since(start)
+	if err == nil {
+		c.Close()
+		t.Fatal("connect to a full accept queue succeeded")
+	}
+	if !isTimeout(err) || took < 250*time.Millisecond || took > 5*time.Second {
+		t.Fatalf("dial: %v after %v, want a timeout after about 300ms", err, took)
+	}
+}
