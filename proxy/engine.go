@@ -41,6 +41,9 @@ type Engine struct {
 	// after New.
 	rts map[*haproxy.Proxy]*proxyRT
 
+	// workers run the connections' handlers.
+	workers *workerPool
+
 	mu        sync.Mutex
 	listeners []net.Listener
 	conns     sync.WaitGroup
@@ -120,7 +123,7 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		opts.Logf = func(string, string, ...any) {}
 	}
 	e := &Engine{cfg: cfg, opts: opts, backends: map[string]*backend{}, targets: map[*check.Target]*server{},
-		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
+		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), workers: newWorkerPool(), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
 	e.process.Started = time.Now()
 	// haproxy 2.6 derives a global maxconn from the file-descriptor limit
 	// when none is set; without one, only the frontends' limits apply.
@@ -299,7 +302,7 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 	e.process.Conn(now)
 	e.process.Sess(now)
 	e.conns.Add(1)
-	go func() {
+	e.workers.run(func() {
 		// In mode http haproxy says "Connect from" for each stream,
 		// that is each request parsed (see serveOne).
 		if f.log != nil && f.mode != haproxy.ModeHTTP {
@@ -315,7 +318,7 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 		f.serveTCP(c)
 		f.sessionEnd()
 		f.connEnd(slots)
-	}()
+	})
 }
 
 // connEnd releases what an accepted connection held: its maxconn slots
