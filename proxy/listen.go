@@ -55,11 +55,19 @@ func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, err
 	// with "option clitcpka", and each costs four setsockopt calls per
 	// connection.
 	lc := net.ListenConfig{KeepAlive: -1}
-	if !e.opts.NoReusePort {
+	reusePort, smartAccept := !e.opts.NoReusePort, e.smartAccept(b)
+	if reusePort || smartAccept {
 		lc.Control = func(network, address string, c syscall.RawConn) error {
 			var serr error
 			c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+				if reusePort {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+				}
+				if smartAccept && serr == nil {
+					// accepted sockets inherit it: the request's ACK
+					// rides on the response (haproxy's LI_O_NOQUICKACK)
+					serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
+				}
 			})
 			return serr
 		}
@@ -227,4 +235,23 @@ func (f *frontend) unixListenerID(name string) int {
 		first = 1
 	}
 	return first
+}
+
+// smartAccept tells whether the frontend of bind b saves the ACK of a
+// client's first segment ("option tcp-smart-accept"): automatic in mode
+// http unless "no option tcp-smart-accept", only when set in mode tcp
+// (haproxy 2.6 cfgparse.c; the SSL case does not apply to goproxy).
+func (e *Engine) smartAccept(b *haproxy.Bind) bool {
+	for _, f := range e.front {
+		for _, fb := range f.cfg.Binds {
+			if fb != b {
+				continue
+			}
+			if on, set := f.cfg.Options.Set["tcp-smart-accept"]; set {
+				return on
+			}
+			return f.mode == haproxy.ModeHTTP
+		}
+	}
+	return false
 }
