@@ -336,6 +336,9 @@ type connectResult struct {
 	redispat  bool
 	queueWait time.Duration
 	connWait  time.Duration
+	// dataTerm is the termination cause once connected (pipe's letter,
+	// 0 for a clean end): logged with the data phase 'D'.
+	dataTerm byte
 }
 
 // turnaround is the pause before a retry: haproxy waits for the connect

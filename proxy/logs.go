@@ -380,6 +380,9 @@ func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err err
 	r.Connect, r.Data = -1, -1
 	if err == nil {
 		r.Connect = r.Queue + res.connWait.Milliseconds()
+		if res.dataTerm != 0 {
+			r.TermCause, r.TermPhase = res.dataTerm, 'D'
+		}
 	} else {
 		r.TermCause, r.TermPhase = connectTerm(err)[0], connectTerm(err)[1]
 	}

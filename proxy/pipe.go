@@ -56,13 +56,16 @@ type pipeSide struct {
 	write time.Duration
 	// fin is the read timeout after we shut our write side towards it.
 	fin time.Duration
+	// timeoutCause and errorCause are the termination-state letters of a
+	// timeout or an error on this side ('c'/'C' client, 's'/'S' server).
+	timeoutCause, errorCause byte
 	// last is when bytes last moved from or to conn (ns since base).
 	last atomic.Int64
 	base time.Time
 }
 
-func newPipeSide(c net.Conn, idle, fin time.Duration, base time.Time) *pipeSide {
-	s := &pipeSide{conn: c, write: idle, fin: fin, base: base}
+func newPipeSide(c net.Conn, idle, fin time.Duration, base time.Time, timeoutCause, errorCause byte) *pipeSide {
+	s := &pipeSide{conn: c, write: idle, fin: fin, base: base, timeoutCause: timeoutCause, errorCause: errorCause}
 	s.idle.Store(int64(idle))
 	return s
 }
@@ -118,29 +121,52 @@ func (s *pipeSide) finShut() {
 	s.conn.SetReadDeadline(time.Now().Add(s.fin))
 }
 
-// pipe forwards both directions until both are done (see above).
-func pipe(client, server net.Conn, t pipeTimeouts) {
+// pipe forwards both directions until both are done (see above). It
+// returns the first letter of the termination state (configuration.txt
+// §8.5) of the first timeout or error, 0 when both sides ended with a FIN:
+// 'c'/'s' a client/server timeout, 'C'/'S' a client/server error. As with
+// haproxy, a client timeout that only half-closed the stream still
+// reports 'c' (measured: tcplog "cD" with timeout client, the stream
+// ended later by the server side).
+func pipe(client, server net.Conn, t pipeTimeouts) byte {
 	base := time.Now()
-	cs := newPipeSide(client, t.Client, t.ClientFin, base)
-	ss := newPipeSide(server, t.Server, t.ServerFin, base)
+	cs := newPipeSide(client, t.Client, t.ClientFin, base, 'c', 'C')
+	ss := newPipeSide(server, t.Server, t.ServerFin, base, 's', 'S')
+	var first atomic.Uint32
 	done := make(chan struct{})
 	go func() {
-		forward(ss, cs, false)
+		forward(ss, cs, false, &first)
 		close(done)
 	}()
-	forward(cs, ss, t.ServerEndCloses)
+	forward(cs, ss, t.ServerEndCloses, &first)
 	<-done
+	return byte(first.Load())
 }
 
 // forward copies src to dst until src's FIN or read timeout (then dst's
 // write side is shut, or both sides are closed with endCloses) or an
 // error (then both sides are closed). Between two TCP sockets the bytes
 // are spliced (splice.go), else they go through a buffer.
-func forward(dst, src *pipeSide, endCloses bool) {
+//
+// first receives the termination letter of the first timeout or error of
+// the pipe (recorded before aborting, so the other direction's resulting
+// error does not overwrite it).
+func forward(dst, src *pipeSide, endCloses bool, first *atomic.Uint32) {
 	src.armRead()
 	_, err, writeErr := spliceSides(dst, src, -1)
 	if errors.Is(err, errCannotSplice) {
 		err, writeErr = copyThrough(dst, src)
+	}
+	note := func(cause byte) { first.CompareAndSwap(0, uint32(cause)) }
+	switch {
+	case writeErr && isTimeout(err):
+		note(dst.timeoutCause)
+	case writeErr:
+		note(dst.errorCause)
+	case err != nil && isTimeout(err):
+		note(src.timeoutCause)
+	case err != nil:
+		note(src.errorCause)
 	}
 	abort := func() {
 		src.conn.Close()

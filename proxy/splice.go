@@ -43,7 +43,7 @@ func copyIdle(dst, src net.Conn, idle time.Duration, limit int64, buf []byte) (i
 		return copyBuffered(dst, src, idle, limit, buf)
 	}
 	base := time.Now()
-	s, d := newPipeSide(src, idle, 0, base), newPipeSide(dst, 0, 0, base)
+	s, d := newPipeSide(src, idle, 0, base, 0, 0), newPipeSide(dst, 0, 0, base, 0, 0)
 	s.armRead()
 	n, err, _ := spliceSides(d, s, limit)
 	if errors.Is(err, errCannotSplice) {

@@ -51,7 +51,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	defer be.release(res.server)
 	defer res.server.st.ServerEnd() // started by connect
 	t := tunnelTimeouts(f, be)
-	pipe(live.watch(cc, false, t.Client), live.watch(sc, true, t.Server), t)
+	res.dataTerm = pipe(live.watch(cc, false, t.Client), live.watch(sc, true, t.Server), t)
 	var done [2]uint64
 	flushBytes(cc, &done, f.st, be, res.server)
 }
