@@ -136,8 +136,15 @@ func TestCompat(t *testing.T) {
 	for i := range results {
 		res := &results[i]
 		golden := filepath.Join(goldDir, res.Scenario.Name+".txt")
+		// The transcripts left in out end with both implementations'
+		// timing figures side by side (the goldens keep the reference's
+		// own transcript only).
+		both := ""
+		if res.Ref != nil && res.Goha != nil {
+			both = SideBySide(res.Ref, res.Goha)
+		}
 		if res.Ref != nil {
-			os.WriteFile(filepath.Join(out, res.Scenario.Name+".reference.txt"), []byte(res.Ref.String()), 0o644)
+			os.WriteFile(filepath.Join(out, res.Scenario.Name+".reference.txt"), []byte(res.Ref.String()+both), 0o644)
 			if *update {
 				if err := os.WriteFile(golden, []byte(res.Ref.String()), 0o644); err != nil {
 					t.Fatal(err)
@@ -150,7 +157,7 @@ func TestCompat(t *testing.T) {
 			res.Ref, res.RefFrom = g, "golden"
 		}
 		if res.Goha != nil {
-			os.WriteFile(filepath.Join(out, res.Scenario.Name+".goha.txt"), []byte(res.Goha.String()), 0o644)
+			os.WriteFile(filepath.Join(out, res.Scenario.Name+".goha.txt"), []byte(res.Goha.String()+both), 0o644)
 		}
 	}
 	md, _ := os.ReadFile(diffFile)

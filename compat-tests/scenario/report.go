@@ -149,3 +149,22 @@ func fmtSec(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
 }
+
+// SideBySide renders the timing figures of a reference and a goha
+// transcript of one scenario in one table, as the transcript files in
+// bin/compat end with it.
+func SideBySide(ref, goha *Transcript) string {
+	var b strings.Builder
+	b.WriteString("== timing side by side (reference | goha | window)\n")
+	show := func(f Timing, ok bool) string {
+		if !ok || f.Missing {
+			return "-"
+		}
+		return fmtMs(f.Value)
+	}
+	for _, r := range ref.Timings {
+		g, ok := goha.Timing(r.Name)
+		fmt.Fprintf(&b, "%-30s %10s %10s %9s\n", r.Name, show(r, true), show(g, ok), "±"+fmtMs(r.Window))
+	}
+	return b.String()
+}

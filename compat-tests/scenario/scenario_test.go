@@ -179,3 +179,17 @@ func TestStateLinesCollapseAdvertRuns(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestSideBySide: both implementations' figures on one line per figure,
+// a missing one shown as "-".
+func TestSideBySide(t *testing.T) {
+	ref := &Transcript{Timings: []Timing{{Name: "a", Value: 800 * time.Millisecond, Window: 500 * time.Millisecond}, {Name: "b", Value: time.Second, Window: time.Second}}}
+	goha := &Transcript{Timings: []Timing{{Name: "a", Value: 810 * time.Millisecond}}}
+	got := SideBySide(ref, goha)
+	want := "== timing side by side (reference | goha | window)\n" +
+		"a                                   800ms      810ms    ±500ms\n" +
+		"b                                  1000ms          -   ±1000ms\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
