@@ -92,14 +92,20 @@ func Run(cfg *keepalived.Config, opts Options) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 
-	d.log.Printf("Opening file '%s'.", opts.ConfigFile)
-	d.log.Printf("Configuration file %s", opts.ConfigFile)
+	d.log.ParentDetailf("Opening file '%s'.", opts.ConfigFile)
+	d.log.Parentf("Configuration file %s", opts.ConfigFile)
 	for _, n := range opts.Notes {
 		d.log.Printf("%s", n)
 	}
+	if cfg.Global.MaxAutoPriority == 0 {
+		// keepalived's parent says so whenever the option is unset
+		// (main.c); govrrpd has no real-time scheduling to tune, but
+		// log watchers see the same start-up.
+		d.log.Parentf("NOTICE: setting config option max_auto_priority should result in better keepalived performance")
+	}
 	// govrrpd is one process; keepalived's parent forks its VRRP child
 	// here and the lines below come from the child.
-	d.log.Printf("Starting VRRP child process, pid=%d", os.Getpid())
+	d.log.Parentf("Starting VRRP child process, pid=%d", os.Getpid())
 	initTrackFiles(cfg.TrackFiles, false, d.log)
 	d.files = newFileWatcher(d)
 	d.files.set(cfg.TrackFiles)
@@ -119,7 +125,7 @@ func Run(cfg *keepalived.Config, opts Options) int {
 		d.stopAll()
 		return 1
 	}
-	d.log.Printf("Startup complete")
+	d.log.Parentf("Startup complete")
 	d.launchAll()
 	if opts.Ready != nil {
 		opts.Ready()
@@ -130,12 +136,12 @@ func Run(cfg *keepalived.Config, opts Options) int {
 			// keepalived's parent logs "Reloading ...", the VRRP child
 			// reads the files and logs "Reloading", the parent "Reload
 			// complete" when the child is done.
-			d.log.Printf("Reloading ...")
+			d.log.Parentf("Reloading ...")
 			if opts.Load == nil {
 				continue
 			}
-			d.log.Printf("Opening file '%s'.", opts.ConfigFile)
-			d.log.Printf("Configuration file %s", opts.ConfigFile)
+			d.log.ParentDetailf("Opening file '%s'.", opts.ConfigFile)
+			d.log.Parentf("Configuration file %s", opts.ConfigFile)
 			next := opts.Load()
 			if next == nil {
 				d.log.Printf("Configuration has errors, keeping the running configuration")
@@ -148,11 +154,11 @@ func Run(cfg *keepalived.Config, opts Options) int {
 				d.log.Printf("%v", err)
 			}
 			d.logSockPools(d.snapshotOrdered())
-			d.log.Printf("Reload complete")
+			d.log.Parentf("Reload complete")
 		case syscall.SIGUSR1, syscall.SIGUSR2:
 			d.dump(sig == syscall.SIGUSR2)
 		default:
-			d.log.Printf("Stopping")
+			d.log.Parentf("Stopping")
 			d.stopAll()
 			d.logStopped()
 			return 0

@@ -269,4 +269,17 @@ func TestLoggerSyslog(t *testing.T) {
 	if got := string(buf[:n]); got != want {
 		t.Errorf("syslog %q, want %q", got, want)
 	}
+	// keepalived's parent process logs as "Keepalived" (measured with
+	// keepalived 2.2.7 writing to a /dev/log we listened on: banner,
+	// configuration file, child start, Startup complete, reload and stop
+	// lines).
+	l.Parentf("Startup complete")
+	ln.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err = ln.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	want = fmt.Sprintf("<30>Nov 25 15:04:05 Keepalived[%d]: Startup complete", os.Getpid())
+	if got := string(buf[:n]); got != want {
+		t.Errorf("syslog %q, want %q", got, want)
+	}
 }

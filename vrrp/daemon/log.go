@@ -11,8 +11,13 @@ import (
 
 // Logger writes keepalived's log lines: to the console (-l) as
 // "Wed Nov 25 14:48:18 2026: text" and to syslog (unless -G) with the
-// daemon facility (or -S's) and the ident Keepalived_vrrp. Detail lines
-// (keepalived's log_detail) are written only with -D.
+// daemon facility (or -S's). keepalived's lines come from two processes,
+// told apart in syslog by their ident: the parent's ("Keepalived":
+// start-up banner, configuration file, starting the child, reload and
+// stop messages; Parentf) and the VRRP child's ("Keepalived_vrrp":
+// everything about instances; Printf). govrrpd is one process and uses
+// its pid for both. Detail lines (keepalived's log_detail) are written
+// only with -D.
 type Logger struct {
 	mu       sync.Mutex
 	console  io.Writer
@@ -20,6 +25,7 @@ type Logger struct {
 	detail   bool
 	facility int
 	ident    string
+	parent   string // the ident of keepalived's parent process
 	now      func() time.Time
 }
 
@@ -36,7 +42,8 @@ type LogOptions struct {
 // NewLogger returns a logger for o.
 func NewLogger(o LogOptions) *Logger {
 	l := &Logger{console: o.Console, detail: o.Detail, facility: o.Facility,
-		ident: fmt.Sprintf("Keepalived_vrrp[%d]", os.Getpid()), now: time.Now}
+		ident:  fmt.Sprintf("Keepalived_vrrp[%d]", os.Getpid()),
+		parent: fmt.Sprintf("Keepalived[%d]", os.Getpid()), now: time.Now}
 	if o.Syslog {
 		path := o.SyslogPath
 		if path == "" {
@@ -49,24 +56,34 @@ func NewLogger(o LogOptions) *Logger {
 	return l
 }
 
-// Printf logs a line.
-func (l *Logger) Printf(format string, args ...any) { l.write(fmt.Sprintf(format, args...)) }
+// Printf logs a line of keepalived's VRRP child.
+func (l *Logger) Printf(format string, args ...any) { l.write(l.ident, fmt.Sprintf(format, args...)) }
 
-// Detailf logs a line keepalived prints only with -D.
+// Parentf logs a line of keepalived's parent process.
+func (l *Logger) Parentf(format string, args ...any) { l.write(l.parent, fmt.Sprintf(format, args...)) }
+
+// Detailf logs a line the VRRP child prints only with -D.
 func (l *Logger) Detailf(format string, args ...any) {
 	if l.detail {
-		l.write(fmt.Sprintf(format, args...))
+		l.write(l.ident, fmt.Sprintf(format, args...))
+	}
+}
+
+// ParentDetailf logs a line the parent prints only with -D.
+func (l *Logger) ParentDetailf(format string, args ...any) {
+	if l.detail {
+		l.write(l.parent, fmt.Sprintf(format, args...))
 	}
 }
 
 // Line logs text, as a detail line when detail is set.
 func (l *Logger) Line(text string, detail bool) {
 	if !detail || l.detail {
-		l.write(text)
+		l.write(l.ident, text)
 	}
 }
 
-func (l *Logger) write(text string) {
+func (l *Logger) write(ident, text string) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -75,7 +92,7 @@ func (l *Logger) write(text string) {
 	}
 	if l.syslog != nil {
 		// LOG_INFO (6) in the configured facility.
-		fmt.Fprintf(l.syslog, "<%d>%s %s: %s", l.facility<<3|6, now.Format(time.Stamp), l.ident, text)
+		fmt.Fprintf(l.syslog, "<%d>%s %s: %s", l.facility<<3|6, now.Format(time.Stamp), ident, text)
 	}
 }
 

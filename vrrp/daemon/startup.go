@@ -13,15 +13,15 @@ import (
 // prints its own version there.
 
 func (d *Daemon) logBanner() {
-	d.log.Printf("Starting govrrpd (keepalived v2.2.7 compatible)")
+	d.log.Parentf("Starting govrrpd (keepalived v2.2.7 compatible)")
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
-		d.log.Printf("Running on %s %s %s", unix.ByteSliceToString(u.Sysname[:]),
+		d.log.Parentf("Running on %s %s %s", unix.ByteSliceToString(u.Sysname[:]),
 			unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:]))
 	}
 	if len(d.opts.Args) > 0 {
 		for _, l := range commandLineLines(d.opts.Args) {
-			d.log.Printf("%s", l)
+			d.log.Parentf("%s", l)
 		}
 	}
 }

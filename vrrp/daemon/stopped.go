@@ -19,8 +19,12 @@ func (d *Daemon) logStopped() {
 	var self, children unix.Rusage
 	unix.Getrusage(unix.RUSAGE_SELF, &self)
 	unix.Getrusage(unix.RUSAGE_CHILDREN, &children)
-	for _, l := range stoppedLines(&self, &children, d.log.detail) {
-		d.log.Printf("%s", l)
+	for i, l := range stoppedLines(&self, &children, d.log.detail) {
+		if i == 0 {
+			d.log.Printf("%s", l) // the VRRP child's last line
+		} else {
+			d.log.Parentf("%s", l)
+		}
 	}
 }
 
