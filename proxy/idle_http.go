@@ -213,26 +213,31 @@ func (is *idleSession) idleWake(why idleWhy) {
 // at once, holding nothing.
 const hotGrace = 100 * time.Millisecond
 
-// hotWait is a busy connection's wait for readability, without reading:
-// serveOne then reads and times the request exactly as for any other
-// (same system calls as its own wait: one peek instead of one empty read).
+// hotWait is a busy connection's wait for its next request: the first
+// bytes are read straight into the stream's buffer (one read when they
+// are there already, as before the poller existed), and serveOne parses
+// and times them as for any other request.
 type hotWait struct {
-	on     bool
-	rc     syscall.RawConn
-	check  func(fd uintptr) bool // ready, bound once per pooled stream
-	polled bool
-	one    [1]byte
+	on    bool
+	rc    syscall.RawConn
+	check func(fd uintptr) bool // ready, bound once per pooled stream
+	buf   []byte                // where ready reads: the free client buffer
+	got   int                   // bytes ready read
 }
 
-// ready is called by rc.Read: first to peek, then once the network poller
-// reported the descriptor readable.
+// ready is called by rc.Read: first at once, then each time the network
+// poller reports the descriptor readable. A read that would block waits;
+// data, end or error end the wait (serveOne's own read then sees the end
+// or the error again).
 func (h *hotWait) ready(fd uintptr) bool {
-	if h.polled {
-		return true
+	n, err := unix.Read(int(fd), h.buf)
+	if err == unix.EAGAIN {
+		return false
 	}
-	h.polled = true
-	_, _, err := unix.Recvfrom(int(fd), h.one[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-	return err != unix.EAGAIN // data, end or error: serveOne reads it
+	if n > 0 {
+		h.got = n
+	}
+	return true
 }
 
 // waitHot waits at most d for the client's next bytes; false when none
@@ -253,8 +258,10 @@ func (s *stream) waitHot(d time.Duration) bool {
 	if h.check == nil {
 		h.check = h.ready
 	}
-	h.polled = false
+	h.buf, h.got = s.cbuf[s.clen:], 0
 	s.client.SetReadDeadline(time.Now().Add(d))
 	err := h.rc.Read(h.check)
+	s.clen += h.got
+	h.buf = nil
 	return err == nil || !isTimeout(err)
 }
