@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"goha/internal/linediff"
 	"time"
 )
 
@@ -35,7 +36,7 @@ func Compare(ref, got *Transcript) []Difference {
 		return nil
 	}
 	for _, name := range names {
-		if d := lineDiff(lines(ref, name), lines(got, name)); len(d) > 0 {
+		if d := linediff.Lines(lines(ref, name), lines(got, name)); len(d) > 0 {
 			diffs = append(diffs, Difference{Section: name, Lines: d})
 		}
 	}
@@ -67,40 +68,4 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
-}
-
-// lineDiff is a longest-common-subsequence diff: lines only in a are
-// prefixed "- ", lines only in b "+ ". Transcripts are small (hundreds of
-// lines), so the quadratic table is fine.
-func lineDiff(a, b []string) []string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out []string
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
-			out = append(out, "- "+a[i])
-			i++
-		}
-	}
-	return out
 }

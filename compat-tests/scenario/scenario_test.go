@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/hex"
+	"goha/internal/linediff"
 	"os"
 	"regexp"
 	"strings"
@@ -90,7 +91,7 @@ func TestCompareTimingByWindow(t *testing.T) {
 }
 
 func TestLineDiff(t *testing.T) {
-	got := lineDiff([]string{"a", "b", "c"}, []string{"a", "x", "c", "d"})
+	got := linediff.Lines([]string{"a", "b", "c"}, []string{"a", "x", "c", "d"})
 	want := "+ x|- b|+ d"
 	if strings.Join(got, "|") != want {
 		t.Errorf("lineDiff = %q, want %q", strings.Join(got, "|"), want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"goha/internal/linediff"
 	"os"
 	"path"
 	"regexp"
@@ -164,54 +165,19 @@ func compareExchange(id, reqName string, nh, ng normaliser, h, g exchangeResult)
 		}
 		return out
 	}
-	for _, l := range lineDiff(mapAll(nh.header, h.resp.Headers), mapAll(ng.header, g.resp.Headers)) {
+	for _, l := range linediff.Lines(mapAll(nh.header, h.resp.Headers), mapAll(ng.header, g.resp.Headers)) {
 		add("header", l)
 	}
 	bh, bg := nh.body(reqName, h.resp.Body), ng.body(reqName, g.resp.Body)
 	if bh != bg {
-		for _, l := range lineDiff(strings.Split(bh, "\n"), strings.Split(bg, "\n")) {
+		for _, l := range linediff.Lines(strings.Split(bh, "\n"), strings.Split(bg, "\n")) {
 			add("body", l)
 		}
 	}
-	for _, l := range lineDiff(mapAll(nh.log, h.logs), mapAll(ng.log, g.logs)) {
+	for _, l := range linediff.Lines(mapAll(nh.log, h.logs), mapAll(ng.log, g.logs)) {
 		add("log", l)
 	}
 	return ds
-}
-
-// lineDiff returns "- a" / "+ b" lines for what differs between a and b
-// (longest common subsequence; the inputs are short).
-func lineDiff(a, b []string) []string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out []string
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
-			out = append(out, "- "+a[i])
-			i++
-		}
-	}
-	return out
 }
 
 // coverRule is one line of the gohacompat block in DIFFERENCES.md:

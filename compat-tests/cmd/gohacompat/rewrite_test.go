@@ -1,6 +1,7 @@
 package main
 
 import (
+	"goha/internal/linediff"
 	"os"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestLegacyRewriteIsTheCorpusModernCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := legacyRewrite(string(seed)); got != string(modern) {
-		t.Errorf("rewrite differs from 02-tutorial-modern.cfg:\n%s", strings.Join(lineDiff(strings.Split(string(modern), "\n"), strings.Split(got, "\n")), "\n"))
+		t.Errorf("rewrite differs from 02-tutorial-modern.cfg:\n%s", strings.Join(linediff.Lines(strings.Split(string(modern), "\n"), strings.Split(got, "\n")), "\n"))
 	}
 	if got := legacyRewrite("    redispatch\n    option forceclose\n"); got != "    option redispatch\n    option httpclose\n" {
 		t.Errorf("redispatch/forceclose: %q", got)
@@ -58,7 +59,7 @@ backend be
     server s2 127.0.0.1:20005 weight 2
 `
 	if plan.Config != want {
-		t.Errorf("rewrite:\n%s", strings.Join(lineDiff(strings.Split(want, "\n"), strings.Split(plan.Config, "\n")), "\n"))
+		t.Errorf("rewrite:\n%s", strings.Join(linediff.Lines(strings.Split(want, "\n"), strings.Split(plan.Config, "\n")), "\n"))
 	}
 	if len(plan.Listeners) != 3 || plan.Listeners[2].Proxy != "stats" || !plan.Listeners[2].TLS || plan.Listeners[0].Original != "*:80" {
 		t.Errorf("listeners: %+v", plan.Listeners)
