@@ -18,8 +18,8 @@ import (
 // (docs/performance.md, point 5). The idle poller parks such connections
 // instead: their descriptors wait in one epoll set owned by one goroutine,
 // and a connection that becomes readable, times out or meets a stop is
-// handed to a fresh goroutine. A parked connection holds only its idleNode
-// and what its owner keeps beside it.
+// handed to a waiting worker goroutine (or a new one). A parked
+// connection holds only its idleNode and what its owner keeps beside it.
 
 // idleWhy says why a parked connection left the poller.
 type idleWhy uint8
