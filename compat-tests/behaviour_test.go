@@ -237,15 +237,18 @@ func runBehaviour(t *testing.T, c bcase, which, bin string) string {
 		black := blackhole(t)
 		repl = append(repl, "{L2}", listen2, "{L}", listen, "{DEAD}", dead, "{BLACK}", black, "{DIR}", dir)
 		// {OFS<i>}: the port offset from {L} to server i ("+N"/"-N"),
-		// for server lines that map the client's destination port
+		// for server lines that map the client's destination port. Only
+		// the configuration gets them: normalising transcripts with
+		// them would turn any "-1" in a body into "{OFS0}".
+		ofs := append([]string(nil), repl...)
 		_, lp, _ := net.SplitHostPort(listen)
 		for i, s := range srvs {
 			_, sp, _ := net.SplitHostPort(s.addr())
 			a, _ := strconv.Atoi(sp)
 			b, _ := strconv.Atoi(lp)
-			repl = append(repl, "{OFS"+strconv.Itoa(i)+"}", fmt.Sprintf("%+d", a-b))
+			ofs = append(ofs, "{OFS"+strconv.Itoa(i)+"}", fmt.Sprintf("%+d", a-b))
 		}
-		cfg := strings.NewReplacer(repl...).Replace(prelude + c.cfg)
+		cfg := strings.NewReplacer(ofs...).Replace(prelude + c.cfg)
 		path := filepath.Join(dir, "haproxy.cfg")
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)

@@ -135,7 +135,13 @@ func TestObserveStatsPage(t *testing.T) {
 				t.Fatalf("%s: request %d answered %d", o.name, i, code)
 			}
 		}
-		stats[o.name] = waitStat(t, o, func(st csvStat) bool { return st.rows["httpservers/BACKEND"]["stot"] == "100" })
+		// every stream ended: counted and its bytes flushed (the client
+		// may see its answer before that; its kept-alive connection
+		// stays open)
+		stats[o.name] = waitStat(t, o, func(st csvStat) bool {
+			be := st.rows["httpservers/BACKEND"]
+			return be["stot"] == "100" && be["req_tot"] == "100" && be["scur"] == "0"
+		})
 	}
 	h, g := stats["haproxy"], stats["goproxy"]
 	if h.header != goldenHeader {

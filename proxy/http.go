@@ -87,6 +87,9 @@ type stream struct {
 	redisp                       bool
 	bsrc                         netip.AddrPort
 	rec                          plog.Record
+	// assigned is the backend the request entered (its scur), left once
+	// the request's counters are all in.
+	assigned *backend
 	// tFirst: when the request's first byte came (Ti); reqID: its %rt;
 	// caps: what the frontend captures of it (capture.go); parseReq
 	// parses a request head (noting tFirst when the frontend logs).
@@ -322,7 +325,7 @@ func (s *stream) serveOne() bool {
 	// its stot counts requests its own rules deny or answer too).
 	if be.st != nil {
 		be.st.BackendAssign(stats.Now())
-		defer be.st.BackendLeave()
+		s.assigned = be // left in run, once the bytes are flushed
 	}
 	if be.cfg != f.cfg {
 		if done, keep := s.applyRules(be.rt.reqRules); done {

@@ -96,6 +96,10 @@ func (s *stream) run() {
 			s.logRequest()
 		}
 		flushCounts(s.bytes, &s.flushed, s.f.st, s.countingBackend(), s.sv)
+		if s.assigned != nil {
+			s.assigned.st.BackendLeave()
+			s.assigned = nil
+		}
 		s.tStart = time.Now()
 		if !keep {
 			s.finish()
