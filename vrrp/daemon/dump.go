@@ -13,14 +13,14 @@ import (
 )
 
 // The SIGUSR1 dump, /tmp/keepalived.data, in keepalived 2.2.7's layout
-// for its VRRP parts (vrrp_data.c dump_vrrp_data): the "VRRP Topology"
-// section with one block per instance, then the sync groups. keepalived's
-// global definitions, socket pool and interface sections are not
-// written.
+// (vrrp_data.c dump_data_vrrp): the global definitions, the "VRRP
+// Topology" section with one block per instance, the socket pool, the
+// sync groups and the interfaces.
 
 // writeData writes the dump of the running instances, in configuration
 // order as keepalived lists them.
 func (d *Daemon) writeData(w io.Writer) {
+	d.writeGlobal(w)
 	var blocks []string
 	for _, c := range d.cfg.Instances {
 		d.mu.Lock()
@@ -36,12 +36,14 @@ func (d *Daemon) writeData(w io.Writer) {
 			io.WriteString(w, b)
 		}
 	}
+	d.writeSockPool(w, d.snapshotOrdered())
 	if len(d.cfg.SyncGroups) > 0 {
 		fmt.Fprintln(w, "------< VRRP Sync groups >------")
 		for _, sg := range d.cfg.SyncGroups {
 			d.writeSyncGroup(w, sg)
 		}
 	}
+	d.writeInterfaces(w)
 }
 
 // dumpBlock asks the instance's goroutine for its block (the machine is
