@@ -12,7 +12,9 @@ import (
 // dumpConf is the tutorial's backup file with more of what the dump
 // shows: a notify script on VI_1, and VI_2 (VRRPv3,
 // no peer anywhere, a track_file, a weighted track_interface) in a sync group with VI_1, which keeps
-// it in BACKUP wanting MASTER.
+// it in BACKUP wanting MASTER; VI_3 (VRID 82, alone on the segment)
+// tracks a vrrp_script and a track_file, which the dump lists in their
+// own sections.
 func dumpConf(t *testing.T) string {
 	t.Helper()
 	backup, err := readSeed("keepalived-backup.conf")
@@ -25,7 +27,12 @@ func dumpConf(t *testing.T) string {
 		"    track_file {\n        tf_dump weight 5\n    }\n" +
 		"    track_interface {\n        lo weight 10\n    }\n" +
 		"    virtual_ipaddress {\n        192.168.13.145/24 label ens33:v2\n        192.168.13.146\n    }\n}\n" +
-		"\nvrrp_sync_group VG_1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+		"\nvrrp_sync_group VG_1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n" +
+		"\nvrrp_script chk_dump {\n    script \"/usr/bin/true dump\"\n    interval 1\n    weight -5\n    rise 2\n    fall 2\n}\n" +
+		"\ntrack_file tf_dump3 {\n    file /run/goha-dump-tf3\n    weight 2\n}\n" +
+		"\nvrrp_instance VI_3 {\n    state BACKUP\n    interface ens33\n    virtual_router_id 82\n    priority 40\n    advert_int 1\n" +
+		"    track_script {\n        chk_dump\n    }\n    track_file {\n        tf_dump3 weight -3\n    }\n" +
+		"    virtual_ipaddress {\n        192.168.13.147/24\n    }\n}\n"
 }
 
 // dumpSections returns a keepalived.data with what legitimately differs
@@ -55,6 +62,9 @@ func TestVRRPDataDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := n.backup.WriteFile("/run/goha-dump-tf", "0\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.backup.WriteFile("/run/goha-dump-tf3", "2\n"); err != nil {
 		t.Fatal(err)
 	}
 	dumps := map[string][2]string{}

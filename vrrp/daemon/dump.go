@@ -43,6 +43,8 @@ func (d *Daemon) writeData(w io.Writer) {
 			d.writeSyncGroup(w, sg)
 		}
 	}
+	d.writeScripts(w)
+	d.writeTrackFiles(w)
 	d.writeInterfaces(w)
 }
 

@@ -25,6 +25,7 @@ type scriptRunner struct {
 	up   *bool // nil until the first result
 
 	result     int
+	shown      int // result as last published under mu, for the SIGUSR1 dump
 	lastStatus int
 	stop       chan struct{}
 	done       chan struct{}
@@ -37,6 +38,7 @@ func newScriptRunner(cfg *keepalived.Script, log *Logger) *scriptRunner {
 	if cfg.InitFail {
 		r.result = 0
 	}
+	r.shown = r.result
 	return r
 }
 
@@ -144,6 +146,7 @@ func (r *scriptRunner) record(status int, timedOut bool) {
 	}
 	up := r.result >= r.cfg.Rise
 	r.mu.Lock()
+	r.shown = r.result
 	// The first result only counts once the counter has decided: a
 	// success below rise is still "not yet known".
 	if first && ok && !up {
