@@ -26,6 +26,9 @@ type Options struct {
 	// NoReusePort disables SO_REUSEPORT on listeners (haproxy -dR). With
 	// it, a reloading process (-sf) binds beside the old one.
 	NoReusePort bool
+	// FDLimits gives the RLIMIT_NOFILE (current, maximum) a derived
+	// global maxconn is computed from; nil reads the process's own.
+	FDLimits func() (cur, max uint64)
 }
 
 // Engine runs a configuration: it binds the frontends, balances requests
@@ -58,6 +61,8 @@ type Engine struct {
 	// gsem bounds the connections of the whole process (global maxconn,
 	// configuration.txt §3.2), taken after the frontend's own sem.
 	gsem chan struct{}
+	// limits are the global maxconn, maxsock... "show info" reports.
+	limits Limits
 	// paused: the listeners are closed until Resume.
 	paused bool
 
@@ -126,10 +131,14 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), workers: newWorkerPool(), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
 	e.process.Started = time.Now()
 	// haproxy 2.6 derives a global maxconn from the file-descriptor limit
-	// when none is set; without one, only the frontends' limits apply.
-	if cfg.Global.MaxConn > 0 {
-		e.gsem = make(chan struct{}, cfg.Global.MaxConn)
+	// when none is set: it bounds the process and every frontend without
+	// its own maxconn.
+	if opts.FDLimits == nil {
+		opts.FDLimits = FDLimits
 	}
+	fdCur, fdMax := opts.FDLimits()
+	e.limits = DeriveLimits(cfg, fdCur, fdMax)
+	e.gsem = make(chan struct{}, e.limits.MaxConn)
 	for _, px := range cfg.Proxies {
 		if px.Kind == haproxy.KindDefaults || px.Disabled {
 			continue
@@ -180,7 +189,7 @@ func (e *Engine) newFrontend(px *haproxy.Proxy) (*frontend, error) {
 		cliTCPKA: px.Options.Set["clitcpka"] || px.Options.Set["tcpka"]}
 	maxconn := px.MaxConn
 	if maxconn == 0 {
-		maxconn = e.cfg.Global.MaxConn
+		maxconn = e.limits.MaxConn
 	}
 	if maxconn > 0 {
 		f.sem = make(chan struct{}, maxconn)

@@ -151,7 +151,7 @@ func (e *Engine) unixBindSettings(b *haproxy.Bind) unixSettings {
 }
 
 // backlog is the listen(2) backlog of an inherited socket: the bind's
-// "backlog", else the global maxconn, else 4096 (the kernel caps it at
+// "backlog", else the global maxconn (configured or derived), else 4096 (the kernel caps it at
 // net.core.somaxconn).
 func (e *Engine) backlog(b *haproxy.Bind) int {
 	for i, o := range b.Options {
@@ -161,8 +161,8 @@ func (e *Engine) backlog(b *haproxy.Bind) int {
 			}
 		}
 	}
-	if e.cfg.Global.MaxConn > 0 {
-		return e.cfg.Global.MaxConn
+	if e.limits.MaxConn > 0 {
+		return e.limits.MaxConn
 	}
 	return 4096
 }

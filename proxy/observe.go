@@ -47,7 +47,7 @@ func (e *Engine) buildStats() {
 			sp.Cap |= stats.CapFE
 			sp.MaxConn = uint32(px.MaxConn)
 			if sp.MaxConn == 0 {
-				sp.MaxConn = uint32(e.cfg.Global.MaxConn)
+				sp.MaxConn = uint32(e.limits.MaxConn)
 			}
 		}
 		if px.Disabled {
@@ -132,7 +132,7 @@ func (e *Engine) frontendMaxConnByBackend() map[string]int {
 		}
 		mc := px.MaxConn
 		if mc == 0 {
-			mc = e.cfg.Global.MaxConn
+			mc = e.limits.MaxConn
 		}
 		seen := map[string]bool{}
 		add := func(name string) {

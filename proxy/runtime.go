@@ -37,8 +37,12 @@ func (e *Engine) Info(clk stats.Clock) *stats.Info {
 	in.U[stats.INbproc] = 1
 	in.U[stats.IProcessNum] = 1
 	in.U[stats.IPid] = uint64(os.Getpid())
-	in.U[stats.IMaxconn] = uint64(e.cfg.Global.MaxConn)
-	in.U[stats.IHardMaxconn] = uint64(e.cfg.Global.MaxConn)
+	in.U[stats.INbthread] = uint64(e.limits.NbThread)
+	in.U[stats.IUlimitN] = uint64(e.limits.UlimitN)
+	in.U[stats.IMaxsock] = uint64(e.limits.MaxSock)
+	in.U[stats.IMaxconn] = uint64(e.limits.MaxConn)
+	in.U[stats.IHardMaxconn] = uint64(e.limits.MaxConn)
+	in.U[stats.IMaxpipes] = uint64(e.limits.MaxPipes)
 	e.process.Fill(in, clk)
 	return in
 }

@@ -60,6 +60,20 @@ func (p *program) serve(r *reporter, o *Options, cfg *haproxy.Config) int {
 	if err != nil {
 		return fail(err.Error())
 	}
+	// haproxy sets the descriptor limit before binding: "ulimit-n" or
+	// the maxsock it estimated; it exits when it cannot (strict-limits).
+	msgs, fatal := e.ApplyFDLimit()
+	for i, m := range msgs {
+		text := fmt.Sprintf("[%s.main()] %s", p.argv0, m.Text)
+		if fatal && i == len(msgs)-1 {
+			return fail(text)
+		}
+		level := "warning"
+		if m.Alert {
+			level = "alert"
+		}
+		logf(level, "%s", text)
+	}
 	if err := e.Start(); err != nil {
 		if alert, ok := bindAlert(cfg, err.Error()); ok {
 			return fail(alert, fmt.Sprintf("[%s.main()] Some protocols failed to start their listeners! Exiting.", p.argv0))
