@@ -76,12 +76,16 @@ func serve(st settings, cl cmdline, cfg *keepalived.Config, rep *keepalived.Repo
 		opts.Notes = append(opts.Notes, "govrrpd: note: "+n)
 	}
 	checkOpts := keepalived.Options{ConfigID: st.configID, Namespace: st.namespace}
-	opts.Load = func() *keepalived.Config {
-		c, _ := keepalived.Check(st.conf, checkOpts)
-		if c != nil && c.VRRPStopped != "" {
-			return nil
+	opts.Load = func() (*keepalived.Config, []string) {
+		c, r := keepalived.Check(st.conf, checkOpts)
+		var notes []string
+		for _, d := range r.Diags {
+			notes = append(notes, d.String())
 		}
-		return c
+		if c != nil && c.VRRPStopped != "" {
+			return nil, notes
+		}
+		return c, notes
 	}
 	return daemon.Run(cfg, opts)
 }

@@ -20,8 +20,10 @@ type Options struct {
 	// ConfigFile is the file Load reads, for log lines.
 	ConfigFile string
 	// Load reads the configuration again (SIGHUP). It returns nil when
-	// the new configuration has fatal errors; the running one stays.
-	Load func() *keepalived.Config
+	// the new configuration has fatal errors; the running one stays. The
+	// notes are the check's messages, logged as keepalived's VRRP
+	// process logs them when it reads the files again.
+	Load func() (*keepalived.Config, []string)
 	// PidFile and VRRPPidFile are -p and -r; both get our pid.
 	PidFile, VRRPPidFile string
 	// DontRelease is -V: leave the VIPs in place on stop.
@@ -142,7 +144,10 @@ func Run(cfg *keepalived.Config, opts Options) int {
 			}
 			d.log.ParentDetailf("Opening file '%s'.", opts.ConfigFile)
 			d.log.Parentf("Configuration file %s", opts.ConfigFile)
-			next := opts.Load()
+			next, notes := opts.Load()
+			for _, n := range notes {
+				d.log.Printf("%s", n)
+			}
 			if next == nil {
 				d.log.Printf("Configuration has errors, keeping the running configuration")
 				continue
@@ -155,8 +160,12 @@ func Run(cfg *keepalived.Config, opts Options) int {
 			}
 			d.logSockPools(d.snapshotOrdered())
 			d.log.Parentf("Reload complete")
-		case syscall.SIGUSR1, syscall.SIGUSR2:
-			d.dump(sig == syscall.SIGUSR2)
+		case syscall.SIGUSR1:
+			d.log.Printf("Printing VRRP data for process(%d) on signal", os.Getpid())
+			d.dump(false)
+		case syscall.SIGUSR2:
+			d.log.Printf("Printing VRRP stats for process(%d) on signal", os.Getpid())
+			d.dump(true)
 		default:
 			d.log.Parentf("Stopping")
 			d.stopAll()
@@ -240,7 +249,14 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		}
 		d.instances[name].setVIPs(spec)
 	}
-	// Stop instances that go away or change.
+	// Stop instances that go away or change. An instance keepalived
+	// would match to the new configuration's (same virtual router) is
+	// replaced without a shutdown and its successor keeps its state.
+	newModels := map[string]*keepalived.Instance{}
+	for _, in := range cfg.Instances {
+		newModels[in.Name] = in
+	}
+	restores := map[string]*restored{}
 	for name, cur := range d.instances {
 		if keep[name] {
 			continue
@@ -248,6 +264,16 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		for _, t := range cur.spec.tracks {
 			if r := d.scripts[t.script]; r != nil {
 				r.unsubscribe(cur)
+			}
+		}
+		if m := newModels[name]; m != nil && !inSyncGroup(cfg, name) {
+			if spec, err := specFor(m, scripts, d.source); err == nil && sameRouter(cur.model, m, cur.spec, spec) {
+				r := cur.detach()
+				restores[name] = &r
+				d.mu.Lock()
+				delete(d.instances, name)
+				d.mu.Unlock()
+				continue
 			}
 		}
 		cur.stop()
@@ -273,6 +299,7 @@ func (d *Daemon) apply(cfg *keepalived.Config) error {
 		if err == nil {
 			var inst *instance
 			if inst, err = newInstance(d, spec); err == nil {
+				inst.restore = restores[in.Name]
 				d.mu.Lock()
 				d.instances[in.Name] = inst
 				d.mu.Unlock()

@@ -35,9 +35,10 @@ const (
 	evLink
 	evFile
 	evPriority
-	evVIPs // a reload changed the virtual addresses to spec's
-	evDump // write the SIGUSR1 block to out
-	evWake // recompute the timer (another group member moved this one)
+	evVIPs   // a reload changed the virtual addresses to spec's
+	evDump   // write the SIGUSR1 block to out
+	evWake   // recompute the timer (another group member moved this one)
+	evDetach // end without shutting down (a reload replaces the instance)
 )
 
 // instance runs one vrrp_instance.
@@ -73,6 +74,7 @@ type instance struct {
 	deadline    atomic.Int64
 
 	pendingStart   []fsm.Action // Start's actions after the clean-up, until launch
+	restore        *restored    // set when a reload replaced an instance of the same router
 	waiting        bool         // run done, launch not yet
 	stats          stats
 	lastState      fsm.State // state after the last machine call
@@ -146,7 +148,7 @@ func (in *instance) prepare() bool {
 	if in.group != nil {
 		in.m.SetSyncGate(func() bool { return in.group.canGotoMaster(in) })
 	}
-	acts := in.m.Start(now)
+	acts := in.startActions(now)
 	if !in.d.starting {
 		in.exec(acts)
 		return false
@@ -293,6 +295,11 @@ func (in *instance) handle(ev event) bool {
 		in.setDelta(time.Now(), "", 0)
 	case evStop:
 		in.exec(in.m.Shutdown(time.Now()))
+		in.conn.Close()
+		in.an.Close()
+		close(ev.done)
+		return true
+	case evDetach:
 		in.conn.Close()
 		in.an.Close()
 		close(ev.done)
