@@ -255,6 +255,7 @@ func (s *stream) serveOne() bool {
 	s.nreq++
 	s.live.begin(s.req.HeadLen)
 	s.countRequestHead()
+	s.reqID = nextStreamID()
 	if f.log != nil || f.caps != nil {
 		s.startRequest()
 	}

@@ -37,8 +37,15 @@ type sectionLog struct {
 	errProg, sdProg *plog.Program
 }
 
-// reqCounter is haproxy's global request counter (%rt).
+// reqCounter is haproxy's global request counter (%rt): every stream
+// takes the next value (each HTTP request, each TCP connection, each
+// runtime API connection, measured with haproxy 2.6.12), whether its
+// frontend logs or not; a request refused before it became a stream
+// takes one only when it is logged.
 var reqCounter atomic.Uint32
+
+// nextStreamID takes the next %rt value.
+func nextStreamID() uint32 { return reqCounter.Add(1) - 1 }
 
 // newSectionLog builds the logger of px; nil when it logs nothing.
 func newSectionLog(px *haproxy.Proxy, hostname string) (*sectionLog, error) {
@@ -241,7 +248,6 @@ func checkInfo(code string, httpCode int, info string, ms int64) *plog.CheckInfo
 // for a rejected head (measured with haproxy 2.6.12).
 func (s *stream) startRequest() {
 	f := s.f
-	s.reqID = reqCounter.Add(1) - 1
 	s.startLog()
 	if f.caps != nil {
 		s.captureRequest(f.caps)
@@ -349,7 +355,6 @@ func (s *stream) fillRecord(r *plog.Record) {
 		}
 	} else if s.applet != "" {
 		r.ServerName = s.applet
-		r.ServerName = "<STATS>"
 	}
 	r.Retries = s.retries
 	r.Redispatched = s.redisp
@@ -369,9 +374,10 @@ func (s *stream) fillRecord(r *plog.Record) {
 }
 
 // logTCP sends the line of a TCP session when it ends.
-func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err error, start time.Time) {
+func (f *frontend) logTCP(cc *countConn, be *backend, res connectResult, err error, start time.Time, id uint32) {
 	r := &plog.Record{}
 	r.Reset()
+	r.RequestCounter = id
 	r.Client, r.Frontend = addrPortOf(cc.RemoteAddr()), addrPortOf(cc.LocalAddr())
 	f.noteUnixClient(r, cc.LocalAddr())
 	r.AcceptDate = start
@@ -433,6 +439,6 @@ func (s *stream) logBadRequest(status int, cause, phase byte) {
 	r.FeConn = int64(f.st.FeConn.Load())
 	r.FrontendName, r.BackendName = f.name, f.name
 	r.PID = os.Getpid()
-	r.RequestCounter = reqCounter.Add(1) - 1
+	r.RequestCounter = nextStreamID()
 	f.log.logWith(prog, r)
 }

@@ -351,7 +351,7 @@ func (s *stream) countRequestHead() {
 // (a bodyless status keeps its content-length there) and the body unless
 // the request was HEAD (htx_skip_msg_payload).
 func (s *stream) countLocalResponse(r *http1.Response, msg []byte) {
-	n := r.HTXSize(msg)
+	n := r.BuiltHTXSize(msg)
 	if !isHEAD(s.txn.Method) {
 		n += len(msg) - r.HeadLen
 	}

@@ -344,7 +344,7 @@ func (e *Engine) startCLI() error {
 	if len(socks) == 0 {
 		return nil
 	}
-	e.cli = &cli.Server{Runtime: e, Timeout: e.cfg.Global.StatsTimeout}
+	e.cli = &cli.Server{Runtime: e, Timeout: e.cfg.Global.StatsTimeout, OnConn: func() { nextStreamID() }}
 	for i, ss := range socks {
 		var ln net.Listener
 		var err error

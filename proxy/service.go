@@ -47,7 +47,15 @@ func (s *stream) servePrometheus() bool {
 	}
 	opt, err := stats.ParsePromQuery(string(query))
 	if err != nil {
-		return s.sendLocal(http1.ErrorResponseHTX(400), false)
+		// the applet copies the whole HTX error message into the
+		// response: its body counts in %B also for a HEAD, whose body
+		// the output then drops (measured with haproxy 2.6.12)
+		msg := http1.ErrorResponseHTX(400)
+		keep := s.sendLocal(msg, false)
+		if isHEAD(s.txn.Method) {
+			s.bytes[1] += uint64(len(msg) - s.localResp.HeadLen)
+		}
+		return keep
 	}
 	keep := s.canKeep()
 	close := !keep || s.f.e.stopping()

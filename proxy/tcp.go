@@ -14,6 +14,7 @@ import (
 // bytes both ways until both sides are done (pipe).
 func (f *frontend) serveTCP(c net.Conn) {
 	start := time.Now()
+	id := nextStreamID()
 	be := f.defBE
 	if be == nil {
 		lingerClose(c)
@@ -31,7 +32,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	var res connectResult
 	var err error
 	if f.log != nil {
-		defer func() { f.logTCP(cc, be, res, err, start) }()
+		defer func() { f.logTCP(cc, be, res, err, start, id) }()
 	}
 	req := balance.Request{Src: addrOf(c.RemoteAddr())}
 	var sc net.Conn

@@ -59,6 +59,9 @@ type Server struct {
 	// Timeout is "stats timeout": a session idle for this long (no
 	// complete command received) is closed. 0 means DefaultTimeout.
 	Timeout time.Duration
+	// OnConn is called for each accepted connection: haproxy gives every
+	// CLI connection a stream, which takes a request counter (%rt).
+	OnConn func()
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -143,6 +146,9 @@ func (s *Server) ServeSocket(sock Socket) error {
 		if !s.track(c, true) {
 			c.Close()
 			return ErrServerClosed
+		}
+		if s.OnConn != nil {
+			s.OnConn()
 		}
 		go func() {
 			defer s.track(c, false)
