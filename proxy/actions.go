@@ -216,6 +216,7 @@ const (
 	editDel            // del-header: remove every field of that name
 	editReplace        // replace-header: the whole value through a regex
 	editValue          // replace-value: each comma-separated value
+	editCookieEq       // capture cookie: blanks around each '=' removed
 )
 
 // applyRules runs http-request rules in order (§4.2 "http-request"): the
@@ -488,6 +489,12 @@ func applyEdits(es *editScratch, dst, head []byte, edits []headerEdit, firstLine
 					}
 				}
 				fields[i] = newLine(e.name, nv)
+			}
+		case editCookieEq:
+			for i, l := range fields {
+				if lineHasName(l, e.name) {
+					fields[i] = newLine(e.name, stripCookieEq(nil, l[len(e.name)+2:len(l)-2]))
+				}
 			}
 		}
 	}

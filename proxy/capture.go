@@ -150,15 +150,63 @@ func (s *stream) captureClientCookie() {
 		return
 	}
 	buf := s.cbuf[:s.clen]
+	strip := false
 	for i := range s.req.Fields {
 		f := &s.req.Fields[i]
 		if f.Name.Len() != 6 || !bytes.EqualFold(f.Name.In(buf), []byte("cookie")) {
 			continue
 		}
-		if s.caps.cli, s.caps.hasCli = cookieCapture(s.caps.cli[:0], f.Value.In(buf), fc.cookie, fc.cookieLen); s.caps.hasCli {
-			return
+		strip = strip || cookieHasBlankAroundEq(f.Value.In(buf))
+		if !s.caps.hasCli {
+			s.caps.cli, s.caps.hasCli = cookieCapture(s.caps.cli[:0], f.Value.In(buf), fc.cookie, fc.cookieLen)
 		}
 	}
+	if strip {
+		// haproxy's cookie walk also removes the blanks around each
+		// '=' of the Cookie headers it forwards (measured with 2.6.12)
+		s.edits = append(s.edits, headerEdit{op: editCookieEq, name: "cookie"})
+	}
+}
+
+// cookieHasBlankAroundEq: some '=' of a Cookie value has a blank beside it.
+func cookieHasBlankAroundEq(v []byte) bool {
+	for i, c := range v {
+		if c == '=' && (i > 0 && isSPHT(v[i-1]) || i+1 < len(v) && isSPHT(v[i+1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// stripCookieEq appends v to dst without the blanks around the '=' of
+// each cookie (http_manage_client_side_cookies); blanks elsewhere and in
+// "$" attributes stay.
+func stripCookieEq(dst, v []byte) []byte {
+	for pos, first := 0, true; pos < len(v); first = false {
+		start := pos
+		if !first {
+			pos++ // the delimiter
+		}
+		attBeg := skipSPHT(v, pos)
+		equal, attEnd := cookieAttr(v, attBeg)
+		if equal < len(v) && v[equal] == '=' {
+			valBeg := skipSPHT(v, equal+1)
+			next := cookieValueEnd(v, valBeg)
+			if attBeg < len(v) && v[attBeg] == '$' {
+				// attributes ("$Path = /") are skipped before the
+				// rewrite (measured)
+				dst = append(dst, v[start:next]...)
+				pos = next
+				continue
+			}
+			dst = append(append(append(dst, v[start:attEnd]...), '='), v[valBeg:next]...)
+			pos = next
+			continue
+		}
+		dst = append(dst, v[start:equal]...)
+		pos = equal
+	}
+	return dst
 }
 
 // cookieCapture walks the cookies of a Cookie value (separated by ';' or
