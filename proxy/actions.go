@@ -211,12 +211,12 @@ type headerEdit struct {
 }
 
 const (
-	editAdd     = iota // add-header: append a field
-	editSet            // set-header: remove every field of that name, append one
-	editDel            // del-header: remove every field of that name
-	editReplace        // replace-header: the whole value through a regex
-	editValue          // replace-value: each comma-separated value
-	editCookieEq       // capture cookie: blanks around each '=' removed
+	editAdd      = iota // add-header: append a field
+	editSet             // set-header: remove every field of that name, append one
+	editDel             // del-header: remove every field of that name
+	editReplace         // replace-header: the whole value through a regex
+	editValue           // replace-value: each comma-separated value
+	editCookieEq        // capture cookie: blanks around each '=' removed
 )
 
 // applyRules runs http-request rules in order (§4.2 "http-request"): the
