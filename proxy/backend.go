@@ -545,6 +545,16 @@ func (connectDeadline) AfterFunc(func()) func() bool { return stopNothing }
 
 func stopNothing() bool { return true }
 
+// typeWord names the section in messages as haproxy's proxy_type_str: a
+// listen section is a "proxy" (src/proxy.c proxy_cap_str; measured:
+// "proxy 'l' has no server available!").
+func (b *backend) typeWord() string {
+	if b.cfg.Kind == haproxy.KindListen {
+		return "proxy"
+	}
+	return "backend"
+}
+
 // checkTargets builds the health checks of the backend's servers and
 // records which server each target checks.
 func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Target {
@@ -587,7 +597,7 @@ func (b *backend) checkTargets(targets map[*check.Target]*server) []*check.Targe
 			Probe:     probe,
 			Health:    check.NewHealth(rise, fall, s.Disabled),
 			Intervals: check.Intervals{Inter: inter, Fast: s.FastInter, Down: s.DownInter},
-			Timeout:   b.timeouts.Check,
+			Timeouts:  check.Timeouts{Connect: b.timeouts.Connect, Check: b.timeouts.Check},
 			Paused:    s.Disabled,
 		})
 		targets[ts[len(ts)-1]] = b.servers[i]

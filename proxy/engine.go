@@ -240,7 +240,7 @@ func (e *Engine) Start() error {
 		}
 	}
 	if len(targets) > 0 {
-		e.checker = check.Start(targets, e.onCheck)
+		e.checker = check.Start(targets, check.Options{Notify: e.onCheck, Started: e.onCheckStart, SpreadChecks: e.cfg.Global.SpreadChecks})
 	}
 	if err := e.startCLI(); err != nil {
 		e.Close()
@@ -410,8 +410,8 @@ func (e *Engine) onCheck(ev check.Event) {
 	if ev.Transition == check.WentDown && act+bck == 0 {
 		// stderr quotes the name, the log line does not (src/backend.c
 		// set_backend_down: ha_alert and send_log differ).
-		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
-		msg, level = plog.NoServerAvailable(nil, "backend", b.name)
+		e.opts.Logf("alert", "%s '%s' has no server available!", b.typeWord(), b.name)
+		msg, level = plog.NoServerAvailable(nil, b.typeWord(), b.name)
 		if b.log != nil {
 			b.log.logger.Send(level, msg, nil)
 		}

@@ -199,6 +199,22 @@ func algoName(a haproxy.BalanceAlgo) string {
 	return "roundrobin"
 }
 
+// onCheckStart shows a check in progress as haproxy's stats do while its
+// check task runs: "* " before the last status, the check code reset and
+// no description yet (src/check.c set_server_check_status with
+// HCHK_STATUS_START, tcpcheck_main; measured: "* L7OK" with check_code 0).
+func (e *Engine) onCheckStart(t *check.Target) {
+	s := e.targets[t]
+	if s == nil || s.st == nil {
+		return
+	}
+	c := *s.st.Check()
+	c.InProgress = true
+	c.Code = 0
+	c.Desc = ""
+	s.st.SetCheck(c)
+}
+
 // checkSnapshot publishes a finished check to the server's stats (the
 // check_status, check_code, check_duration and health columns).
 func checkSnapshot(sv *stats.Server, ev check.Event) {
@@ -208,6 +224,7 @@ func checkSnapshot(sv *stats.Server, ev check.Event) {
 	old := sv.Check()
 	c := *old
 	c.Enabled = true
+	c.InProgress = false
 	c.Status = stats.CheckStatusByInfo(ev.Result.Status.Code())
 	c.Code = int32(ev.Result.Code)
 	c.Duration = uint64(ev.Result.DurationMS)

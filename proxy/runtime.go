@@ -154,8 +154,8 @@ func (e *Engine) SetServerAdmin(px *stats.Proxy, sv *stats.Server, a cli.AdminAc
 	}
 	e.logServerState(b, msg, level)
 	if usableBefore > 0 && act+bck == 0 {
-		e.opts.Logf("alert", "backend '%s' has no server available!", b.name)
-		msg, level = plog.NoServerAvailable(nil, "backend", b.name)
+		e.opts.Logf("alert", "%s '%s' has no server available!", b.typeWord(), b.name)
+		msg, level = plog.NoServerAvailable(nil, b.typeWord(), b.name)
 		if b.log != nil {
 			b.log.logger.Send(level, msg, nil)
 		}

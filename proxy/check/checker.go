@@ -13,9 +13,9 @@ type Target struct {
 	Probe     Probe
 	Health    Health
 	Intervals Intervals
-	// Timeout bounds one check: "timeout check" when set, else inter
-	// (§4.2 "timeout check").
-	Timeout time.Duration
+	// Timeouts are the backend's "timeout connect" and "timeout check"
+	// (see Deadlines).
+	Timeouts Timeouts
 	// Paused: the server is in maintenance and is not checked (a
 	// "disabled" server starts so). Set it before Start; afterwards use
 	// Checker.Pause and Checker.Resume.
@@ -31,75 +31,79 @@ type Event struct {
 	Health     Health
 }
 
-// Checker runs the checks of many targets until Stop.
-type Checker struct {
-	notify func(Event)
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	mu     sync.Mutex // serialises notify and Health updates
+// Options are what a Checker reports to and the process-wide settings.
+type Options struct {
+	// Notify is called for every result, one at a time.
+	Notify func(Event)
+	// Started is called when a check of t begins (haproxy's stats show
+	// the check in progress), one at a time with Notify.
+	Started func(t *Target)
+	// SpreadChecks is global "spread-checks": a random ± percentage
+	// added to each delay between checks.
+	SpreadChecks int
 }
 
-// Start launches one goroutine per target. The first checks are spread
-// over the smallest interval as haproxy spreads them. notify is called for
-// every result, one at a time.
-func Start(targets []*Target, notify func(Event)) *Checker {
-	c := &Checker{notify: notify, stop: make(chan struct{})}
+// Checker runs the checks of many targets until Stop.
+type Checker struct {
+	opt    Options
+	ctx    context.Context // cancelled by Stop
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex // serialises the callbacks and Health updates
+}
+
+// Start launches one goroutine per target, the first checks spread over
+// time as haproxy spreads them at start-up (FirstDelay).
+func Start(targets []*Target, opt Options) *Checker {
+	c := &Checker{opt: opt}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	var starts []time.Duration
 	for _, t := range targets {
 		starts = append(starts, t.Intervals.Next(&t.Health))
 	}
 	minInter := MinInter(starts)
 	for i, t := range targets {
-		first := FirstDelay(minInter, i, len(targets))
-		if starts[i] < first {
-			first = starts[i]
-		}
 		c.wg.Add(1)
-		go c.loop(t, first)
+		go c.loop(t, FirstDelay(minInter, starts[i], i, len(targets)))
 	}
 	return c
 }
 
+// loop checks t, each check starting the delay its state asks for
+// (Intervals.Next) after the end of the previous one, as haproxy
+// schedules the check task when a check ends.
 func (c *Checker) loop(t *Target, delay time.Duration) {
 	defer c.wg.Done()
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
 	for {
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-timer.C:
 		}
-		// a server in maintenance is not checked; its task keeps its
-		// period (src/check.c process_chk_conn: "goto reschedule")
+		// a server in maintenance is not checked; its task wakes every
+		// inter (src/check.c process_chk_conn: "goto reschedule")
 		c.mu.Lock()
 		if t.Paused {
-			timer.Reset(t.Intervals.Next(&t.Health))
+			timer.Reset(t.Intervals.Inter)
 			c.mu.Unlock()
 			continue
 		}
-		c.mu.Unlock()
-		timeout := t.Timeout
-		if timeout <= 0 {
-			timeout = t.Intervals.Inter
+		if c.opt.Started != nil {
+			c.opt.Started(t)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		done := make(chan Result, 1)
-		go func() { done <- t.Probe.Run(ctx, t.Addr) }()
-		var r Result
-		select {
-		case r = <-done:
-		case <-c.stop:
-			cancel()
-			<-done
+		c.mu.Unlock()
+		dl := NewDeadlines(time.Now(), t.Intervals.Inter, t.Timeouts)
+		r := t.Probe.Run(c.ctx, t.Addr, dl)
+		if c.ctx.Err() != nil {
 			return
 		}
-		cancel()
 		c.mu.Lock()
 		if t.Paused {
 			// paused while the probe ran: its result would describe a
 			// server that is no longer checked
-			timer.Reset(t.Intervals.Next(&t.Health))
+			timer.Reset(t.Intervals.Inter)
 			c.mu.Unlock()
 			continue
 		}
@@ -111,9 +115,9 @@ func (c *Checker) loop(t *Target, delay time.Duration) {
 			tr, changed = t.Health.Fail()
 		}
 		ev := Event{Target: t, Result: r, Transition: tr, Changed: changed, Health: t.Health}
-		next := t.Intervals.Next(&t.Health)
-		if c.notify != nil {
-			c.notify(ev)
+		next := spread(t.Intervals.Next(&t.Health), c.opt.SpreadChecks)
+		if c.opt.Notify != nil {
+			c.opt.Notify(ev)
 		}
 		c.mu.Unlock()
 		timer.Reset(next)
@@ -142,6 +146,6 @@ func (c *Checker) Resume(t *Target) {
 
 // Stop ends every check and waits for the goroutines.
 func (c *Checker) Stop() {
-	close(c.stop)
+	c.cancel()
 	c.wg.Wait()
 }

@@ -10,7 +10,7 @@ import (
 // countingProbe passes every check and counts them.
 type countingProbe struct{ n atomic.Int64 }
 
-func (p *countingProbe) Run(ctx context.Context, addr string) Result {
+func (p *countingProbe) Run(ctx context.Context, addr string, dl Deadlines) Result {
 	p.n.Add(1)
 	return Result{Status: StatusL4OK}
 }
@@ -24,11 +24,11 @@ func TestCheckerPause(t *testing.T) {
 	a := &Target{Name: "be/a", Probe: live, Health: NewHealth(2, 3, false), Intervals: Intervals{Inter: inter}}
 	b := &Target{Name: "be/b", Probe: disabled, Health: NewHealth(2, 3, true), Intervals: Intervals{Inter: inter}, Paused: true}
 	var events atomic.Int64
-	c := Start([]*Target{a, b}, func(ev Event) {
+	c := Start([]*Target{a, b}, Options{Notify: func(ev Event) {
 		if ev.Target == a {
 			events.Add(1)
 		}
-	})
+	}})
 	defer c.Stop()
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()

@@ -102,29 +102,3 @@ func (iv Intervals) Next(h *Health) time.Duration {
 	}
 	return iv.Inter
 }
-
-// FirstDelay spreads the first checks of all servers over the smallest
-// check interval, as haproxy does at start-up (src/check.c start_checks):
-// the check at position pos among n starts after minInter*pos/n.
-func FirstDelay(minInter time.Duration, pos, n int) time.Duration {
-	if n == 0 {
-		return 0
-	}
-	return minInter * time.Duration(pos) / time.Duration(n)
-}
-
-// interThreshold is SRV_CHK_INTER_THRES: intervals shorter than this do not
-// dictate the spreading of other servers' first checks.
-const interThreshold = time.Second
-
-// MinInter returns the interval used to spread first checks: the smallest
-// start-up interval among those of at least one second, or zero.
-func MinInter(starts []time.Duration) time.Duration {
-	var m time.Duration
-	for _, d := range starts {
-		if d >= interThreshold && (m == 0 || d < m) {
-			m = d
-		}
-	}
-	return m
-}

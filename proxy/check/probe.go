@@ -11,13 +11,12 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"goha/proxy/sock"
 )
 
-// Probe performs one check against addr within the deadline carried by ctx.
+// Probe performs one check against addr within dl (Deadlines); ctx only
+// cancels it (Stop), and its result is then not used.
 type Probe interface {
-	Run(ctx context.Context, addr string) Result
+	Run(ctx context.Context, addr string, dl Deadlines) Result
 }
 
 // TCPProbe is haproxy's plain "check": a connection that completes passes
@@ -26,32 +25,28 @@ type Probe interface {
 type TCPProbe struct{}
 
 // Run connects to addr and closes at once.
-func (TCPProbe) Run(ctx context.Context, addr string) Result {
-	start := time.Now()
-	var d net.Dialer
-	c, err := sock.Dial(ctx, &d, sock.Target(addr))
+func (TCPProbe) Run(ctx context.Context, addr string, dl Deadlines) Result {
+	c, err := dial(ctx, addr, dl)
 	if err != nil {
-		return connFailure(err, start)
+		return connFailure(err, dl)
 	}
 	c.Close()
-	return Result{Status: StatusL4OK, DurationMS: since(start)}
+	return Result{Status: StatusL4OK, DurationMS: dl.elapsedMS()}
 }
-
-func since(t time.Time) int64 { return time.Since(t).Milliseconds() }
 
 // connFailure names a failed connection as haproxy does: a timeout is
 // L4TOUT without detail, any other error L4CON with the C library's text
 // for errno ("Connection refused").
-func connFailure(err error, start time.Time) Result {
+func connFailure(err error, dl Deadlines) Result {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return Result{Status: StatusL4Timeout, DurationMS: since(start)}
+		return Result{Status: StatusL4Timeout, DurationMS: dl.elapsedMS()}
 	}
 	info := err.Error()
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		info = strerror(errno)
 	}
-	return Result{Status: StatusL4Con, Info: info, DurationMS: since(start)}
+	return Result{Status: StatusL4Con, Info: info, DurationMS: dl.elapsedMS()}
 }
 
 // strerror returns glibc's message for the errnos a connect can give; Go's
@@ -105,35 +100,33 @@ var DefaultHTTPRequest = []byte("OPTIONS / HTTP/1.0\r\n\r\n")
 const maxCheckResponse = 16384
 
 // Run sends the request and evaluates the response.
-func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
-	start := time.Now()
-	var d net.Dialer
-	c, err := sock.Dial(ctx, &d, sock.Target(addr))
+func (p HTTPProbe) Run(ctx context.Context, addr string, dl Deadlines) Result {
+	c, err := dial(ctx, addr, dl)
 	if err != nil {
-		return connFailure(err, start)
+		return connFailure(err, dl)
 	}
 	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		c.SetDeadline(dl)
-	}
+	c.SetDeadline(dl.AfterConnect(time.Now()))
+	// Stop interrupts a check waiting for its response
+	defer context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })()
 	req := p.Request
 	if len(req) == 0 {
 		req = DefaultHTTPRequest
 	}
 	if _, err := c.Write(req); err != nil {
-		return Result{Status: StatusSockErr, Info: err.Error(), DurationMS: since(start)}
+		return Result{Status: StatusSockErr, Info: err.Error(), DurationMS: dl.elapsedMS()}
 	}
 	br := bufio.NewReaderSize(c, 4096)
 	line, err := br.ReadSlice('\n')
 	if err != nil {
 		if ne, ok := err.(net.Error); ok && ne.Timeout() {
-			return Result{Status: StatusL7Timeout, DurationMS: since(start)}
+			return Result{Status: StatusL7Timeout, DurationMS: dl.elapsedMS()}
 		}
-		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: since(start)}
+		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: dl.elapsedMS()}
 	}
 	code, reason, ok := parseStatusLine(line)
 	if !ok {
-		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: since(start)}
+		return Result{Status: StatusL7Rsp, Info: "Invalid response (not HTTP)", DurationMS: dl.elapsedMS()}
 	}
 	var body []byte
 	if p.Expect.String != nil || p.Expect.RString != nil {
@@ -141,11 +134,11 @@ func (p HTTPProbe) Run(ctx context.Context, addr string) Result {
 		if len(body) == 0 {
 			// haproxy fails a content check on an empty body whatever the
 			// pattern and its negation (tcpcheck_eval_expect_http).
-			return Result{Status: StatusL7Rsp, Code: code, Info: "HTTP content check could not find a response body", DurationMS: since(start)}
+			return Result{Status: StatusL7Rsp, Code: code, Info: "HTTP content check could not find a response body", DurationMS: dl.elapsedMS()}
 		}
 	}
 	pass := p.Expect.match(code, body)
-	r := Result{Code: code, Info: reason, DurationMS: since(start)}
+	r := Result{Code: code, Info: reason, DurationMS: dl.elapsedMS()}
 	if pass {
 		// a passed protocol check has no description: the reason
 		// phrase is only kept to explain a failure (src/tcpcheck.c,

@@ -18,13 +18,13 @@ func TestTCPProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if r := (TCPProbe{}).Run(ctx, addr); r.Status != StatusL4OK {
+	ctx := context.Background()
+	dl := NewDeadlines(time.Now(), time.Second, Timeouts{})
+	if r := (TCPProbe{}).Run(ctx, addr, dl); r.Status != StatusL4OK {
 		t.Fatalf("open port: %+v", r)
 	}
 	ln.Close()
-	r := TCPProbe{}.Run(ctx, addr)
+	r := TCPProbe{}.Run(ctx, addr, dl)
 	// haproxy: "reason: Layer4 connection problem, info: "Connection refused""
 	if r.Status != StatusL4Con || r.Info != "Connection refused" || r.Status.Desc() != "Layer4 connection problem" {
 		t.Fatalf("closed port: %+v", r)
@@ -45,8 +45,7 @@ func TestHTTPProbe(t *testing.T) {
 	}))
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
+	ctx := context.Background()
 
 	tests := []struct {
 		desc   string
@@ -68,7 +67,7 @@ func TestHTTPProbe(t *testing.T) {
 		mu.Lock()
 		code = tt.code
 		mu.Unlock()
-		r := HTTPProbe{Expect: tt.expect}.Run(ctx, addr)
+		r := HTTPProbe{Expect: tt.expect}.Run(ctx, addr, NewDeadlines(time.Now(), time.Second, Timeouts{}))
 		if r.Status != tt.want || r.Code != tt.code {
 			t.Errorf("%s: got %+v, want %s", tt.desc, r, tt.want.Code())
 		}
@@ -90,9 +89,8 @@ func TestHTTPProbeTimeout(t *testing.T) {
 			defer c.Close() // never answers
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if r := (HTTPProbe{}).Run(ctx, ln.Addr().String()); r.Status != StatusL7Timeout {
+	dl := NewDeadlines(time.Now(), 100*time.Millisecond, Timeouts{})
+	if r := (HTTPProbe{}).Run(context.Background(), ln.Addr().String(), dl); r.Status != StatusL7Timeout {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -104,7 +102,7 @@ type fakeProbe struct {
 	at      []time.Time
 }
 
-func (p *fakeProbe) Run(ctx context.Context, addr string) Result {
+func (p *fakeProbe) Run(ctx context.Context, addr string, dl Deadlines) Result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.at = append(p.at, time.Now())
@@ -126,11 +124,11 @@ func TestCheckerSchedulesAndReports(t *testing.T) {
 	tgt := &Target{Name: "httpservers/http1", Probe: p, Health: NewHealth(2, 2, false), Intervals: Intervals{Inter: 50 * time.Millisecond}}
 	var mu sync.Mutex
 	var events []Event
-	c := Start([]*Target{tgt}, func(e Event) {
+	c := Start([]*Target{tgt}, Options{Notify: func(e Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()
-	})
+	}})
 	time.Sleep(290 * time.Millisecond)
 	c.Stop()
 	mu.Lock()
@@ -171,8 +169,5 @@ func TestIntervals(t *testing.T) {
 	}
 	if d := (Intervals{Inter: time.Second}).Next(&h); d != time.Second {
 		t.Errorf("down without downinter: %v, want inter", d)
-	}
-	if FirstDelay(time.Second, 1, 4) != 250*time.Millisecond {
-		t.Error("first checks are spread over the smallest interval")
 	}
 }
