@@ -70,6 +70,15 @@ func (s *stats) takeStats(o *stats) {
 func (in *instance) startActions(now time.Time) []fsm.Action {
 	if r := in.restore; r != nil {
 		in.stats.takeStats(r.stats)
+		// A tracked script without a result yet counts as good until
+		// its first result (keepalived's INIT_RELOAD): a failure then
+		// faults the instance, a success changes nothing.
+		for _, t := range in.spec.tracks {
+			if in.scriptUp[t.script] == nil {
+				up := true
+				in.scriptUp[t.script] = &up
+			}
+		}
 		acts := in.m.Restore(now, r.state, r.vipSet)
 		if in.m.State() == r.state {
 			in.lastState, in.lastTransition = r.state, r.lastTransition

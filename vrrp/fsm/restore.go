@@ -9,14 +9,17 @@ import "time"
 // restore_vrrp_state and vrrp_init_state): a MASTER stays MASTER with its
 // addresses and sends an advert at once (reload_master), a BACKUP stays
 // BACKUP with a fresh master-down timer; neither logs a transition nor
-// runs a notify script. An instance that was in FAULT, or that now has a
-// fault or a script without its first result, starts as Start starts it.
+// runs a notify script. A weight-0 script without its first result does
+// not hold the instance back (keepalived's SCRIPT_INIT_STATE_INIT_RELOAD:
+// it is taken as good until it fails). An instance that was in FAULT, or
+// that now has a fault, starts as Start starts it.
 // vipSet tells whether the previous instance had its addresses set (they
 // are still on the interface).
 func (m *Machine) Restore(now time.Time, prev State, vipSet bool) []Action {
-	if m.pending > 0 || m.faults > 0 || (prev != Master && prev != Backup) {
+	if m.faults > 0 || (prev != Master && prev != Backup) {
 		return m.Start(now)
 	}
+	m.pending = 0
 	m.begin()
 	for _, w := range m.warnings {
 		m.emit(Action{Kind: Log, Text: w})
