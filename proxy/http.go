@@ -87,8 +87,8 @@ type stream struct {
 	redisp                       bool
 	bsrc                         netip.AddrPort
 	rec                          plog.Record
-	// assigned is the backend the request entered (its scur), left once
-	// the request's counters are all in.
+	// assigned is the backend the request entered (its scur), left when
+	// the request ends, before its log line.
 	assigned *backend
 	// tFirst: when the request's first byte came (Ti); reqID: its %rt;
 	// caps: what the frontend captures of it (capture.go); parseReq
@@ -326,7 +326,7 @@ func (s *stream) serveOne() bool {
 	// its stot counts requests its own rules deny or answer too).
 	if be.st != nil {
 		be.st.BackendAssign(stats.Now())
-		s.assigned = be // left in run, once the bytes are flushed
+		s.assigned = be // left in run, before the log line
 	}
 	if be.cfg != f.cfg {
 		if done, keep := s.applyRules(be.rt.reqRules); done {

@@ -92,14 +92,16 @@ func (s *stream) run() {
 	for {
 		keep := s.serveOne()
 		s.live.end()
+		if s.assigned != nil {
+			// haproxy's stream leaves its backend (beconn) before the
+			// final log line, which shows the count without it
+			s.assigned.st.BackendLeave()
+			s.assigned = nil
+		}
 		if s.logged {
 			s.logRequest()
 		}
 		flushCounts(s.bytes, &s.flushed, s.f.st, s.countingBackend(), s.sv)
-		if s.assigned != nil {
-			s.assigned.st.BackendLeave()
-			s.assigned = nil
-		}
 		s.tStart = time.Now()
 		if !keep {
 			s.finish()
