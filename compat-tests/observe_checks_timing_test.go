@@ -62,6 +62,7 @@ func TestCheckTimeouts(t *testing.T) {
 		})
 	}
 	servers := []string{"ok", "late", "silent", "unreachable"}
+	firstChecksInProgress(t, runs[0][0].p, runs[0][1].p)
 	// every server's first check is over within 2.6 s (the longest is the
 	// silent one's 2 s, started within inter)
 	time.Sleep(2800 * time.Millisecond)
@@ -101,6 +102,34 @@ func TestCheckTimeouts(t *testing.T) {
 				t.Errorf("%s: server %s DOWN line: goproxy %v %+v, haproxy %v %+v", c.name, s, gok, gl, hok, hl)
 			}
 		}
+	}
+}
+
+// firstChecksInProgress: with inter 1s the first checks of silent and
+// unreachable (positions 2 and 3 of 4: started after 500 and 750 ms) run
+// from 0.75 s to 1.5 s after the start: both servers show their check in
+// progress ("* INI") and start-up health (rise: "UP 1/3").
+func firstChecksInProgress(t *testing.T, hap, gop *checkProxy) {
+	t.Helper()
+	got := map[string]string{}
+	for _, p := range []*checkProxy{hap, gop} {
+		time.Sleep(time.Until(p.started.Add(950 * time.Millisecond)))
+		st, err := p.showStat()
+		if time.Since(p.started) > 1400*time.Millisecond {
+			t.Logf("%s: sampled too late (%v after the start) to see first checks in progress", p.name, time.Since(p.started))
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", p.name, err)
+		}
+		for _, s := range []string{"silent", "unreachable"} {
+			row := st.rows["b/"+s]
+			got[p.name] += fmt.Sprintf("%s: %s, %s, health %s\n", s, row["status"], row["check_status"], row["check_health"])
+		}
+	}
+	t.Logf("first checks in progress, haproxy:\n%s", got["haproxy"])
+	if got["haproxy"] != got["goproxy"] {
+		t.Errorf("first checks in progress: goproxy\n%shaproxy\n%s", got["goproxy"], got["haproxy"])
 	}
 }
 

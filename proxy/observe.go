@@ -106,12 +106,12 @@ func (e *Engine) buildStats() {
 			if fall == 0 {
 				fall = 3
 			}
-			health := int32(rise + fall - 1)
+			// a checked server starts up on the edge, at rise, until its
+			// first check (src/server.c; measured before a first check
+			// ends: check_health 2 and "UP 1/3" with rise 2 fall 3)
+			health := int32(rise)
 			if s.Disabled {
 				health = 0
-			}
-			if !s.Check {
-				health = int32(rise)
 			}
 			sv.SetCheck(stats.Check{Enabled: s.Check, Status: initialCheckStatus(s.Check),
 				Rise: int32(rise), Fall: int32(fall), Health: health})
