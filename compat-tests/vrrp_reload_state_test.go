@@ -18,7 +18,8 @@ import (
 // stays BACKUP, neither logging a transition. A second reload changes
 // advert_int and the password on both nodes, a third adds a weight-0
 // track_script (keepalived takes a script new on reload as good until it
-// reports), with the same outcome. The
+// reports), a fourth replaces the backup's nopreempt by a preempt_delay,
+// with the same outcome. The
 // lines both log after the reloads must match keepalived's, and the
 // counters show no transition.
 func TestVRRPReloadKeepsState(t *testing.T) {
@@ -41,6 +42,10 @@ func TestVRRPReloadKeepsState(t *testing.T) {
 			c := strings.Replace(strings.Replace(garp(conf), "advert_int 1", "advert_int 2", 1), "auth_pass 1111", "auth_pass 2222", 1)
 			c = strings.Replace(c, "    advert_int 2", "    advert_int 2\n    track_script {\n        chk_reload\n    }", 1)
 			return "vrrp_script chk_reload {\n    script \"/usr/bin/true\"\n    interval 1\n}\n" + c
+		},
+		// the backup's nopreempt replaced by a preempt_delay
+		func(conf string) string {
+			return strings.Replace(garp(conf), "    nopreempt", "    preempt_delay 2", 1)
 		},
 	}
 	logs := map[string][2]string{}
