@@ -378,7 +378,7 @@ func TestCheckFirstSpread(t *testing.T) {
 			offs := got[v.name+"/"+name]
 			t.Logf("%s: %s: first checks at %v", v.name, name, offs)
 			for i, w := range v.want {
-				if !near(offs[i], w, 120*time.Millisecond) {
+				if !near(offs[i], w, 150*time.Millisecond) {
 					t.Errorf("%s: %s: server %d first checked %v after the first, want %v", v.name, name, i, offs[i], w)
 				}
 			}
