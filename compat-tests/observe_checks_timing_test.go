@@ -313,6 +313,7 @@ func TestCheckSchedule(t *testing.T) {
 
 const checkSpreadConfig = `global
   stats socket {DIR}/admin.sock level admin
+{GLOBAL}
 defaults
   mode http
   timeout connect 1s
@@ -328,17 +329,20 @@ backend x
 // TestCheckFirstSpread: the first checks of a process are spread over
 // time (src/check.c start_check_task): the check at position p of n starts
 // after p/n of the larger of the smallest interval of at least 1s and its
-// own. Three servers at inter 600ms start 200ms apart; with a fourth at
-// inter 3s in another backend, 750ms apart.
+// own, at most "max-spread-checks". Three servers at inter 600ms start
+// 200ms apart; with a fourth at inter 3s in another backend, 750ms apart;
+// with max-spread-checks 1s, 250ms apart.
 func TestCheckFirstSpread(t *testing.T) {
 	hapBin, gopBin := needBinaries(t)
 	variants := []struct {
-		name, more string
-		want       []time.Duration // offsets from the first server's first check
+		name, global, more string
+		want               []time.Duration // offsets from the first server's first check
 	}{
-		{"three at 600ms", "", []time.Duration{0, 200 * time.Millisecond, 400 * time.Millisecond}},
-		{"with one at 3s", "backend y\n  server d {D} check inter 3s\n",
+		{"three at 600ms", "", "", []time.Duration{0, 200 * time.Millisecond, 400 * time.Millisecond}},
+		{"with one at 3s", "", "backend y\n  server d {D} check inter 3s\n",
 			[]time.Duration{0, 750 * time.Millisecond, 1500 * time.Millisecond, 2250 * time.Millisecond}},
+		{"max-spread-checks 1s", "  max-spread-checks 1s", "backend y\n  server d {D} check inter 3s\n",
+			[]time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond, 750 * time.Millisecond}},
 	}
 	type run struct {
 		variant, name string
@@ -355,7 +359,7 @@ func TestCheckFirstSpread(t *testing.T) {
 				sinks = append(sinks, startCheckSink(t, true, 200, 0))
 				pairs = append(pairs, "{"+k+"}", sinks[i].addr())
 			}
-			startCheckProxy(t, b.name, b.bin, strings.NewReplacer(pairs...).Replace(strings.ReplaceAll(checkSpreadConfig, "{MORE}", v.more)))
+			startCheckProxy(t, b.name, b.bin, strings.NewReplacer(pairs...).Replace(strings.NewReplacer("{MORE}", v.more, "{GLOBAL}", v.global).Replace(checkSpreadConfig)))
 			runs = append(runs, run{v.name, b.name, sinks})
 		}
 	}

@@ -240,7 +240,7 @@ func (e *Engine) Start() error {
 		}
 	}
 	if len(targets) > 0 {
-		e.checker = check.Start(targets, check.Options{Notify: e.onCheck, Started: e.onCheckStart, SpreadChecks: e.cfg.Global.SpreadChecks})
+		e.checker = check.Start(targets, check.Options{Notify: e.onCheck, Started: e.onCheckStart, SpreadChecks: e.cfg.Global.SpreadChecks, MaxSpreadChecks: e.cfg.Global.MaxSpreadChecks})
 	}
 	if err := e.startCLI(); err != nil {
 		e.Close()

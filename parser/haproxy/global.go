@@ -315,6 +315,23 @@ func (p *parser) parseGlobal(st *stmt) int {
 			return p.alertNS(st, "'%s' needs a positive value in range 0..50.", kw)
 		}
 		g.SpreadChecks = n
+	case "max-spread-checks":
+		if c, bad := p.tooManyArgs(st, 1); bad {
+			return c
+		}
+		if st.arg(1) == "" {
+			return p.alertNS(st, "'%s' expects an integer argument (0..50).", kw)
+		}
+		d, res, bad, _ := parseTime(st.args[1], time.Millisecond)
+		switch res {
+		case timeOverflow:
+			return p.alertNS(st, "timer overflow in argument <%s> to <%s>, maximum value is 2147483647 ms (~24.8 days).", st.args[1], kw)
+		case timeUnderflow:
+			return p.alertNS(st, "timer underflow in argument <%s> to <%s>, minimum non-null value is 1 ms.", st.args[1], kw)
+		case timeBadChar:
+			return p.alertNS(st, "unsupported character '%c' in '%s' (wants an integer delay).", bad, kw)
+		}
+		g.MaxSpreadChecks = d
 	case "hard-stop-after":
 		if st.arg(1) == "" {
 			return p.alert(st, "'%s' expects <time> as argument.", kw)

@@ -115,7 +115,10 @@ type Global struct {
 	MasterWorker   bool
 	Description    string
 	SpreadChecks   int
-	HardStopAfter  time.Duration
+	// MaxSpreadChecks caps the period over which the first checks are
+	// spread ("max-spread-checks"; 0: no cap).
+	MaxSpreadChecks time.Duration
+	HardStopAfter   time.Duration
 	// Env records setenv/presetenv/unsetenv/resetenv in order; they are
 	// applied by haproxy while parsing, which we also do for ${} expansion.
 	Env []Statement

@@ -41,6 +41,9 @@ type Options struct {
 	// SpreadChecks is global "spread-checks": a random ± percentage
 	// added to each delay between checks.
 	SpreadChecks int
+	// MaxSpreadChecks is global "max-spread-checks": the longest period
+	// the first checks are spread over (0: no limit).
+	MaxSpreadChecks time.Duration
 }
 
 // Checker runs the checks of many targets until Stop.
@@ -64,7 +67,7 @@ func Start(targets []*Target, opt Options) *Checker {
 	minInter := MinInter(starts)
 	for i, t := range targets {
 		c.wg.Add(1)
-		go c.loop(t, FirstDelay(minInter, starts[i], i, len(targets)))
+		go c.loop(t, FirstDelay(minInter, starts[i], opt.MaxSpreadChecks, i, len(targets)))
 	}
 	return c
 }

@@ -73,14 +73,18 @@ func dial(ctx context.Context, addr string, dl Deadlines) (net.Conn, error) {
 
 // FirstDelay returns when the check at position pos among n checks of the
 // process starts (src/check.c start_check_task): its position's share of
-// the larger of minInter (see MinInter) and its own start-up interval own.
-// A process with one checked server checks it at once.
-func FirstDelay(minInter, own time.Duration, pos, n int) time.Duration {
+// the larger of minInter (see MinInter) and its own start-up interval own,
+// capped by "max-spread-checks" (maxSpread, 0: none). A process with one
+// checked server checks it at once.
+func FirstDelay(minInter, own, maxSpread time.Duration, pos, n int) time.Duration {
 	if n == 0 {
 		return 0
 	}
 	if own > minInter {
 		minInter = own
+	}
+	if maxSpread > 0 && minInter > maxSpread {
+		minInter = maxSpread
 	}
 	return minInter * time.Duration(pos) / time.Duration(n)
 }

@@ -47,18 +47,20 @@ func TestFirstDelay(t *testing.T) {
 	tests := []struct {
 		name   string
 		starts []time.Duration
+		max    time.Duration // max-spread-checks
 		want   []time.Duration
 	}{
-		{"one server is checked at once", []time.Duration{ms(2000)}, []time.Duration{0}},
-		{"equal intervals", []time.Duration{ms(2000), ms(2000), ms(2000), ms(2000)}, []time.Duration{0, ms(500), ms(1000), ms(1500)}},
-		{"short intervals spread over their own", []time.Duration{ms(600), ms(600), ms(600)}, []time.Duration{0, ms(200), ms(400)}},
-		{"short ones spread over the common one", []time.Duration{ms(600), ms(600), ms(600), ms(3000)}, []time.Duration{0, ms(750), ms(1500), ms(2250)}},
-		{"a longer one spreads over its own", []time.Duration{ms(1000), ms(5000)}, []time.Duration{0, ms(2500)}},
+		{"one server is checked at once", []time.Duration{ms(2000)}, 0, []time.Duration{0}},
+		{"equal intervals", []time.Duration{ms(2000), ms(2000), ms(2000), ms(2000)}, 0, []time.Duration{0, ms(500), ms(1000), ms(1500)}},
+		{"max-spread-checks", []time.Duration{ms(2000), ms(2000), ms(2000), ms(2000)}, ms(400), []time.Duration{0, ms(100), ms(200), ms(300)}},
+		{"short intervals spread over their own", []time.Duration{ms(600), ms(600), ms(600)}, 0, []time.Duration{0, ms(200), ms(400)}},
+		{"short ones spread over the common one", []time.Duration{ms(600), ms(600), ms(600), ms(3000)}, 0, []time.Duration{0, ms(750), ms(1500), ms(2250)}},
+		{"a longer one spreads over its own", []time.Duration{ms(1000), ms(5000)}, 0, []time.Duration{0, ms(2500)}},
 	}
 	for _, tt := range tests {
 		m := MinInter(tt.starts)
 		for i, own := range tt.starts {
-			if got := FirstDelay(m, own, i, len(tt.starts)); got != tt.want[i] {
+			if got := FirstDelay(m, own, tt.max, i, len(tt.starts)); got != tt.want[i] {
 				t.Errorf("%s: check %d starts after %v, want %v", tt.name, i, got, tt.want[i])
 			}
 		}
