@@ -217,6 +217,26 @@ func (s *scriptServer) serve(c net.Conn) {
 				return
 			}
 			continue
+		case strings.HasPrefix(path, "/cc/"):
+			// a response with the cache-control written after /cc/
+			// ("cookie ... nocache" cases)
+			b := "HTTP/1.1 200 OK\r\nx-server: " + s.name + "\r\nCache-Control: " + path[4:] + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+			c.Write([]byte(b))
+			return
+		case strings.HasPrefix(path, "/sc/"):
+			// the server sets the cookie written after /sc/ (persistence
+			// cookie rewrite, prefix and insert cases)
+			var b bytes.Buffer
+			b.WriteString("HTTP/1.1 200 OK\r\nx-server: " + s.name + "\r\nSet-Cookie: " + path[4:] + "; path=/\r\nSet-Cookie: other=1\r\nContent-Length: 2\r\n")
+			if closeAfter {
+				b.WriteString("Connection: close\r\n")
+			}
+			b.WriteString("\r\nok")
+			c.Write(b.Bytes())
+			if closeAfter {
+				return
+			}
+			continue
 		case strings.HasPrefix(path, "/hdrs"):
 			var b bytes.Buffer
 			b.WriteString("HTTP/1.1 200 OK\r\nServer: script\r\nX-Powered-By: go\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Version: v1.2.3\r\nCache-Control: private\r\nx-server: " + s.name + "\r\nContent-Length: 2\r\n\r\nok")

@@ -65,6 +65,7 @@ func behaviourCases() []bcase {
 	cs = append(cs, checkCases()...)
 	cs = append(cs, portMapCases()...)
 	cs = append(cs, hostileCases()...)
+	cs = append(cs, cookieCases()...)
 	return cs
 }
 

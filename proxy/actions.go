@@ -217,6 +217,12 @@ const (
 	editReplace         // replace-header: the whole value through a regex
 	editValue           // replace-value: each comma-separated value
 	editCookieEq        // capture cookie: blanks around each '=' removed
+	// persistence cookie in Cookie: value is the cookie name, tmpl[0]
+	// 'd' (delete it), 'p' (strip "SRV~") or 0 (blanks only)
+	editCookiePersist
+	// persistence cookie in Set-Cookie: tmpl[0] 'd' (delete the field),
+	// 'r' (value replaced) or 'p' (prefixed) by the server cookie tmpl[1:]
+	editSetCookiePersist
 )
 
 // applyRules runs http-request rules in order (§4.2 "http-request"): the
@@ -496,6 +502,28 @@ func applyEdits(es *editScratch, dst, head []byte, edits []headerEdit, firstLine
 					fields[i] = newLine(e.name, stripCookieEq(nil, l[len(e.name)+2:len(l)-2]))
 				}
 			}
+		case editCookiePersist, editSetCookiePersist:
+			kept := es.kept[:0]
+			for _, l := range fields {
+				if !lineHasName(l, e.name) {
+					kept = append(kept, l)
+					continue
+				}
+				v := l[len(e.name)+2 : len(l)-2]
+				if e.op == editCookiePersist {
+					if nv, keep := rewriteRequestCookie(nil, v, string(e.value), e.tmpl[0]); keep {
+						kept = append(kept, newLine(e.name, nv))
+					}
+					continue
+				}
+				if !setCookieIs(v, e.value) {
+					kept = append(kept, l)
+				} else if e.tmpl[0] != 'd' {
+					kept = append(kept, newLine(e.name, rewriteSetCookie(v, e.tmpl[0], string(e.tmpl[1:]))))
+				}
+			}
+			fields = append(fields[:0], kept...)
+			es.kept = kept[:0]
 		}
 	}
 	out := append(dst, start...)

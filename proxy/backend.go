@@ -56,6 +56,8 @@ type backend struct {
 	// srvTCPKA: "option srvtcpka" (or tcpka) asks for TCP keep-alive
 	// probes on server connections.
 	srvTCPKA bool
+	// cookie is the "cookie" persistence, nil without one.
+	cookie *persistCookie
 }
 
 // server is one server line at run time.
@@ -77,6 +79,8 @@ type server struct {
 	mapPorts bool
 	mapHost  string
 	portOfs  int
+	// cookie is the server's "cookie" value ("" for none).
+	cookie string
 }
 
 // defaultRetries is CONN_RETRIES (configuration.txt §4.2 "retries").
@@ -121,10 +125,11 @@ func hashFunc(name string) balance.HashFunc {
 }
 
 func newBackend(px *haproxy.Proxy) (*backend, error) {
-	// Cookie persistence is not implemented: running without it would
-	// silently break sticky sessions, so the configuration is refused.
-	if c := px.Cookie; c != nil && px.Mode == haproxy.ModeHTTP {
-		return nil, fmt.Errorf("parsing [%s:%d] : 'cookie' persistence is not supported by goproxy yet (backend '%s')", c.File, c.Line, px.Name)
+	// Cookie forms goproxy does not implement are refused: running
+	// without them would silently break sticky sessions.
+	pc, err := newPersistCookie(px)
+	if err != nil {
+		return nil, err
 	}
 	opts := balance.Options{
 		Algorithm:     algorithm(px.Balance.Algo),
@@ -157,7 +162,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		return nil, fmt.Errorf("backend '%s': %v", px.Name, err)
 	}
 	b := &backend{
-		name: px.Name, mode: px.Mode, cfg: px, lb: lb,
+		name: px.Name, mode: px.Mode, cfg: px, lb: lb, cookie: pc,
 		retries: px.Retries, redispatch: px.Options.Redispatch,
 		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
 		srvTCPKA: px.Options.Set["srvtcpka"] || px.Options.Set["tcpka"],
@@ -171,7 +176,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 	for i, s := range px.Servers {
 		addr := serverAddr(s.Address)
 		ap, _ := netip.ParseAddrPort(addr)
-		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b}
+		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b, cookie: s.Cookie}
 		if a := s.Address; a.PortOffset && a.Family != haproxy.FamilyUnix && a.Family != haproxy.FamilyABNS &&
 			a.Family != haproxy.FamilySockPair && a.Family != haproxy.FamilyFD {
 			sv.mapPorts, sv.mapHost, sv.portOfs = true, a.Host, a.Port
@@ -361,19 +366,28 @@ func (b *backend) turnaround() time.Duration {
 // kind) and other active servers exist. A pause of min(timeout connect,
 // 1s) precedes a retry on the same server, or any retry when moving would
 // not help (hashing algorithms, a single active server).
-func (b *backend) connect(ctx context.Context, req *balance.Request, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
+func (b *backend) connect(ctx context.Context, req *balance.Request, persist *server, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
 	var res connectResult
 	start := time.Now()
-	s, err := b.waitPick(ctx, req, nil)
+	// Counted as haproxy does: the server's stot for every connection
+	// attempt, retries included; lbtot when the balancer picked a server
+	// other than the previous attempt's (assign_server, connect_server).
+	// A server named by a persistence cookie is not a pick.
+	picked := persist == nil
+	s := persist
+	var err error
+	if s != nil {
+		b.mu.Lock()
+		b.lb.TakeConn(s.lbs)
+		b.mu.Unlock()
+	} else {
+		s, err = b.waitPick(ctx, req, nil)
+	}
 	res.queueWait = time.Since(start)
 	if err != nil {
 		return nil, res, err
 	}
 	connStart := time.Now()
-	// Counted as haproxy does: the server's stot for every connection
-	// attempt, retries included; lbtot when the balancer picked a server
-	// other than the previous attempt's (assign_server, connect_server).
-	picked := true
 	for n := 0; ; {
 		res.server = s
 		counted := b.st != nil && s.st != nil

@@ -38,7 +38,11 @@ type stream struct {
 	resp   *http1.Response
 	nreq   int
 	txn    acl.Txn
-	hdrs   fieldHeaders
+	// persistence cookie of this request (cookie.go): the log's client
+	// and server cookie states, and whether the cookie chose the server
+	ck, sck  byte
+	ckDirect bool
+	hdrs     fieldHeaders
 	// bodyInBuf is how much of the request body sits in cbuf after the
 	// head (consumed together with it).
 	bodyInBuf int
@@ -263,6 +267,7 @@ func (s *stream) serveOne() bool {
 	f.st.Request(now)
 	f.e.process.CumReq.Add(1)
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
+	s.ck, s.sck, s.ckDirect = 0, 0, false
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
 	s.be = nil
@@ -421,9 +426,16 @@ func (s *stream) forward(be *backend) bool {
 		return be.dialServer(sv, s.client.LocalAddr())
 	}
 	s.captureClientCookie()
+	var persist *server
+	if be.cookie != nil {
+		persist = s.cookieRoute(be)
+	}
 	s.addUniqueIDHeader()
 	ctx := context.Background()
-	sc, res, err := be.connect(ctx, &key, dial)
+	sc, res, err := be.connect(ctx, &key, persist, dial)
+	if res.redispat {
+		s.ckDirect = false // haproxy clears SF_DIRECT when it redispatches
+	}
 	s.countAttempt(be, res, err)
 	s.retries, s.redisp = res.retries, res.redispat
 	if err != nil {
@@ -561,6 +573,9 @@ func (s *stream) forward(be *backend) bool {
 		s.resp.Reset()
 		s.slen = 0
 		return s.answer(502)
+	}
+	if be.cookie != nil {
+		s.cookieResponse(be, sv, sbuf)
 	}
 	// Only the frontend's httpclose closes the client side; a backend's
 	// acts on the server side (measured: conn-httpclose-backend).

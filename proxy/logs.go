@@ -336,6 +336,10 @@ func (s *stream) fillRecord(r *plog.Record) {
 			r.TermCause, r.TermPhase = '-', '-'
 		}
 	}
+	if s.be != nil && s.be.cookie != nil {
+		r.BackendCookies = true
+		r.ClientCookieState, r.ServerCookieState = s.ck, s.sck
+	}
 	r.ActConn = f.e.process.CurrConns.Load()
 	r.FeConn = int64(f.st.FeConn.Load())
 	r.FrontendName = f.name

@@ -36,7 +36,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	}
 	req := balance.Request{Src: addrOf(c.RemoteAddr())}
 	var sc net.Conn
-	sc, res, err = be.connect(context.Background(), &req, func(sv *server) (net.Conn, error) {
+	sc, res, err = be.connect(context.Background(), &req, nil, func(sv *server) (net.Conn, error) {
 		countNewConn(be, sv)
 		return be.dialServer(sv, c.LocalAddr())
 	})

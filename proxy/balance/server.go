@@ -328,3 +328,8 @@ func (b *Balancer) reposition(s *Server) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// Running reports whether the server is up and not in maintenance, even
+// when drained or at weight 0: a persistence cookie may still lead to it
+// (haproxy tests cur_state != SRV_ST_STOPPED).
+func (s *Server) Running() bool { return s.curState != stStopped && s.curAdmin&admMaint == 0 }

@@ -1,0 +1,404 @@
+package proxy
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"goha/parser/haproxy"
+	"goha/proxy/http1"
+)
+
+// persistCookie is a backend's "cookie" persistence (configuration.txt
+// §4.2), as haproxy 2.6's http_ana.c applies it: the request's cookie
+// picks the server (http_manage_client_side_cookies), the server's own
+// Set-Cookie is kept, rewritten, prefixed or deleted
+// (http_manage_server_side_cookies) and insert mode adds its own.
+type persistCookie struct {
+	name string
+	// mode is "insert", "rewrite", "prefix" or "" (passive: the cookie
+	// only routes, nothing is changed).
+	mode                                 string
+	indirect, nocache, preserve, postOnl bool
+	persist                              bool // "option persist"
+	// tail is what follows "; path=/" in an inserted cookie: domains,
+	// HttpOnly, Secure and the attrs, in haproxy's order.
+	tail string
+}
+
+// Client cookie states of the log's termination state, 3rd character
+// (configuration.txt §8.5).
+const (
+	ckNone    = 'N'
+	ckInvalid = 'I'
+	ckDown    = 'D'
+	ckValid   = 'V'
+)
+
+// Server cookie states, 4th character.
+const (
+	sckNone     = 'N'
+	sckFound    = 'P'
+	sckDeleted  = 'D'
+	sckInserted = 'I'
+	sckReplaced = 'R'
+	sckUpdated  = 'U'
+)
+
+// newPersistCookie returns nil for a backend without "cookie" (or not in
+// HTTP mode, where haproxy ignores it with a warning), and an error in
+// haproxy's format for the forms goproxy does not implement.
+func newPersistCookie(px *haproxy.Proxy) (*persistCookie, error) {
+	c := px.Cookie
+	if c == nil || px.Mode != haproxy.ModeHTTP {
+		return nil, nil
+	}
+	if c.Dynamic || c.MaxIdle > 0 || c.MaxLife > 0 {
+		// dated cookies and dynamic server cookies are not implemented:
+		// running without them would silently change the stickiness
+		return nil, fmt.Errorf("parsing [%s:%d] : 'cookie' persistence is not supported by goproxy yet (backend '%s')", c.File, c.Line, px.Name)
+	}
+	pc := &persistCookie{
+		name: c.Name, mode: c.Mode, indirect: c.Indirect, nocache: c.NoCache,
+		preserve: c.Preserve, postOnl: c.PostOnly, persist: px.Options.Set["persist"],
+	}
+	var t strings.Builder
+	if len(c.Domains) > 0 {
+		// several "domain" options make one string (cfgparse-listen.c)
+		t.WriteString("; domain=" + strings.Join(c.Domains, "; domain="))
+	}
+	if c.HTTPOnly {
+		t.WriteString("; HttpOnly")
+	}
+	if c.Secure {
+		t.WriteString("; Secure")
+	}
+	if len(c.Attrs) > 0 {
+		t.WriteString("; " + strings.Join(c.Attrs, "; "))
+	}
+	pc.tail = t.String()
+	return pc, nil
+}
+
+// cookieRoute reads the request's persistence cookie: the server it names
+// when that server may take the request (running, or "option persist"),
+// nil to balance. It records the log state and queues the edit of the
+// forwarded Cookie headers (blanks around '=' removed as haproxy's walk
+// does, our cookie deleted in insert+indirect mode, the "SRV~" prefix
+// stripped in prefix mode).
+func (s *stream) cookieRoute(be *backend) *server {
+	pc := be.cookie
+	s.ck, s.sck, s.ckDirect = ckNone, sckNone, false
+	buf := s.cbuf[:s.clen]
+	var target *server
+	seen := false
+	for i := range s.req.Fields {
+		f := &s.req.Fields[i]
+		if f.Name.Len() != 6 || !bytes.EqualFold(f.Name.In(buf), []byte("cookie")) {
+			continue
+		}
+		seen = true
+		eachCookie(f.Value.In(buf), func(name, value []byte) {
+			if string(name) != pc.name {
+				return
+			}
+			if target != nil {
+				return // already assigned: later ones are unused
+			}
+			id := value
+			if pc.mode == "prefix" {
+				if i := bytes.IndexByte(value, '~'); i >= 0 {
+					id = value[:i]
+				}
+			} else if i := bytes.IndexByte(value, '|'); i >= 0 {
+				id = value[:i] // a date follows
+			}
+			if len(id) == 0 {
+				s.ck = ckInvalid
+				return
+			}
+			down := false
+			be.mu.Lock()
+			for _, sv := range be.servers {
+				if sv.cookie == "" || sv.cookie != string(id) {
+					continue
+				}
+				if running := sv.lbs.Running(); running || pc.persist {
+					target = sv
+					s.ck = ckDown
+					if running {
+						s.ck = ckValid
+					}
+					break
+				}
+				down = true
+			}
+			be.mu.Unlock()
+			switch {
+			case target != nil:
+			case down:
+				s.ck = ckDown
+			default:
+				s.ck = ckInvalid
+			}
+		})
+	}
+	if seen {
+		s.edits = append(s.edits, headerEdit{op: editCookiePersist, name: "cookie", value: []byte(pc.name),
+			tmpl: []byte{persistEditFlags(pc)}})
+	}
+	s.ckDirect = target != nil
+	return target
+}
+
+func persistEditFlags(pc *persistCookie) byte {
+	switch {
+	case pc.mode == "prefix":
+		return 'p'
+	case pc.mode == "insert" && pc.indirect:
+		return 'd'
+	}
+	return 0
+}
+
+// eachCookie calls fn with the name and value of each cookie of a Cookie
+// value ("$" attributes and words without '=' skipped), blanks trimmed.
+func eachCookie(v []byte, fn func(name, value []byte)) {
+	for pos, first := 0, true; pos < len(v); first = false {
+		if !first {
+			pos++ // the delimiter
+		}
+		attBeg := skipSPHT(v, pos)
+		equal, attEnd := cookieAttr(v, attBeg)
+		if equal >= len(v) || v[equal] != '=' {
+			pos = equal
+			continue
+		}
+		valBeg := skipSPHT(v, equal+1)
+		next := cookieValueEnd(v, valBeg)
+		pos = next
+		if attBeg < len(v) && v[attBeg] == '$' {
+			continue
+		}
+		valEnd := next
+		for valEnd > valBeg && isSPHT(v[valEnd-1]) {
+			valEnd--
+		}
+		fn(v[attBeg:attEnd], v[valBeg:valEnd])
+	}
+}
+
+// rewriteRequestCookie is one forwarded Cookie value after haproxy's walk:
+// blanks around '=' gone, the persistence cookie named name deleted (flag
+// 'd', with one of its delimiters) or stripped of its "SRV~" prefix (flag
+// 'p'). keep is false when no cookie is left: the header goes.
+func rewriteRequestCookie(dst, v []byte, name string, flag byte) (out []byte, keep bool) {
+	start := len(dst)
+	dropFirstDelim := false
+	for pos, first := 0, true; pos < len(v); first = false {
+		from := pos
+		if !first {
+			pos++ // the delimiter
+		}
+		attBeg := skipSPHT(v, pos)
+		equal, attEnd := cookieAttr(v, attBeg)
+		if equal >= len(v) || v[equal] != '=' {
+			dst = append(dst, v[from:equal]...)
+			pos = equal
+			continue
+		}
+		valBeg := skipSPHT(v, equal+1)
+		next := cookieValueEnd(v, valBeg)
+		pos = next
+		if attBeg < len(v) && v[attBeg] == '$' {
+			dst = append(dst, v[from:next]...)
+			continue
+		}
+		ours := string(v[attBeg:attEnd]) == name
+		if ours && flag == 'd' {
+			if len(dst) == start {
+				// the first cookie goes with the delimiter after it
+				dropFirstDelim = true
+			}
+			continue
+		}
+		if ours && flag == 'p' {
+			if i := bytes.IndexByte(v[valBeg:next], '~'); i >= 0 {
+				valBeg += i + 1
+			}
+		}
+		item := len(dst)
+		dst = append(append(append(dst, v[from:attEnd]...), '='), v[valBeg:next]...)
+		if dropFirstDelim && item == start {
+			// what followed a deleted first cookie starts the value
+			rest := dst[item:]
+			if len(rest) > 0 && (rest[0] == ';' || rest[0] == ',') {
+				rest = rest[1:]
+			}
+			rest = rest[skipSPHT(rest, 0):]
+			dst = append(dst[:item], rest...)
+			dropFirstDelim = false
+		}
+	}
+	return dst, len(dst) > start
+}
+
+// cookieResponse applies the persistence to a response from sv after the
+// http-response rules: the server's own Set-Cookie of our name, then the
+// inserted Set-Cookie and its "cache-control: private"
+// (http_process_res_common).
+func (s *stream) cookieResponse(be *backend, sv *server, buf []byte) {
+	pc := be.cookie
+	if s.resp.Status < 200 && s.resp.Status != 101 {
+		return
+	}
+	cacheable := s.cacheableRequest() && cacheableStatus(s.resp.Status)
+	found := false
+	for i := range s.resp.Fields {
+		f := &s.resp.Fields[i]
+		n := f.Name.In(buf)
+		if len(n) == 10 && bytes.EqualFold(n, []byte("set-cookie")) {
+			v := f.Value.In(buf)
+			attBeg := skipSPHT(v, 0)
+			_, attEnd := cookieAttr(v, attBeg)
+			if string(v[attBeg:attEnd]) == pc.name {
+				found = true
+			}
+		}
+	}
+	if pc.nocache {
+		cacheable = responseCacheable(cacheable, s.resp.Fields, buf)
+	}
+	if found {
+		s.sck = sckFound
+		var op byte
+		switch {
+		case pc.preserve:
+		case pc.mode == "insert" || s.ckDirect && pc.indirect:
+			op, s.sck = 'd', sckDeleted
+		case pc.mode == "rewrite" && sv.cookie != "":
+			op, s.sck = 'r', sckReplaced
+		case pc.mode == "prefix" && sv.cookie != "":
+			op, s.sck = 'p', sckReplaced
+		}
+		if op != 0 {
+			s.respEdits = append(s.respEdits, headerEdit{op: editSetCookiePersist, name: "set-cookie",
+				value: []byte(pc.name), tmpl: append([]byte{op}, sv.cookie...)})
+		}
+	}
+	if pc.mode != "insert" || found && pc.preserve || s.ckDirect ||
+		pc.postOnl && !bytes.Equal(s.txn.Method, []byte("POST")) {
+		return
+	}
+	var v string
+	if sv.cookie == "" {
+		v = pc.name + "=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/" + pc.tail
+	} else {
+		v = pc.name + "=" + sv.cookie + "; path=/" + pc.tail
+	}
+	s.respEdits = append(s.respEdits, headerEdit{op: editAdd, name: "set-cookie", value: []byte(v)})
+	s.sck = sckInserted
+	if pc.nocache && cacheable {
+		s.respEdits = append(s.respEdits, headerEdit{op: editAdd, name: "cache-control", value: []byte("private")})
+	}
+}
+
+// cacheableRequest: haproxy marks GET, HEAD, OPTIONS and TRACE requests
+// cacheable (TX_CACHEABLE).
+func (s *stream) cacheableRequest() bool {
+	switch string(s.txn.Method) {
+	case "GET", "HEAD", "OPTIONS", "TRACE":
+		return true
+	}
+	return false
+}
+
+// cacheableStatus is RFC 7231 §6.1's list haproxy applies.
+func cacheableStatus(st int) bool {
+	switch st {
+	case 200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501:
+		return true
+	}
+	return false
+}
+
+// responseCacheable is http_check_response_for_cacheability's verdict on
+// the response headers: "pragma: no-cache" and the cache-control values
+// private, no-cache, no-store, max-age=0, s-maxage=0 make it
+// uncacheable, "public" cacheable again. A response with neither
+// freshness (max-age, s-maxage, expires) nor a validator (etag,
+// last-modified) is not worth marking either: haproxy 2.6.12 adds no
+// "cache-control: private" to it (measured: cookie-insert-nocache).
+func responseCacheable(c bool, fields []http1.Field, buf []byte) bool {
+	has := func(name string) bool {
+		for i := range fields {
+			if bytes.EqualFold(fields[i].Name.In(buf), []byte(name)) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range fields {
+		f := &fields[i]
+		if bytes.EqualFold(f.Name.In(buf), []byte("pragma")) {
+			if bytes.EqualFold(bytes.TrimSpace(f.Value.In(buf)), []byte("no-cache")) {
+				return false
+			}
+			break // only the first pragma counts
+		}
+	}
+	fresh := false
+	for i := range fields {
+		f := &fields[i]
+		if !bytes.EqualFold(f.Name.In(buf), []byte("cache-control")) {
+			continue
+		}
+		for _, part := range bytes.Split(f.Value.In(buf), []byte(",")) {
+			v := strings.ToLower(string(bytes.TrimSpace(part)))
+			switch v {
+			case "public":
+				c = true
+			case "private", "no-cache", "no-store", "max-age=0", "s-maxage=0":
+				c = false
+			default:
+				if strings.HasPrefix(v, "s-maxage") || strings.HasPrefix(v, "max-age") {
+					fresh = true
+				}
+			}
+		}
+	}
+	if !fresh && !has("expires") && !has("etag") && !has("last-modified") {
+		return false // TX_CACHE_IGNORE
+	}
+	return c
+}
+
+// rewriteSetCookie edits one Set-Cookie value whose cookie is ours:
+// 'r' puts the server's cookie in place of the value, 'p' puts "SRV~"
+// before it.
+func rewriteSetCookie(v []byte, op byte, srvCookie string) []byte {
+	attBeg := skipSPHT(v, 0)
+	equal, _ := cookieAttr(v, attBeg)
+	if equal >= len(v) {
+		return v
+	}
+	valBeg := skipSPHT(v, equal+1)
+	valEnd := cookieValueEnd(v, valBeg)
+	for valEnd > valBeg && isSPHT(v[valEnd-1]) {
+		valEnd--
+	}
+	out := append([]byte{}, v[:valBeg]...)
+	if op == 'r' {
+		out = append(out, srvCookie...)
+		return append(out, v[valEnd:]...)
+	}
+	out = append(append(out, srvCookie...), '~')
+	return append(out, v[valBeg:]...)
+}
+
+// setCookieIs: the first cookie of a Set-Cookie value is named name.
+func setCookieIs(v, name []byte) bool {
+	attBeg := skipSPHT(v, 0)
+	_, attEnd := cookieAttr(v, attBeg)
+	return bytes.Equal(v[attBeg:attEnd], name)
+}
