@@ -402,3 +402,19 @@ func setCookieIs(v, name []byte) bool {
 	_, attEnd := cookieAttr(v, attBeg)
 	return bytes.Equal(v[attBeg:attEnd], name)
 }
+
+// CheckUnsupported returns the start-up error goproxy would give for a
+// configuration the parser accepts but the engine refuses (the cookie
+// forms it does not implement), so that "goproxy -c" does not call valid
+// a file that cannot start.
+func CheckUnsupported(cfg *haproxy.Config) error {
+	for _, px := range cfg.Proxies {
+		if px.Disabled || !px.Kind.IsBackend() || px.Kind == haproxy.KindDefaults {
+			continue
+		}
+		if _, err := newPersistCookie(px); err != nil {
+			return err
+		}
+	}
+	return nil
+}

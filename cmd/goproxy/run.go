@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"goha/parser/haproxy"
+	"goha/proxy"
 )
 
 // program is what run needs from the outside world; tests fill it in.
@@ -90,6 +91,12 @@ func (p *program) load(r *reporter, o *Options) int {
 		dumpKeywords(p.stdout, p.stderr, o.KeywordClass)
 	}
 	if o.Check {
+		// what the engine refuses at start is an error here too, with
+		// the alert and status a start would give
+		if err := proxy.CheckUnsupported(res.Config); err != nil {
+			r.alert("", err.Error())
+			return 1
+		}
 		// "quiet" in the global section silences these lines like -q.
 		quiet := r.quiet || res.Config.Global.Quiet && !o.Verbose
 		if (res.Warnings || r.warned) && !quiet {
