@@ -68,6 +68,16 @@ func cookieCases() []bcase {
 		// a drained server (weight 0) still takes its clients
 		{name: "cookie-weight0", cfg: cookieBe("cookie SRV insert", "", "server s0 {S0} cookie a weight 0", "server s1 {S1} cookie b"), conns: conns(
 			creq("GET", "/"), creq("GET", "/", ck("SRV=a")))},
+		// a server at its maxconn keeps its clients waiting in its own
+		// queue (not balanced elsewhere) ...
+		{name: "cookie-server-maxconn-queue", parallel: true, cfg: cookieBe("cookie SRV insert indirect", "", "server s0 {S0} cookie a maxconn 1", "server s1 {S1} cookie b"), conns: []bconn{
+			{parts: []string{creq("GET", "/slow/300", ck("SRV=a"))}},
+			{parts: []string{creq("GET", "/slow/10", ck("SRV=a"))}, at: 100e6},
+			{parts: []string{creq("GET", "/", "X-N: 3")}, at: 150e6}}},
+		// ... at most "timeout queue"
+		{name: "cookie-server-maxconn-queue-timeout", parallel: true, cfg: cookieBe("cookie SRV insert indirect", "timeout queue 100ms", "server s0 {S0} cookie a maxconn 1", "server s1 {S1} cookie b"), conns: []bconn{
+			{parts: []string{creq("GET", "/slow/500", ck("SRV=a"))}},
+			{parts: []string{creq("GET", "/", ck("SRV=a"))}, at: 100e6}}},
 		// rewrite: the server's own cookie value becomes the server's id
 		{name: "cookie-rewrite", cfg: cookieBe("cookie SRV rewrite", ""), conns: conns(
 			creq("GET", "/sc/SRV=mine"), creq("GET", "/sc/SRV=mine", ck("SRV=b")),

@@ -37,6 +37,9 @@ type backend struct {
 	// goes to the oldest waiter, on that server (queue.c
 	// process_srv_queue), instead of to whoever picks next.
 	queue []*pending
+	// persistQueued counts the waiters of queue bound to one server by a
+	// persistence cookie (pending.only).
+	persistQueued int
 
 	// reuse is "http-reuse": never, safe (default), aggressive, always.
 	reuse              string
@@ -225,6 +228,9 @@ func (b *backend) byBalance(s *balance.Server) *server {
 // frees a slot for it is sent on ch (with the slot already taken).
 type pending struct {
 	ch chan *server
+	// only is the server a persistence cookie chose: the request waits
+	// for a slot on it alone (haproxy's server queue), nil for any.
+	only *server
 }
 
 // pick chooses a server and takes a connection slot on it. When usable
@@ -238,7 +244,10 @@ func (b *backend) pick(req *balance.Request, avoid *server) (s *server, p *pendi
 	if avoid != nil {
 		av = avoid.lbs
 	}
-	if len(b.queue) == 0 || !b.lb.QueueFirst(len(b.queue), b.servedTotal()+len(b.queue)) {
+	// requests waiting for their persistent server are in that server's
+	// queue, not the backend's: they do not hold back a pick
+	nq := len(b.queue) - b.persistQueued
+	if nq == 0 || !b.lb.QueueFirst(nq, b.servedTotal()+nq) {
 		if ps := b.lb.Pick(req, av); ps != nil {
 			b.lb.TakeConn(ps)
 			return b.byBalance(ps), nil
@@ -262,6 +271,25 @@ func (b *backend) dequeued() {
 	}
 }
 
+// unqueue removes the i-th waiter from the queue and counts it out of the
+// queue it was counted in.
+func (b *backend) unqueue(i int) *pending {
+	p := b.queue[i]
+	copy(b.queue[i:], b.queue[i+1:])
+	b.queue[len(b.queue)-1] = nil
+	b.queue = b.queue[:len(b.queue)-1]
+	if p.only != nil {
+		b.persistQueued--
+		b.lb.Dequeue(p.only.lbs)
+		if b.st != nil {
+			b.st.Dequeue(p.only.st)
+		}
+		return p
+	}
+	b.dequeued()
+	return p
+}
+
 func (b *backend) servedTotal() int {
 	n := 0
 	for _, s := range b.servers {
@@ -275,14 +303,18 @@ func (b *backend) servedTotal() int {
 func (b *backend) release(s *server) {
 	b.mu.Lock()
 	b.lb.DropConn(s.lbs)
-	for len(b.queue) > 0 && s.lbs.Usable() {
+	for i := 0; i < len(b.queue); {
 		if max := b.lb.MaxConn(s.lbs); max > 0 && s.lbs.Served() >= max {
 			break
 		}
-		p := b.queue[0]
-		b.queue[0] = nil
-		b.queue = b.queue[1:]
-		b.dequeued()
+		// the oldest waiter this server may take: one of its own
+		// (persistence) while it runs, any other while it is usable
+		if q := b.queue[i]; q.only != nil && (q.only != s || !s.lbs.Running()) ||
+			q.only == nil && !s.lbs.Usable() {
+			i++
+			continue
+		}
+		p := b.unqueue(i)
 		b.lb.TakeConn(s.lbs)
 		p.ch <- s
 	}
@@ -293,21 +325,41 @@ func (b *backend) release(s *server) {
 // change (a server came up or left): nil tells a waiter that no server is
 // usable any more. Call with b.mu held.
 func (b *backend) dispatchQueue() {
-	for len(b.queue) > 0 {
+	for i := 0; i < len(b.queue); {
 		var sv *server
+		if o := b.queue[i].only; o != nil {
+			// a persistent request waits for its own server (until
+			// "timeout queue"), as in haproxy's server queue; when that
+			// server goes down, "option redispatch" without "option
+			// persist" hands it to the balancer (pendconn_redistribute)
+			if !o.lbs.Running() && b.redispatch && (b.cookie == nil || !b.cookie.persist) {
+				b.queue[i].only = nil
+				b.persistQueued--
+				b.lb.Dequeue(o.lbs)
+				if b.st != nil {
+					b.st.Dequeue(o.st)
+					b.st.Enqueue(nil)
+				}
+			} else {
+				if max := b.lb.MaxConn(o.lbs); !o.lbs.Running() || max > 0 && o.lbs.Served() >= max {
+					i++
+					continue
+				}
+				b.lb.TakeConn(o.lbs)
+				b.unqueue(i).ch <- o
+				continue
+			}
+		}
 		if b.lb.Usable() {
 			ps := b.lb.Pick(nil, nil)
 			if ps == nil {
-				return
+				i++
+				continue
 			}
 			b.lb.TakeConn(ps)
 			sv = b.byBalance(ps)
 		}
-		p := b.queue[0]
-		b.queue[0] = nil
-		b.queue = b.queue[1:]
-		b.dequeued()
-		p.ch <- sv
+		b.unqueue(i).ch <- sv
 	}
 }
 
@@ -318,8 +370,7 @@ func (b *backend) leaveQueue(p *pending) bool {
 	defer b.mu.Unlock()
 	for i, q := range b.queue {
 		if q == p {
-			b.queue = append(b.queue[:i], b.queue[i+1:]...)
-			b.dequeued()
+			b.unqueue(i)
 			return true
 		}
 	}
@@ -377,9 +428,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 	s := persist
 	var err error
 	if s != nil {
-		b.mu.Lock()
-		b.lb.TakeConn(s.lbs)
-		b.mu.Unlock()
+		s, err = b.waitPersist(ctx, s)
 	} else {
 		s, err = b.waitPick(ctx, req, nil)
 	}
@@ -462,16 +511,42 @@ func (b *backend) redispatchDue(n int) bool {
 // servers are saturated, at most "timeout queue" (or "timeout connect"
 // when unset, as haproxy does).
 func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *server) (*server, error) {
-	qt := b.timeouts.Queue
-	if qt == 0 {
-		qt = b.timeouts.Connect
-	}
 	sv, p := b.pick(req, avoid)
 	if sv != nil {
 		return sv, nil
 	}
 	if p == nil {
 		return nil, errNoServer
+	}
+	return b.waitQueued(ctx, p)
+}
+
+// waitPersist takes a slot on the server a persistence cookie chose, or
+// waits for one in that server's queue when it is at its maxconn.
+func (b *backend) waitPersist(ctx context.Context, sv *server) (*server, error) {
+	b.mu.Lock()
+	if max := b.lb.MaxConn(sv.lbs); max == 0 || sv.lbs.Served() < max {
+		b.lb.TakeConn(sv.lbs)
+		b.mu.Unlock()
+		return sv, nil
+	}
+	p := &pending{ch: make(chan *server, 1), only: sv}
+	b.queue = append(b.queue, p)
+	b.persistQueued++
+	b.lb.Enqueue(sv.lbs)
+	if b.st != nil {
+		b.st.Enqueue(sv.st)
+	}
+	b.mu.Unlock()
+	return b.waitQueued(ctx, p)
+}
+
+// waitQueued waits for a queued request's server, at most "timeout
+// queue" (or "timeout connect" when unset, as haproxy does).
+func (b *backend) waitQueued(ctx context.Context, p *pending) (*server, error) {
+	qt := b.timeouts.Queue
+	if qt == 0 {
+		qt = b.timeouts.Connect
 	}
 	var deadline <-chan time.Time
 	if qt > 0 {

@@ -433,8 +433,10 @@ func (s *stream) forward(be *backend) bool {
 	s.addUniqueIDHeader()
 	ctx := context.Background()
 	sc, res, err := be.connect(ctx, &key, persist, dial)
-	if res.redispat {
-		s.ckDirect = false // haproxy clears SF_DIRECT when it redispatches
+	if persist != nil && res.server != persist {
+		// redispatched (a retry, or its server went down while it
+		// waited): haproxy clears SF_DIRECT, the new server's cookie goes
+		s.ckDirect = false
 	}
 	s.countAttempt(be, res, err)
 	s.retries, s.redisp = res.retries, res.redispat
