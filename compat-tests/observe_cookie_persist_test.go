@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -40,6 +41,15 @@ frontend pfx
     bind 127.0.0.1:{PFX}
     log-format "%ft %b/%s %ST %tsc %{+Q}r"
     default_backend pfx
+frontend dat
+    bind 127.0.0.1:{DAT}
+    capture response header Set-Cookie len 60
+    log-format "%ft %b/%s %ST %tsc %hs %{+Q}r"
+    default_backend dat
+backend dat
+    cookie SRV insert maxidle 1h maxlife 2h
+    server a {S1} cookie a
+    server b {S2} cookie b
 backend ins
     cookie SRV insert indirect
     server a {S1} cookie a
@@ -54,6 +64,9 @@ backend pfx
     server a {S1} cookie a
     server b {S2} cookie b
 `
+
+// cookieDate is a date in a persistence cookie (it moves between runs).
+var cookieDate = regexp.MustCompile(`\|[A-Za-z0-9+/]{5}`)
 
 // startSetCookieServer answers "/sc" with a Set-Cookie of SRV, anything
 // else without cookies.
@@ -78,7 +91,23 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 	hapBin, gopBin := needBinaries(t)
 	s1, s2 := startSetCookieServer(t), startSetCookieServer(t)
 	type creq struct{ fe, path, cookie string }
+	// a date as the cookie carries it: 4-second units, 5 base64 chars
+	date := func(ago int64) string {
+		const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+		v := (time.Now().Unix() - ago) >> 2
+		out := make([]byte, 5)
+		for i := range out {
+			out[i] = b64[(v>>24)&0x3f]
+			v <<= 6
+		}
+		return string(out)
+	}
 	reqs := []creq{
+		{"DAT", "/", ""}, {"DAT", "/", "SRV=b|" + date(100) + "|" + date(100)},
+		{"DAT", "/", "SRV=a|" + date(7200)}, {"DAT", "/", "SRV=a|" + date(10) + "|" + date(10000)},
+		{"DAT", "/", "SRV=b|" + date(-200000)}, {"DAT", "/", "SRV=a|" + date(100)},
+		{"DAT", "/", "SRV=a|xx"}, {"DAT", "/", "SRV=b; SRV=a"},
+		{"INS", "/", "SRV=a|" + date(100)}, {"INS", "/", "SRV=b|" + date(100) + "|" + date(100)},
 		{"INS", "/", ""}, {"INS", "/", "SRV=a"}, {"INS", "/", "SRV=zz"}, {"INS", "/", "x=1; SRV=b"},
 		{"INS", "/", "SRV=d"}, {"INS", "/sc", ""}, {"INS", "/sc", "SRV=b"},
 		{"RW", "/", ""}, {"RW", "/sc", ""}, {"RW", "/sc", "SRV=b"}, {"RW", "/", "SRV=q"},
@@ -88,7 +117,7 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 	for _, run := range []struct{ name, bin string }{{"haproxy", hapBin}, {"goproxy", gopBin}} {
 		catcher := newUDPCatcher(t)
 		ports := map[string]int{}
-		for _, k := range []string{"READY", "INS", "RW", "PFX", "DEAD"} {
+		for _, k := range []string{"READY", "INS", "RW", "PFX", "DEAD", "DAT"} {
 			ports[k] = freePort(t)
 		}
 		r := strings.NewReplacer("{LOG}", fmt.Sprint(catcher.port()), "{S1}", s1, "{S2}", s2)
@@ -113,9 +142,12 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			// what the client is told to keep, dates masked
+			results[run.name] = append(results[run.name], fmt.Sprintf("%s %s %q -> %q", q.fe, q.path, cookieDate.ReplaceAllString(q.cookie, "|DATE"),
+				cookieDate.ReplaceAllString(strings.Join(resp.Header.Values("Set-Cookie"), " / "), "|DATE")))
 		}
 		for _, l := range catcher.take(len(reqs)) {
-			results[run.name] = append(results[run.name], maskLogLine(l))
+			results[run.name] = append(results[run.name], cookieDate.ReplaceAllString(maskLogLine(l), "|DATE"))
 		}
 	}
 	h, g := results["haproxy"], results["goproxy"]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"goha/parser/haproxy"
 	"goha/proxy/http1"
@@ -21,6 +22,9 @@ type persistCookie struct {
 	mode                                 string
 	indirect, nocache, preserve, postOnl bool
 	persist                              bool // "option persist"
+	// maxIdle and maxLife are "maxidle" and "maxlife" in seconds (0:
+	// unset): the cookie then carries its last and first seen dates.
+	maxIdle, maxLife int64
 	// tail is what follows "; path=/" in an inserted cookie: domains,
 	// HttpOnly, Secure and the attrs, in haproxy's order.
 	tail string
@@ -33,6 +37,8 @@ const (
 	ckInvalid = 'I'
 	ckDown    = 'D'
 	ckValid   = 'V'
+	ckExpired = 'E' // older than maxidle
+	ckOld     = 'O' // older than maxlife
 )
 
 // Server cookie states, 4th character.
@@ -53,14 +59,15 @@ func newPersistCookie(px *haproxy.Proxy) (*persistCookie, error) {
 	if c == nil || px.Mode != haproxy.ModeHTTP {
 		return nil, nil
 	}
-	if c.Dynamic || c.MaxIdle > 0 || c.MaxLife > 0 {
-		// dated cookies and dynamic server cookies are not implemented:
-		// running without them would silently change the stickiness
+	if c.Dynamic {
+		// dynamic server cookies are not implemented: running without
+		// them would silently change the stickiness
 		return nil, fmt.Errorf("parsing [%s:%d] : 'cookie' persistence is not supported by goproxy yet (backend '%s')", c.File, c.Line, px.Name)
 	}
 	pc := &persistCookie{
 		name: c.Name, mode: c.Mode, indirect: c.Indirect, nocache: c.NoCache,
 		preserve: c.Preserve, postOnl: c.PostOnly, persist: px.Options.Set["persist"],
+		maxIdle: int64(c.MaxIdle / time.Second), maxLife: int64(c.MaxLife / time.Second),
 	}
 	var t strings.Builder
 	if len(c.Domains) > 0 {
@@ -103,7 +110,9 @@ func (s *stream) cookieRoute(be *backend) *server {
 				return
 			}
 			if target != nil {
-				return // already assigned: later ones are unused
+				// already assigned: haproxy 2.6.12 keeps the state of
+				// the first one (measured: "SRV=b; SRV=a" logs V)
+				return
 			}
 			id := value
 			if pc.mode == "prefix" {
@@ -111,7 +120,11 @@ func (s *stream) cookieRoute(be *backend) *server {
 					id = value[:i]
 				}
 			} else if i := bytes.IndexByte(value, '|'); i >= 0 {
-				id = value[:i] // a date follows
+				id = value[:i]
+				s.ckLast, s.ckFirst = cookieDates(value[i+1:])
+				if s.cookieExpired(pc, time.Now().Unix()) {
+					return
+				}
 			}
 			if len(id) == 0 {
 				s.ck = ckInvalid
@@ -286,7 +299,12 @@ func (s *stream) cookieResponse(be *backend, sv *server, buf []byte) {
 				value: []byte(pc.name), tmpl: append([]byte{op}, sv.cookie...)})
 		}
 	}
-	if pc.mode != "insert" || found && pc.preserve || s.ckDirect ||
+	now := time.Now().Unix()
+	// a client already holding the right cookie gets a new one only to
+	// refresh (or drop) its dates
+	refresh := (pc.maxIdle > 0 || s.ckLast != 0) && (s.ckLast == 0 || s.ckLast-now < 0) ||
+		pc.maxLife > 0 && s.ckFirst == 0 || pc.maxLife == 0 && s.ckFirst != 0
+	if pc.mode != "insert" || found && pc.preserve || s.ckDirect && !refresh ||
 		pc.postOnl && !bytes.Equal(s.txn.Method, []byte("POST")) {
 		return
 	}
@@ -294,10 +312,24 @@ func (s *stream) cookieResponse(be *backend, sv *server, buf []byte) {
 	if sv.cookie == "" {
 		v = pc.name + "=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/" + pc.tail
 	} else {
-		v = pc.name + "=" + sv.cookie + "; path=/" + pc.tail
+		v = pc.name + "=" + sv.cookie
+		if pc.maxIdle > 0 || pc.maxLife > 0 {
+			v += "|" + s30ToB64((now+3)>>2)
+			if pc.maxLife > 0 {
+				first := (now + 3) >> 2
+				if s.ckFirst != 0 {
+					first = s.ckFirst >> 2
+				}
+				v += "|" + s30ToB64(first)
+			}
+		}
+		v += "; path=/" + pc.tail
 	}
 	s.respEdits = append(s.respEdits, headerEdit{op: editAdd, name: "set-cookie", value: []byte(v)})
 	s.sck = sckInserted
+	if sv.cookie != "" && s.ckDirect {
+		s.sck = sckUpdated // the same server, only the dates changed
+	}
 	if pc.nocache && cacheable {
 		s.respEdits = append(s.respEdits, headerEdit{op: editAdd, name: "cache-control", value: []byte("private")})
 	}
@@ -417,4 +449,64 @@ func CheckUnsupported(cfg *haproxy.Config) error {
 		}
 	}
 	return nil
+}
+
+// cookieDates reads the "|last[|first]" dates after a persistence
+// cookie's server id: each 5 base64 characters of a 30-bit count of
+// 4-second units since the epoch (0: absent or unreadable).
+func cookieDates(rest []byte) (last, first int64) {
+	if len(rest) >= 5 {
+		if v := b64ToS30(rest[:5]); v > 0 {
+			last = v << 2
+		}
+	}
+	if j := bytes.IndexByte(rest, '|'); j >= 0 && len(rest)-j > 5 {
+		if v := b64ToS30(rest[j+1 : j+6]); v > 0 {
+			first = v << 2
+		}
+	}
+	return last, first
+}
+
+// cookieExpired applies maxlife, then maxidle, to the dates read from the
+// request's cookie (dates more than a day ahead count as expired too):
+// an expired cookie chooses no server and its dates are forgotten.
+func (s *stream) cookieExpired(pc *persistCookie, now int64) bool {
+	switch {
+	case s.ckFirst != 0 && pc.maxLife > 0 && (now-s.ckFirst > pc.maxLife || s.ckFirst-now > 86400):
+		s.ck = ckOld
+	case s.ckLast != 0 && pc.maxIdle > 0 && (now-s.ckLast > pc.maxIdle || s.ckLast-now > 86400):
+		s.ck = ckExpired
+	default:
+		return false
+	}
+	s.ckFirst, s.ckLast = 0, 0
+	return true
+}
+
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// s30ToB64 writes the low 30 bits of v as 5 base64 characters, most
+// significant first, unpadded (haproxy's s30tob64).
+func s30ToB64(v int64) string {
+	var out [5]byte
+	for i := range out {
+		out[i] = base64Alphabet[(v>>24)&0x3f]
+		v <<= 6
+	}
+	return string(out[:])
+}
+
+// b64ToS30 is the reverse of s30ToB64; -1 for a character outside the
+// alphabet.
+func b64ToS30(in []byte) int64 {
+	var v int64
+	for _, c := range in[:5] {
+		i := strings.IndexByte(base64Alphabet, c)
+		if i < 0 {
+			return -1
+		}
+		v = v<<6 + int64(i)
+	}
+	return v
 }

@@ -63,3 +63,38 @@ func FuzzCookieRewrite(f *testing.F) {
 		setCookieIs([]byte(v), []byte("SRV"))
 	})
 }
+
+// The dates of a persistence cookie: 4-second units in 5 base64
+// characters ("AAAAB" is 4 s after the epoch), last then first.
+func TestCookieDates(t *testing.T) {
+	if got := s30ToB64(1); got != "AAAAB" {
+		t.Errorf("s30ToB64(1) = %q", got)
+	}
+	now := int64(1_764_000_000)
+	enc := s30ToB64(now >> 2)
+	if b64ToS30([]byte(enc)) != now>>2 || b64ToS30([]byte("AA=AB")) != -1 {
+		t.Errorf("round trip of %q failed", enc)
+	}
+	last, first := cookieDates([]byte(enc + "|" + s30ToB64((now-400)>>2)))
+	if last != now>>2<<2 || first != (now-400)>>2<<2 {
+		t.Errorf("dates %d %d", last, first)
+	}
+	if last, first := cookieDates([]byte("xx|AAAAB")); last != 0 || first != 4 {
+		t.Errorf("short last date: %d %d", last, first)
+	}
+	s := &stream{}
+	pc := &persistCookie{maxIdle: 3600, maxLife: 7200}
+	for _, c := range []struct {
+		last, first int64
+		want        byte
+	}{
+		{now - 10, now - 10, 0}, {now - 3601, 0, ckExpired}, {now - 10, now - 7201, ckOld},
+		{now + 86401, 0, ckExpired}, {0, 0, 0},
+	} {
+		s.ck, s.ckLast, s.ckFirst = 0, c.last, c.first
+		exp := s.cookieExpired(pc, now)
+		if exp != (c.want != 0) || s.ck != c.want {
+			t.Errorf("last %d first %d: expired %v state %c", c.last-now, c.first-now, exp, s.ck)
+		}
+	}
+}

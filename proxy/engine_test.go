@@ -319,7 +319,7 @@ backend be2
 }
 
 // Unimplemented cookie persistence must not be dropped silently.
-// Dated cookies (maxidle/maxlife) are not implemented: refused at start.
+// Dynamic server cookies are not implemented: refused at start.
 func TestCookiePersistenceRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.cfg")
 	os.WriteFile(path, []byte(`defaults
@@ -328,7 +328,7 @@ func TestCookiePersistenceRefused(t *testing.T) {
     timeout client 1s
     timeout server 1s
 backend be
-    cookie SERVERID insert indirect nocache maxidle 30m
+    cookie SERVERID insert indirect nocache dynamic
     server s1 127.0.0.1:8080 cookie s1
 `), 0o644)
 	res := haproxy.Load([]string{path}, haproxy.Options{})

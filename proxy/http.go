@@ -42,7 +42,10 @@ type stream struct {
 	// and server cookie states, and whether the cookie chose the server
 	ck, sck  byte
 	ckDirect bool
-	hdrs     fieldHeaders
+	// the dates the request's persistence cookie carried (Unix seconds,
+	// 0: none), for maxidle/maxlife
+	ckLast, ckFirst int64
+	hdrs            fieldHeaders
 	// bodyInBuf is how much of the request body sits in cbuf after the
 	// head (consumed together with it).
 	bodyInBuf int
@@ -268,6 +271,7 @@ func (s *stream) serveOne() bool {
 	f.e.process.CumReq.Add(1)
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
 	s.ck, s.sck, s.ckDirect = 0, 0, false
+	s.ckLast, s.ckFirst = 0, 0
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
 	s.be = nil

@@ -15,7 +15,7 @@ func TestCheckReportsUnsupportedCookie(t *testing.T) {
 	path := filepath.Join(dir, "c.cfg")
 	cfg := "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n" +
 		"frontend fe\n    bind 127.0.0.1:18080\n    default_backend be\n" +
-		"backend be\n    cookie SRV insert maxlife 1h\n    server s1 127.0.0.1:8080 cookie s1\n"
+		"backend be\n    cookie SRV insert dynamic\n    server s1 127.0.0.1:8080 cookie s1\n"
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestCheckReportsUnsupportedCookie(t *testing.T) {
 		t.Fatalf("-c: code %d stdout %q stderr %q", code, out, stderr)
 	}
 	// the implemented form is valid
-	os.WriteFile(path, []byte(strings.Replace(cfg, " maxlife 1h", " indirect nocache", 1)), 0o644)
+	os.WriteFile(path, []byte(strings.Replace(cfg, " dynamic", " indirect nocache maxidle 1h maxlife 2h", 1)), 0o644)
 	if code, out, stderr := run("-c", "-f", path); code != 0 || out != "Configuration file is valid\n" {
 		t.Fatalf("-c on a supported cookie: code %d stdout %q stderr %q", code, out, stderr)
 	}
