@@ -50,6 +50,24 @@ backend dat
     cookie SRV insert maxidle 1h maxlife 2h
     server a {S1} cookie a
     server b {S2} cookie b
+frontend dyn
+    bind 127.0.0.1:{DYN}
+    log-format "%ft %b/%s %ST %tsc %{+Q}r"
+    default_backend dyn
+backend dyn
+    cookie SRV insert dynamic
+    dynamic-cookie-key a-rather-long-secret-key-of-40-characters
+    server a {S1}
+    server b {S2} cookie b
+frontend dyn2
+    bind 127.0.0.1:{DYN2}
+    log-format "%ft %b/%s %ST %tsc %{+Q}r"
+    default_backend dyn2
+backend dyn2
+    cookie SRV insert dynamic
+    dynamic-cookie-key k
+    server a {S1}
+    server b {S2}
 backend ins
     cookie SRV insert indirect
     server a {S1} cookie a
@@ -107,6 +125,7 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 		{"DAT", "/", "SRV=a|" + date(7200)}, {"DAT", "/", "SRV=a|" + date(10) + "|" + date(10000)},
 		{"DAT", "/", "SRV=b|" + date(-200000)}, {"DAT", "/", "SRV=a|" + date(100)},
 		{"DAT", "/", "SRV=a|xx"}, {"DAT", "/", "SRV=b; SRV=a"},
+		{"DYN", "/", ""}, {"DYN", "/", ""}, {"DYN2", "/", ""}, {"DYN2", "/", ""},
 		{"INS", "/", "SRV=a|" + date(100)}, {"INS", "/", "SRV=b|" + date(100) + "|" + date(100)},
 		{"INS", "/", ""}, {"INS", "/", "SRV=a"}, {"INS", "/", "SRV=zz"}, {"INS", "/", "x=1; SRV=b"},
 		{"INS", "/", "SRV=d"}, {"INS", "/sc", ""}, {"INS", "/sc", "SRV=b"},
@@ -117,7 +136,7 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 	for _, run := range []struct{ name, bin string }{{"haproxy", hapBin}, {"goproxy", gopBin}} {
 		catcher := newUDPCatcher(t)
 		ports := map[string]int{}
-		for _, k := range []string{"READY", "INS", "RW", "PFX", "DEAD", "DAT"} {
+		for _, k := range []string{"READY", "INS", "RW", "PFX", "DEAD", "DAT", "DYN", "DYN2"} {
 			ports[k] = freePort(t)
 		}
 		r := strings.NewReplacer("{LOG}", fmt.Sprint(catcher.port()), "{S1}", s1, "{S2}", s2)

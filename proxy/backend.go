@@ -180,6 +180,9 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		addr := serverAddr(s.Address)
 		ap, _ := netip.ParseAddrPort(addr)
 		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b, cookie: s.Cookie}
+		if pc != nil && pc.dynamic && sv.cookie == "" {
+			sv.cookie = dynamicCookie(pc.dynamicKey, ap)
+		}
 		if a := s.Address; a.PortOffset && a.Family != haproxy.FamilyUnix && a.Family != haproxy.FamilyABNS &&
 			a.Family != haproxy.FamilySockPair && a.Family != haproxy.FamilyFD {
 			sv.mapPorts, sv.mapHost, sv.portOfs = true, a.Host, a.Port

@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -22,6 +24,9 @@ type persistCookie struct {
 	mode                                 string
 	indirect, nocache, preserve, postOnl bool
 	persist                              bool // "option persist"
+	// dynamic: servers without a cookie get one from dynamicKey
+	dynamic    bool
+	dynamicKey string
 	// maxIdle and maxLife are "maxidle" and "maxlife" in seconds (0:
 	// unset): the cookie then carries its last and first seen dates.
 	maxIdle, maxLife int64
@@ -52,22 +57,23 @@ const (
 )
 
 // newPersistCookie returns nil for a backend without "cookie" (or not in
-// HTTP mode, where haproxy ignores it with a warning), and an error in
-// haproxy's format for the forms goproxy does not implement.
+// HTTP mode, where haproxy ignores it with a warning). The error is for
+// forms goproxy would not implement (none today), in haproxy's format.
 func newPersistCookie(px *haproxy.Proxy) (*persistCookie, error) {
 	c := px.Cookie
 	if c == nil || px.Mode != haproxy.ModeHTTP {
 		return nil, nil
 	}
-	if c.Dynamic {
-		// dynamic server cookies are not implemented: running without
-		// them would silently change the stickiness
-		return nil, fmt.Errorf("parsing [%s:%d] : 'cookie' persistence is not supported by goproxy yet (backend '%s')", c.File, c.Line, px.Name)
-	}
 	pc := &persistCookie{
 		name: c.Name, mode: c.Mode, indirect: c.Indirect, nocache: c.NoCache,
 		preserve: c.Preserve, postOnl: c.PostOnly, persist: px.Options.Set["persist"],
 		maxIdle: int64(c.MaxIdle / time.Second), maxLife: int64(c.MaxLife / time.Second),
+		dynamic: c.Dynamic,
+	}
+	for _, st := range px.Other {
+		if len(st.Args) == 2 && st.Args[0] == "dynamic-cookie-key" {
+			pc.dynamicKey = st.Args[1]
+		}
 	}
 	var t strings.Builder
 	if len(c.Domains) > 0 {
@@ -509,4 +515,24 @@ func b64ToS30(in []byte) int64 {
 		v = v<<6 + int64(i)
 	}
 	return v
+}
+
+// dynamicCookie is the cookie "cookie ... dynamic" gives a server without
+// its own: XXH64 of the backend's dynamic-cookie-key, the server's
+// address (4 or 16 bytes) and its port (4 bytes, network order), in 16
+// hex digits (srv_set_dyncookie). "" when there is no key or no IP.
+func dynamicCookie(key string, ap netip.AddrPort) string {
+	if key == "" || !ap.IsValid() {
+		return ""
+	}
+	b := []byte(key)
+	if a := ap.Addr(); a.Is4() {
+		ip := a.As4()
+		b = append(b, ip[:]...)
+	} else {
+		ip := a.As16()
+		b = append(b, ip[:]...)
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(ap.Port()))
+	return fmt.Sprintf("%016x", xxh64(b))
 }

@@ -98,3 +98,15 @@ func TestCookieDates(t *testing.T) {
 		}
 	}
 }
+
+// Published XXH64 (seed 0) values.
+func TestXXH64(t *testing.T) {
+	for in, want := range map[string]uint64{
+		"":  0xef46db3751d8e999,
+		"a": 0xd24ec4f1a98c6e5b,
+	} {
+		if got := xxh64([]byte(in)); got != want {
+			t.Errorf("xxh64(%q) = %x, want %x", in, got, want)
+		}
+	}
+}

@@ -318,9 +318,8 @@ backend be2
 	}
 }
 
-// Unimplemented cookie persistence must not be dropped silently.
-// Dynamic server cookies are not implemented: refused at start.
-func TestCookiePersistenceRefused(t *testing.T) {
+// Every cookie form starts (dynamic included): none is refused any more.
+func TestCookiePersistenceStarts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.cfg")
 	os.WriteFile(path, []byte(`defaults
     mode http
@@ -328,15 +327,24 @@ func TestCookiePersistenceRefused(t *testing.T) {
     timeout client 1s
     timeout server 1s
 backend be
-    cookie SERVERID insert indirect nocache dynamic
+    cookie SERVERID insert indirect nocache dynamic maxidle 1h maxlife 2h
+    dynamic-cookie-key k3y
     server s1 127.0.0.1:8080 cookie s1
+    server s2 127.0.0.1:8081
 `), 0o644)
 	res := haproxy.Load([]string{path}, haproxy.Options{})
 	if res.Fatal {
 		t.Fatal("config refused by the parser")
 	}
-	_, err := New(res.Config, Options{})
-	if err == nil || !strings.Contains(err.Error(), "'cookie' persistence is not supported by goproxy yet (backend 'be')") {
-		t.Fatalf("got %v", err)
+	if err := CheckUnsupported(res.Config); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(res.Config, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := e.backends["be"]
+	if be == nil || be.cookie == nil || be.servers[0].cookie != "s1" || len(be.servers[1].cookie) != 16 {
+		t.Fatalf("backend %+v", be)
 	}
 }
