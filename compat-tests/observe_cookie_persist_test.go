@@ -22,6 +22,7 @@ const cookieLogConfig = `global
 defaults
     mode http
     log global
+    dynamic-cookie-key k
     timeout connect 2s
     timeout client 5s
     timeout server 5s
@@ -65,7 +66,6 @@ frontend dyn2
     default_backend dyn2
 backend dyn2
     cookie SRV insert dynamic
-    dynamic-cookie-key k
     server a {S1}
     server b {S2}
 backend ins

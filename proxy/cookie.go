@@ -68,12 +68,7 @@ func newPersistCookie(px *haproxy.Proxy) (*persistCookie, error) {
 		name: c.Name, mode: c.Mode, indirect: c.Indirect, nocache: c.NoCache,
 		preserve: c.Preserve, postOnl: c.PostOnly, persist: px.Options.Set["persist"],
 		maxIdle: int64(c.MaxIdle / time.Second), maxLife: int64(c.MaxLife / time.Second),
-		dynamic: c.Dynamic,
-	}
-	for _, st := range px.Other {
-		if len(st.Args) == 2 && st.Args[0] == "dynamic-cookie-key" {
-			pc.dynamicKey = st.Args[1]
-		}
+		dynamic: c.Dynamic, dynamicKey: px.DynamicCookieKey,
 	}
 	var t strings.Builder
 	if len(c.Domains) > 0 {

@@ -157,6 +157,7 @@ func inherit(px, def *Proxy) {
 		px.Balance = def.Balance
 		px.HashType = def.HashType
 		px.FullConn = def.FullConn
+		px.DynamicCookieKey = def.DynamicCookieKey
 		px.Retries = def.Retries
 		if def.Cookie != nil {
 			c := *def.Cookie
@@ -419,6 +420,9 @@ var keptCaps = map[string]byte{"max-session-srv-conns": 'f', "monitor": 'f', "di
 // keepListen stores a recognised keyword with light validation.
 func (p *parser) keepListen(st *stmt, px *Proxy) int {
 	kw := st.args[0]
+	if kw == "dynamic-cookie-key" && st.arg(1) != "" {
+		px.DynamicCookieKey = st.args[1]
+	}
 	if c, ok := keptCaps[kw]; ok && p.warnNotCap(st, px, c == 'f', c == 'b', kw, "") {
 		px.Other = append(px.Other, st.statement())
 		return errWarn

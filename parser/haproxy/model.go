@@ -260,7 +260,10 @@ type Proxy struct {
 	MaxConn  int
 	Backlog  int
 	FullConn int
-	Retries  int
+	// DynamicCookieKey is "dynamic-cookie-key" (inherited from defaults),
+	// the secret of "cookie ... dynamic".
+	DynamicCookieKey string
+	Retries          int
 
 	Options  ProxyOptions
 	Timeouts Timeouts
