@@ -10,6 +10,9 @@ package compattests
 // cookieBe is a roundrobin backend over s0 and s1 (cookies a and b) with
 // the given cookie line and extra backend lines.
 func cookieBe(cookieLine, extra string, servers ...string) string {
+	if len(servers) == 1 && servers[0] == "" {
+		servers = nil
+	}
 	if servers == nil {
 		servers = []string{"server s0 {S0} cookie a", "server s1 {S1} cookie b"}
 	}
@@ -65,6 +68,13 @@ func cookieCases() []bcase {
 		// ... and with redispatch too, the retry moves to s1
 		{name: "cookie-down-server-persist-redispatch", settle: 400e6, cfg: cookieBe("cookie SRV insert indirect", "option persist\noption redispatch\nretries 1", "server s0 {DEAD} cookie a check inter 50ms fall 1", "server s1 {S1} cookie b"), conns: conns(
 			creq("GET", "/", ck("SRV=a")))},
+		// force-persist: a DOWN server still takes the matching requests
+		{name: "cookie-force-persist", settle: 400e6, cfg: cookieBe("cookie SRV insert indirect", "retries 0\nforce-persist if { path_beg /f }", "server s0 {DEAD} cookie a check inter 50ms fall 1", "server s1 {S1} cookie b"), conns: conns(
+			creq("GET", "/f", ck("SRV=a")), creq("GET", "/x", ck("SRV=a")))},
+		// ignore-persist: the cookie is not looked at, no set-cookie
+		{name: "cookie-ignore-persist", cfg: cookieBe("cookie SRV insert indirect", "ignore-persist if { path_beg /static }", ""), conns: conns(
+			creq("GET", "/static/a", ck("SRV=b; x=1")), creq("GET", "/static/b", ck("SRV=b")), creq("GET", "/p", ck("SRV=b")),
+			creq("GET", "/static/sc/SRV=mine"))},
 		// a drained server (weight 0) still takes its clients
 		{name: "cookie-weight0", cfg: cookieBe("cookie SRV insert", "", "server s0 {S0} cookie a weight 0", "server s1 {S1} cookie b"), conns: conns(
 			creq("GET", "/"), creq("GET", "/", ck("SRV=a")))},

@@ -70,6 +70,7 @@ backend dyn2
     server b {S2}
 backend ins
     cookie SRV insert indirect
+    ignore-persist if { path_beg /ign }
     server a {S1} cookie a
     server b {S2} cookie b
     server d 127.0.0.1:{DEAD} cookie d check inter 100ms fall 1
@@ -126,6 +127,7 @@ func TestObserveCookiePersistenceLogs(t *testing.T) {
 		{"DAT", "/", "SRV=b|" + date(-200000)}, {"DAT", "/", "SRV=a|" + date(100)},
 		{"DAT", "/", "SRV=a|xx"}, {"DAT", "/", "SRV=b; SRV=a"},
 		{"DYN", "/", ""}, {"DYN", "/", ""}, {"DYN2", "/", ""}, {"DYN2", "/", ""},
+		{"INS", "/ign", "SRV=a"}, {"INS", "/ign", ""},
 		{"INS", "/", "SRV=a|" + date(100)}, {"INS", "/", "SRV=b|" + date(100) + "|" + date(100)},
 		{"INS", "/", ""}, {"INS", "/", "SRV=a"}, {"INS", "/", "SRV=zz"}, {"INS", "/", "x=1; SRV=b"},
 		{"INS", "/", "SRV=d"}, {"INS", "/sc", ""}, {"INS", "/sc", "SRV=b"},

@@ -22,6 +22,13 @@ type proxyRT struct {
 	reqRules  []*ruleRT
 	respRules []*ruleRT
 	errors    map[int][]byte
+	// persist are force-persist (force) and ignore-persist rules
+	persist []persistRT
+}
+
+type persistRT struct {
+	force bool
+	cond  *cond
 }
 
 // ruleRT is one compiled http-request or http-response rule.
@@ -61,6 +68,13 @@ func newProxyRT(cfg *haproxy.Config, px *haproxy.Proxy) (*proxyRT, error) {
 			return nil, err
 		}
 		rt.respRules = append(rt.respRules, c)
+	}
+	for _, r := range px.PersistRules {
+		c, err := cc.compile(r.Cond)
+		if err != nil {
+			return nil, fmt.Errorf("parsing [%s:%d] : %v", r.File, r.Line, err)
+		}
+		rt.persist = append(rt.persist, persistRT{force: r.Force, cond: c})
 	}
 	for code, path := range px.ErrorFiles {
 		b, err := os.ReadFile(path)

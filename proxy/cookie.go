@@ -44,6 +44,7 @@ const (
 	ckValid   = 'V'
 	ckExpired = 'E' // older than maxidle
 	ckOld     = 'O' // older than maxlife
+	ckUnused  = 'U' // ignored (ignore-persist)
 )
 
 // Server cookie states, 4th character.
@@ -97,6 +98,14 @@ func newPersistCookie(px *haproxy.Proxy) (*persistCookie, error) {
 func (s *stream) cookieRoute(be *backend) *server {
 	pc := be.cookie
 	s.ck, s.sck, s.ckDirect = ckNone, sckNone, false
+	if be.rt != nil {
+		for _, r := range be.rt.persist {
+			if r.cond.eval(s) {
+				s.forcePersist, s.ignorePersist = r.force, !r.force
+				break
+			}
+		}
+	}
 	buf := s.cbuf[:s.clen]
 	var target *server
 	seen := false
@@ -108,6 +117,10 @@ func (s *stream) cookieRoute(be *backend) *server {
 		seen = true
 		eachCookie(f.Value.In(buf), func(name, value []byte) {
 			if string(name) != pc.name {
+				return
+			}
+			if s.ignorePersist {
+				s.ck = ckUnused // ignore-persist: the cookie plays no part
 				return
 			}
 			if target != nil {
@@ -137,7 +150,7 @@ func (s *stream) cookieRoute(be *backend) *server {
 				if sv.cookie == "" || sv.cookie != string(id) {
 					continue
 				}
-				if running := sv.lbs.Running(); running || pc.persist {
+				if running := sv.lbs.Running(); running || pc.persist || s.forcePersist {
 					target = sv
 					s.ck = ckDown
 					if running {
@@ -275,7 +288,7 @@ func (s *stream) cookieResponse(be *backend, sv *server, buf []byte) {
 			v := f.Value.In(buf)
 			attBeg := skipSPHT(v, 0)
 			_, attEnd := cookieAttr(v, attBeg)
-			if string(v[attBeg:attEnd]) == pc.name {
+			if string(v[attBeg:attEnd]) == pc.name && !s.ignorePersist {
 				found = true
 			}
 		}
@@ -305,7 +318,7 @@ func (s *stream) cookieResponse(be *backend, sv *server, buf []byte) {
 	// refresh (or drop) its dates
 	refresh := (pc.maxIdle > 0 || s.ckLast != 0) && (s.ckLast == 0 || s.ckLast-now < 0) ||
 		pc.maxLife > 0 && s.ckFirst == 0 || pc.maxLife == 0 && s.ckFirst != 0
-	if pc.mode != "insert" || found && pc.preserve || s.ckDirect && !refresh ||
+	if pc.mode != "insert" || found && pc.preserve || s.ckDirect && !refresh || s.ignorePersist ||
 		pc.postOnl && !bytes.Equal(s.txn.Method, []byte("POST")) {
 		return
 	}

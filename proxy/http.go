@@ -45,7 +45,10 @@ type stream struct {
 	// the dates the request's persistence cookie carried (Unix seconds,
 	// 0: none), for maxidle/maxlife
 	ckLast, ckFirst int64
-	hdrs            fieldHeaders
+	// forcePersist, ignorePersist: the backend's first matching
+	// force-persist or ignore-persist rule (SF_FORCE_PRST, SF_IGNORE_PRST)
+	forcePersist, ignorePersist bool
+	hdrs                        fieldHeaders
 	// bodyInBuf is how much of the request body sits in cbuf after the
 	// head (consumed together with it).
 	bodyInBuf int
@@ -272,6 +275,7 @@ func (s *stream) serveOne() bool {
 	s.edits, s.respEdits = s.edits[:0], s.respEdits[:0]
 	s.ck, s.sck, s.ckDirect = 0, 0, false
 	s.ckLast, s.ckFirst = 0, 0
+	s.forcePersist, s.ignorePersist = false, false
 	s.newURI, s.newMethod, s.newStatus = nil, nil, 0
 	s.vars = s.vars[:0]
 	s.be = nil

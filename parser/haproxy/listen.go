@@ -470,6 +470,10 @@ func (p *parser) keepListen(st *stmt, px *Proxy) int {
 		}
 	case "use-server":
 		px.nUseServer++
+	case "force-persist", "ignore-persist":
+		if c, _ := p.parseCondition(st, px, 1); c != nil {
+			px.PersistRules = append(px.PersistRules, &PersistRule{Pos: st.Pos, Force: kw == "force-persist", Cond: c})
+		}
 	case "stick-table":
 		if msg := checkStickTable(st.args[1:st.nargs()]); msg != "" {
 			return p.alert(st, "stick-table: %s", msg)

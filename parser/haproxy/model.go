@@ -263,7 +263,9 @@ type Proxy struct {
 	// DynamicCookieKey is "dynamic-cookie-key" (inherited from defaults),
 	// the secret of "cookie ... dynamic".
 	DynamicCookieKey string
-	Retries          int
+	// PersistRules are "force-persist" and "ignore-persist" in order.
+	PersistRules []*PersistRule
+	Retries      int
 
 	Options  ProxyOptions
 	Timeouts Timeouts
@@ -590,6 +592,14 @@ type ServerParams struct {
 	AgentInter   time.Duration
 	// Options keeps every server option as written.
 	Options []string
+}
+
+// PersistRule is "force-persist if|unless <cond>" (Force) or
+// "ignore-persist if|unless <cond>" (configuration.txt §4.2).
+type PersistRule struct {
+	Pos
+	Force bool
+	Cond  *Condition
 }
 
 // Cookie is the "cookie" persistence setting (configuration.txt §4.2).
