@@ -410,11 +410,17 @@ func blackhole(t *testing.T) string {
 	}
 	// the port may have TIME_WAIT connections from an earlier run
 	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-	_, ps, _ := net.SplitHostPort(freeLoopback(t))
-	pn, _ := strconv.Atoi(ps)
-	sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: pn}
-	if err := syscall.Bind(fd, sa); err != nil {
-		t.Fatal(err)
+	// a port found free may be taken before the bind: try others
+	for attempt := 1; ; attempt++ {
+		_, ps, _ := net.SplitHostPort(freeLoopback(t))
+		pn, _ := strconv.Atoi(ps)
+		err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: pn})
+		if err == nil {
+			break
+		}
+		if err != syscall.EADDRINUSE || attempt == 5 {
+			t.Fatal(err)
+		}
 	}
 	if err := syscall.Listen(fd, 0); err != nil {
 		t.Fatal(err)

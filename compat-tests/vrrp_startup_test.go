@@ -57,8 +57,11 @@ func TestVRRPStartupLines(t *testing.T) {
 		b := startVRRP(t, n.backup, impl, "startup.conf")
 		var r [2][]string
 		for i, p := range []*vrrpProc{m, b} {
+			// keepalived's parent and child write their lines
+			// independently: wait for both processes' last start-up line
 			if _, ok := pollUntil(5*time.Second, func() bool {
-				return strings.Contains(strings.Join(p.log(), "\n"), "VRRP sockpool")
+				l := strings.Join(p.log(), "\n")
+				return strings.Contains(l, "VRRP sockpool") && strings.Contains(l, ": Startup complete")
 			}); !ok {
 				t.Errorf("%s: no socket pool line:\n%s", impl.name, strings.Join(p.log(), "\n"))
 			}
