@@ -55,7 +55,11 @@ type liveStream struct {
 	be    atomic.Pointer[backend]
 	srv   atomic.Pointer[server]
 	sfd   atomic.Int32
-	head  atomic.Uint32 // bytes of the request head held
+	// sconn is the last server connection and sconnFD its descriptor;
+	// only the stream's own goroutine touches them.
+	sconn   net.Conn
+	sconnFD int32
+	head    atomic.Uint32 // bytes of the request head held
 
 	// a TCP session's reads (watch): their instants, whether the client
 	// sent anything and whether it closed; the idle timeouts that apply
@@ -131,7 +135,14 @@ func (l *liveStream) connected(sv *server, c net.Conn, st cli.SessState) {
 		return
 	}
 	l.srv.Store(sv)
-	l.sfd.Store(int32(connFD(c)))
+	if c != l.sconn {
+		// A kept-alive server connection carries the session's next
+		// requests: its descriptor is looked up (SyscallConn allocates)
+		// only when the connection changes, not per request. sconn
+		// holds the connection, so its address cannot be reused.
+		l.sconn, l.sconnFD = c, int32(connFD(c))
+	}
+	l.sfd.Store(l.sconnFD)
 	l.head.Store(0) // forwarded
 	l.step(st)
 }
