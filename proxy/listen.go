@@ -55,18 +55,18 @@ func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, err
 	// with "option clitcpka", and each costs four setsockopt calls per
 	// connection.
 	lc := net.ListenConfig{KeepAlive: -1}
+	// Go listens with MPTCP by default since 1.24; haproxy binds plain
+	// TCP (MPTCP only on "mptcp@" addresses, from 3.1), and an MPTCP
+	// listener answers MPTCP clients differently on the wire, costs more
+	// per accepted connection and refuses TCP_QUICKACK (noQuickAck).
+	lc.SetMultipathTCP(false)
 	reusePort, smartAccept := !e.opts.NoReusePort, e.smartAccept(b)
-	if reusePort || smartAccept {
+	if reusePort {
 		lc.Control = func(network, address string, c syscall.RawConn) error {
 			var serr error
 			c.Control(func(fd uintptr) {
 				if reusePort {
 					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-				}
-				if smartAccept && serr == nil {
-					// accepted sockets inherit it: the request's ACK
-					// rides on the response (haproxy's LI_O_NOQUICKACK)
-					serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
 				}
 			})
 			return serr
@@ -78,7 +78,13 @@ func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, err
 	}
 	for p := a.Port; p <= end; p++ {
 		ln, err := lc.Listen(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil && smartAccept {
+			err = noQuickAck(ln)
+		}
 		if err != nil {
+			if ln != nil {
+				ln.Close()
+			}
 			for _, l := range out {
 				l.Close()
 			}
@@ -254,4 +260,29 @@ func (e *Engine) smartAccept(b *haproxy.Bind) bool {
 		}
 	}
 	return false
+}
+
+// noQuickAck turns delayed ACKs on for the connections ln accepts, so
+// that the request's ACK rides on the response (haproxy's
+// LI_O_NOQUICKACK, "option tcp-smart-accept"). Accepted sockets inherit
+// the listener's setting, but only one made after listen(2): listen
+// resets it (measured: set before, every request still got its own bare
+// ACK, one segment more per connection than haproxy).
+func noQuickAck(ln net.Listener) error {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return nil
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
 }

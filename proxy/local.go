@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net"
+	"syscall"
 	"time"
 
 	"goha/proxy/http1"
@@ -90,6 +91,14 @@ func isHEAD(m []byte) bool { return string(m) == "HEAD" }
 func lingerClose(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
+		if fd := connFD(c); fd >= 0 {
+			var b [1]byte
+			_, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			if err == syscall.EAGAIN {
+				c.Close()
+				return
+			}
+		}
 		var buf [4096]byte
 		c.SetReadDeadline(time.Now().Add(lingerTime))
 		for {

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -362,7 +363,9 @@ func (e *Engine) startCLI() error {
 		case haproxy.FamilySockPair:
 			ln, err = sock.ListenSockPair(ss.Address.FD)
 		default:
-			ln, err = net.Listen("tcp", net.JoinHostPort(ss.Address.Host, strconv.Itoa(ss.Address.Port)))
+			lc := net.ListenConfig{}
+			lc.SetMultipathTCP(false) // plain TCP, as haproxy (see Engine.listen)
+			ln, err = lc.Listen(context.Background(), "tcp", net.JoinHostPort(ss.Address.Host, strconv.Itoa(ss.Address.Port)))
 		}
 		if err != nil {
 			return fmt.Errorf("Starting proxy GLOBAL: cannot bind UNIX socket (%v) [%s]", err, ss.Address.Raw)
