@@ -73,6 +73,9 @@ type server struct {
 	st   *stats.Server
 	// ap is addr parsed, for logs (%si:%sp).
 	ap netip.AddrPort
+	// tcpAddr is ap for connections made by sock.DialTCP; nil when addr
+	// is not an IP address and port (a name, a unix socket...).
+	tcpAddr *net.TCPAddr
 	// warmSince is when the slowstart ramp in progress began (under
 	// be.mu); a newer ramp ends the older one's ticker.
 	warmSince time.Time
@@ -180,6 +183,9 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		addr := serverAddr(s.Address)
 		ap, _ := netip.ParseAddrPort(addr)
 		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b, cookie: s.Cookie}
+		if ap.IsValid() {
+			sv.tcpAddr = net.TCPAddrFromAddrPort(ap)
+		}
 		if pc != nil && pc.dynamic && sv.cookie == "" {
 			sv.cookie = dynamicCookie(pc.dynamicKey, ap)
 		}
@@ -599,6 +605,17 @@ var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Cou
 //
 // dst is the address the client reached, for a server that maps ports.
 func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
+	if s.tcpAddr != nil && !s.mapPorts {
+		var dl time.Time
+		if t := b.timeouts.Connect; t > 0 {
+			dl = time.Now().Add(t)
+		}
+		c, err := sock.DialTCP(s.ap, s.tcpAddr, dl, b.srvTCPKA)
+		if err != nil {
+			return nil, err // a nil *sock.TCPConn must not become a non-nil net.Conn
+		}
+		return c, nil
+	}
 	d := net.Dialer{KeepAlive: -1}
 	if b.srvTCPKA {
 		d.KeepAliveConfig = tcpKeepAlive

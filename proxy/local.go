@@ -93,8 +93,8 @@ func lingerClose(c net.Conn) {
 		tc.CloseWrite()
 		if fd := connFD(c); fd >= 0 {
 			var b [1]byte
-			_, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err == syscall.EAGAIN {
+			n, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			if err == syscall.EAGAIN || err == nil && n == 0 { // nothing unread, or the client's FIN
 				c.Close()
 				return
 			}

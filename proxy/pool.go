@@ -134,7 +134,7 @@ func (p *idlePool) sweep() {
 // new-connection-per-request load would otherwise pile up by the
 // thousand.
 func resetClose(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc, ok := c.(interface{ SetLinger(int) error }); ok {
 		tc.SetLinger(0)
 	}
 	c.Close()

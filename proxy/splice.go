@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 
+	"goha/proxy/sock"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -81,9 +83,16 @@ var errCannotSplice = errors.New("cannot splice")
 // spliceEnd is the TCP socket under a connection and the wrappers that
 // watch it, whose bookkeeping the splice does in their place.
 type spliceEnd struct {
-	tcp   *net.TCPConn
+	tcp   tcpConn
 	count *countConn
 	watch *watchedConn
+}
+
+// tcpConn is a TCP socket that gives its descriptor: *net.TCPConn, or
+// *sock.TCPConn for server connections.
+type tcpConn interface {
+	net.Conn
+	SyscallConn() (syscall.RawConn, error)
 }
 
 // spliceEndOf unwraps c. Only the known types are trusted: a wrapper that
@@ -92,6 +101,9 @@ func spliceEndOf(c net.Conn) (e spliceEnd, ok bool) {
 	for {
 		switch x := c.(type) {
 		case *net.TCPConn:
+			e.tcp = x
+			return e, true
+		case *sock.TCPConn:
 			e.tcp = x
 			return e, true
 		case *countConn:

@@ -1,0 +1,159 @@
+package sock
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func dialLoopback(t *testing.T, ln net.Listener, deadline time.Time) (*TCPConn, error) {
+	t.Helper()
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	return DialTCP(ap, net.TCPAddrFromAddrPort(ap), deadline, false)
+}
+
+func TestDialTCPExchangesAndHalfCloses(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer c.Close()
+		b, _ := io.ReadAll(c) // until our CloseWrite
+		c.Write([]byte("re:" + string(b)))
+		got <- c.RemoteAddr().String()
+	}()
+	c, err := dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.RemoteAddr().String() != ln.Addr().String() {
+		t.Errorf("RemoteAddr %v, want %v", c.RemoteAddr(), ln.Addr())
+	}
+	if _, err := c.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	b, err := io.ReadAll(c)
+	if err != nil || string(b) != "re:ping" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	if peer := <-got; peer != c.LocalAddr().String() {
+		t.Errorf("LocalAddr %v, the server saw %v", c.LocalAddr(), peer)
+	}
+	var fd int
+	rc, _ := c.SyscallConn()
+	rc.Control(func(f uintptr) { fd = int(f) })
+	if v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY); v != 1 {
+		t.Errorf("TCP_NODELAY %d, want 1 as haproxy", v)
+	}
+	if v, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE); v != 0 {
+		t.Errorf("SO_KEEPALIVE %d without srvtcpka", v)
+	}
+}
+
+func TestDialTCPRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close() // nothing listens there now
+	_, err = dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	var oe *net.OpError
+	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Fatalf("err %v, want a dial error with ECONNREFUSED", err)
+	}
+}
+
+// A listener whose accept queue is full drops SYNs: the connect stays in
+// progress until the deadline.
+func TestDialTCPTimesOut(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := unix.Getsockname(fd)
+	ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*unix.SockaddrInet4).Port))
+	var fill []*TCPConn
+	defer func() {
+		for _, c := range fill {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 8; i++ {
+		start := time.Now()
+		c, err := DialTCP(ap, net.TCPAddrFromAddrPort(ap), time.Now().Add(300*time.Millisecond), false)
+		if err == nil {
+			fill = append(fill, c)
+			continue
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("err %v, want a timeout", err)
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Fatalf("err %v is not a net.Error timeout", err)
+		}
+		if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
+			t.Fatalf("timed out after %v, want about 300ms", d)
+		}
+		return
+	}
+	t.Fatal("the accept queue never filled")
+}
+
+func TestSetLingerZeroResets(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	res := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			res <- err
+			return
+		}
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_, err = c.Read(make([]byte, 1))
+		res <- err
+	}()
+	c, err := dialLoopback(t, ln, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetLinger(0); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := <-res; !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the server read %v, want a reset", err)
+	}
+}
