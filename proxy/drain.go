@@ -3,6 +3,7 @@ package proxy
 import (
 	"net"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,8 +20,10 @@ import (
 func (e *Engine) closeListener(ln net.Listener) {
 	f := e.lnOwner[ln]
 	var queued []net.Conn
-	if tl, ok := ln.(*net.TCPListener); ok && f != nil {
-		queued = drainAcceptQueue(tl)
+	if tl, ok := ln.(syscall.Conn); ok && f != nil {
+		if _, isUnix := ln.Addr().(*net.UnixAddr); !isUnix {
+			queued = drainAcceptQueue(tl)
+		}
 	}
 	ln.Close()
 	for _, c := range queued {
@@ -30,7 +33,7 @@ func (e *Engine) closeListener(ln net.Listener) {
 
 // drainAcceptQueue accepts, without blocking, every connection waiting in
 // tl's queue.
-func drainAcceptQueue(tl *net.TCPListener) []net.Conn {
+func drainAcceptQueue(tl syscall.Conn) []net.Conn {
 	rc, err := tl.SyscallConn()
 	if err != nil {
 		return nil

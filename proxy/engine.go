@@ -293,8 +293,8 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			return
 		}
 		if f.cliTCPKA {
-			if tc, ok := c.(*net.TCPConn); ok {
-				tc.SetKeepAliveConfig(tcpKeepAlive)
+			if tc, ok := c.(interface{ SetKeepAlive(bool) error }); ok {
+				tc.SetKeepAlive(true) // SO_KEEPALIVE alone, as tcpKeepAlive
 			}
 		}
 		e.handle(f, c, true)

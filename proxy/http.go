@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -542,6 +543,13 @@ func (s *stream) forward(be *backend) bool {
 		}
 		s.resp.Reset()
 		s.resp.RequestHEAD = isHead
+		if slen == 0 {
+			// The server cannot have answered yet: a read now would only
+			// find nothing (EAGAIN, ~1 system call per request in the
+			// keep-alive load). The other streams' turns come first;
+			// haproxy too reads when its poller says so.
+			runtime.Gosched()
+		}
 		got, err := readHead(sc, s.sbuf, &slen, serverTimeout, s.resp.Parse)
 		if err != nil {
 			if first && unchecked && !got && !isTimeout(err) {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -236,7 +237,7 @@ type hotWait struct {
 // data, end or error end the wait (serveOne's own read then sees the end
 // or the error again).
 func (h *hotWait) ready(fd uintptr) bool {
-	n, err := unix.Read(int(fd), h.buf)
+	n, _, err := unix.Recvfrom(int(fd), h.buf, 0) // recvfrom, not read: no VFS layer (sock.TCPConn)
 	if err == unix.EAGAIN {
 		return false
 	}
@@ -266,6 +267,7 @@ func (s *stream) waitHot(d time.Duration) bool {
 	}
 	h.buf, h.got = s.cbuf[s.clen:], 0
 	s.client.SetReadDeadline(time.Now().Add(d))
+	runtime.Gosched() // the response just went out: see forward's Gosched
 	err := h.rc.Read(h.check)
 	s.clen += h.got
 	h.buf = nil

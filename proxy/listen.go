@@ -81,6 +81,9 @@ func (e *Engine) listen(a haproxy.Address, b *haproxy.Bind) ([]net.Listener, err
 		if err == nil && smartAccept {
 			err = noQuickAck(ln)
 		}
+		if err == nil {
+			ln, err = ownTCP(ln)
+		}
 		if err != nil {
 			if ln != nil {
 				ln.Close()
@@ -269,7 +272,7 @@ func (e *Engine) smartAccept(b *haproxy.Bind) bool {
 // resets it (measured: set before, every request still got its own bare
 // ACK, one segment more per connection than haproxy).
 func noQuickAck(ln net.Listener) error {
-	tl, ok := ln.(*net.TCPListener)
+	tl, ok := ln.(syscall.Conn)
 	if !ok {
 		return nil
 	}
@@ -285,4 +288,20 @@ func noQuickAck(ln net.Listener) error {
 		return err
 	}
 	return serr
+}
+
+// ownTCP hands a TCP listener's socket to a sock.TCPListener, whose
+// connections are sock.TCPConn (recvfrom/sendto, no getsockname per
+// accepted connection). On failure ln is closed.
+func ownTCP(ln net.Listener) (net.Listener, error) {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return ln, nil
+	}
+	own, err := sock.OwnTCPListener(tl)
+	if err != nil {
+		tl.Close()
+		return nil, err
+	}
+	return own, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"goha/proxy/http1"
+	"goha/proxy/sock"
 )
 
 // canKeep reports whether the client connection may carry another request
@@ -89,8 +90,9 @@ func isHEAD(m []byte) bool { return string(m) == "HEAD" }
 // the response not yet read by the client. haproxy drains what the client
 // already sent before closing; so do we, briefly.
 func lingerClose(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		tc.CloseWrite()
+	switch c.(type) {
+	case *net.TCPConn, *sock.TCPConn:
+		c.(interface{ CloseWrite() error }).CloseWrite()
 		if fd := connFD(c); fd >= 0 {
 			var b [1]byte
 			n, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)

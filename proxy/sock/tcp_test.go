@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -155,5 +156,60 @@ func TestSetLingerZeroResets(t *testing.T) {
 	c.Close()
 	if err := <-res; !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("the server read %v, want a reset", err)
+	}
+}
+
+func TestOwnTCPListenerAccepts(t *testing.T) {
+	for _, bind := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
+		ln, err := net.Listen("tcp4", bind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := OwnTCPListener(ln.(*net.TCPListener))
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		cli, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.RemoteAddr().String() != cli.LocalAddr().String() || c.LocalAddr().String() != cli.RemoteAddr().String() {
+			t.Errorf("%s: accepted %v -> %v, the client is %v -> %v", bind, c.RemoteAddr(), c.LocalAddr(), cli.LocalAddr(), cli.RemoteAddr())
+		}
+		cli.Write([]byte("x"))
+		b := make([]byte, 4)
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if n, err := c.Read(b); n != 1 || err != nil {
+			t.Errorf("read %d, %v", n, err)
+		}
+		cli.Close()
+		if n, err := c.Read(b); n != 0 || err != io.EOF {
+			t.Errorf("after the client's close: %d, %v; want io.EOF", n, err)
+		}
+		c.Close()
+
+		l.SetDeadline(time.Now().Add(50 * time.Millisecond))
+		var ne net.Error
+		if _, err := l.Accept(); !errors.As(err, &ne) || !ne.Timeout() {
+			t.Errorf("Accept past the deadline: %v, want a timeout", err)
+		}
+		l.SetDeadline(time.Time{})
+		done := make(chan error, 1)
+		go func() { _, err := l.Accept(); done <- err }()
+		time.Sleep(20 * time.Millisecond)
+		l.Close()
+		select {
+		case err := <-done:
+			if !errors.Is(err, net.ErrClosed) {
+				t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("Close did not end a pending Accept")
+		}
 	}
 }
