@@ -307,6 +307,9 @@ func connFD(c net.Conn) int {
 		}
 		c = u.Unwrap()
 	}
+	if r, ok := c.(interface{ RawFD() int }); ok {
+		return r.RawFD() // without making the socket join Go's poller
+	}
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return -1

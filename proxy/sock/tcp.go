@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -13,24 +14,42 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TCPConn is a TCP connection made by DialTCP. It is what a
-// *net.TCPConn is to the engine (reads and writes through Go's poller,
-// deadlines, half-closes, the descriptor for splice) without what
-// net.Dialer costs per connection: address parsing, the dial goroutine
-// machinery, getsockname/getpeername/getsockopt after the connect, and
-// a park in the poller for a connect that loopback has already finished.
-// Per new server connection that was about 6 µs of the proxy's CPU
-// (profile of the close load, docs/performance.md).
+// TCPConn is a TCP connection made by DialTCP or accepted by a
+// TCPListener. It is what a *net.TCPConn is to the engine (reads and
+// writes through Go's poller, deadlines, half-closes, the descriptor for
+// splice) without what the net package costs per connection:
+//
+//   - dialing: address parsing, the dial machinery, getsockname,
+//     getpeername and getsockopt after the connect, and a park in the
+//     poller for a connect that loopback has already finished (about
+//     6 µs per new server connection in the close load's profile);
+//   - accepting: getsockname for an address the listener knows;
+//   - reads and writes: recvfrom(2) and sendto(2), as haproxy's, not
+//     read(2) and write(2), which also go through the VFS layer;
+//   - the poller: a socket joins Go's poller only when an operation would
+//     block (haproxy also subscribes a socket only when it must wait). A
+//     connection whose request, answer and close never wait — most new
+//     connections on loopback — costs no epoll_ctl at all, where the net
+//     package makes two (add, and delete at close).
+//
+// Until it joins the poller ("raw"), operations run under mu, so that a
+// Close from another goroutine cannot close the descriptor under a
+// system call; deadlines asked meanwhile are kept and checked, then
+// handed to the poller.
 type TCPConn struct {
-	f     *os.File
-	rc    syscall.RawConn
+	fd    int
 	raddr *net.TCPAddr
-	laddr net.Addr // on the first LocalAddr
+	laddr net.Addr // nil until the first LocalAddr (a wildcard listener, a dial)
 
-	// Reads and writes are recvfrom(2) and sendto(2) through the poller
-	// (rc), as haproxy's: read(2) and write(2) on a socket also go
-	// through the VFS layer (about 0.2 µs each on this machine's kernel,
-	// 4 per keep-alive request). The functions are bound once.
+	polled atomic.Bool // f and rc are set (never unset)
+	mu     sync.Mutex
+	closed bool      // raw: under mu
+	rdl    time.Time // raw: the deadlines asked (under mu)
+	wdl    time.Time
+	f      *os.File
+	rc     syscall.RawConn
+
+	// Poller I/O: the functions are bound once, at registration.
 	readFn, writeFn func(fd uintptr) bool
 	rbuf, wbuf      []byte
 	rn, wn          int
@@ -75,32 +94,37 @@ func DialTCP(dst netip.AddrPort, raddr *net.TCPAddr, deadline time.Time, keepAli
 		unix.Close(fd)
 		return nil, dialError(raddr, "connect", err)
 	}
-	c, err := newTCPConn(fd, raddr, nil)
+	c := newTCPConn(fd, raddr, nil)
+	if !pending {
+		return c, nil
+	}
+	c.mu.Lock()
+	err = c.registerLocked()
+	c.mu.Unlock()
 	if err != nil {
+		c.Close()
 		return nil, dialError(raddr, "connect", err)
 	}
-	if pending {
-		if !deadline.IsZero() {
-			c.f.SetWriteDeadline(deadline)
+	if !deadline.IsZero() {
+		c.f.SetWriteDeadline(deadline)
+	}
+	var cerr error
+	werr := c.rc.Write(func(fd uintptr) bool {
+		pending, cerr = connectAgain(int(fd), sa)
+		return !pending
+	})
+	if !deadline.IsZero() {
+		c.f.SetWriteDeadline(time.Time{})
+	}
+	if werr != nil {
+		cerr = werr
+	}
+	if cerr != nil {
+		c.Close()
+		if cerr == os.ErrDeadlineExceeded {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: cerr}
 		}
-		var cerr error
-		werr := c.rc.Write(func(fd uintptr) bool {
-			pending, cerr = connectAgain(int(fd), sa)
-			return !pending
-		})
-		if !deadline.IsZero() {
-			c.f.SetWriteDeadline(time.Time{})
-		}
-		if werr != nil {
-			cerr = werr
-		}
-		if cerr != nil {
-			c.f.Close()
-			if cerr == os.ErrDeadlineExceeded {
-				return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: cerr}
-			}
-			return nil, dialError(raddr, "connect", cerr)
-		}
+		return nil, dialError(raddr, "connect", cerr)
 	}
 	return c, nil
 }
@@ -122,17 +146,45 @@ func dialError(raddr *net.TCPAddr, call string, err error) error {
 	return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.NewSyscallError(call, err)}
 }
 
-// newTCPConn hands the connected socket fd to Go's poller (the
-// descriptor is the connection's from here on, closed on error).
-func newTCPConn(fd int, raddr *net.TCPAddr, laddr net.Addr) (*TCPConn, error) {
-	c := &TCPConn{f: os.NewFile(uintptr(fd), ""), raddr: raddr, laddr: laddr}
-	rc, err := c.f.SyscallConn()
-	if err != nil {
-		c.f.Close()
-		return nil, err
+// newTCPConn makes the connection of socket fd (a raw one: see TCPConn).
+func newTCPConn(fd int, raddr *net.TCPAddr, laddr net.Addr) *TCPConn {
+	return &TCPConn{fd: fd, raddr: raddr, laddr: laddr}
+}
+
+// registerLocked hands the socket to Go's poller (under mu).
+func (c *TCPConn) registerLocked() error {
+	if c.polled.Load() {
+		return nil
 	}
-	c.rc, c.readFn, c.writeFn = rc, c.recv, c.send
-	return c, nil
+	if c.closed {
+		return net.ErrClosed
+	}
+	f := os.NewFile(uintptr(c.fd), "")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
+	if !c.rdl.IsZero() {
+		f.SetReadDeadline(c.rdl)
+	}
+	if !c.wdl.IsZero() {
+		f.SetWriteDeadline(c.wdl)
+	}
+	c.polled.Store(true)
+	return nil
+}
+
+// rawCheck is what the poller checks before an operation: the
+// connection is open and the deadline (if any) not passed.
+func (c *TCPConn) rawCheck(op string, deadline time.Time) error {
+	if c.closed {
+		return c.opError(op, net.ErrClosed)
+	}
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		return c.opError(op, os.ErrDeadlineExceeded)
+	}
+	return nil
 }
 
 // Read reads as net.TCPConn.Read: io.EOF at the end of the stream,
@@ -141,21 +193,51 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
+	if !c.polled.Load() {
+		c.mu.Lock()
+		if !c.polled.Load() {
+			if err := c.rawCheck("read", c.rdl); err != nil {
+				c.mu.Unlock()
+				return 0, err
+			}
+			c.rbuf, c.rn, c.rerr = b, 0, nil
+			done := c.recv(uintptr(c.fd))
+			c.rbuf = nil
+			if done {
+				c.mu.Unlock()
+				return c.readResult()
+			}
+			err := c.registerLocked() // it would block: wait in the poller
+			c.mu.Unlock()
+			if err != nil {
+				return 0, c.opError("read", err)
+			}
+		} else {
+			c.mu.Unlock()
+		}
+	}
 	c.rbuf, c.rn, c.rerr = b, 0, nil
 	err := c.rc.Read(c.readFn)
 	c.rbuf = nil
 	if err != nil {
 		return 0, c.opError("read", err)
 	}
-	if c.rerr != nil {
-		return 0, c.opError("read", os.NewSyscallError("recvfrom", c.rerr))
-	}
-	if c.rn == 0 {
-		return 0, io.EOF
-	}
-	return c.rn, nil
+	return c.readResult()
 }
 
+func (c *TCPConn) readResult() (int, error) {
+	n, err := c.rn, c.rerr
+	c.rn, c.rerr = 0, nil
+	if err != nil {
+		return 0, c.opError("read", os.NewSyscallError("recvfrom", err))
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
 	for {
 		r, _, e := syscall.Syscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&c.rbuf[0])), uintptr(len(c.rbuf)), 0, 0, 0)
@@ -179,18 +261,47 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 		return 0, nil
 	}
 	c.wbuf, c.wn, c.werr = b, 0, nil
-	err := c.rc.Write(c.writeFn)
-	n := c.wn
-	c.wbuf = nil
-	if err != nil {
+	if !c.polled.Load() {
+		c.mu.Lock()
+		if !c.polled.Load() {
+			if err := c.rawCheck("write", c.wdl); err != nil {
+				c.mu.Unlock()
+				c.wbuf = nil
+				return 0, err
+			}
+			if c.send(uintptr(c.fd)) {
+				c.mu.Unlock()
+				return c.writeResult()
+			}
+			err := c.registerLocked() // the socket's buffer is full: wait in the poller
+			c.mu.Unlock()
+			if err != nil {
+				n := c.wn
+				c.wbuf = nil
+				return n, c.opError("write", err)
+			}
+		} else {
+			c.mu.Unlock()
+		}
+	}
+	if err := c.rc.Write(c.writeFn); err != nil {
+		n := c.wn
+		c.wbuf = nil
 		return n, c.opError("write", err)
 	}
-	if c.werr != nil {
-		return n, c.opError("write", os.NewSyscallError("sendto", c.werr))
+	return c.writeResult()
+}
+
+func (c *TCPConn) writeResult() (int, error) {
+	n, err := c.wn, c.werr
+	c.wbuf, c.werr = nil, nil
+	if err != nil {
+		return n, c.opError("write", os.NewSyscallError("sendto", err))
 	}
 	return n, nil
 }
 
+// send writes what is left of wbuf: false when it would block first.
 func (c *TCPConn) send(fd uintptr) bool {
 	for c.wn < len(c.wbuf) {
 		p := c.wbuf[c.wn:]
@@ -215,7 +326,43 @@ func (c *TCPConn) opError(op string, err error) error {
 }
 
 // Close closes the connection (a FIN, or a reset after SetLinger(0)).
-func (c *TCPConn) Close() error { return c.f.Close() }
+func (c *TCPConn) Close() error {
+	if !c.polled.Load() {
+		c.mu.Lock()
+		if !c.polled.Load() {
+			defer c.mu.Unlock()
+			if c.closed {
+				return c.opError("close", net.ErrClosed)
+			}
+			c.closed = true
+			return unix.Close(c.fd)
+		}
+		c.mu.Unlock()
+	}
+	return c.f.Close()
+}
+
+// control runs fn on the open descriptor.
+func (c *TCPConn) control(fn func(fd int)) error {
+	if c.polled.Load() {
+		return c.rc.Control(func(fd uintptr) { fn(int(fd)) })
+	}
+	c.mu.Lock()
+	if c.polled.Load() {
+		c.mu.Unlock()
+		return c.rc.Control(func(fd uintptr) { fn(int(fd)) })
+	}
+	defer c.mu.Unlock()
+	if c.closed {
+		return net.ErrClosed
+	}
+	fn(c.fd)
+	return nil
+}
+
+// RawFD is the descriptor, without joining the poller (show sess, the
+// idle poller, peeks). It stays valid until Close.
+func (c *TCPConn) RawFD() int { return c.fd }
 
 // RemoteAddr is the server's address.
 func (c *TCPConn) RemoteAddr() net.Addr { return c.raddr }
@@ -227,7 +374,7 @@ func (c *TCPConn) LocalAddr() net.Addr {
 		return c.laddr
 	}
 	var sa unix.Sockaddr
-	c.rc.Control(func(fd uintptr) { sa, _ = unix.Getsockname(int(fd)) })
+	c.control(func(fd int) { sa, _ = unix.Getsockname(fd) })
 	if sa == nil {
 		return &net.TCPAddr{}
 	}
@@ -235,12 +382,48 @@ func (c *TCPConn) LocalAddr() net.Addr {
 	return c.laddr
 }
 
-func (c *TCPConn) SetDeadline(t time.Time) error      { return c.f.SetDeadline(t) }
-func (c *TCPConn) SetReadDeadline(t time.Time) error  { return c.f.SetReadDeadline(t) }
-func (c *TCPConn) SetWriteDeadline(t time.Time) error { return c.f.SetWriteDeadline(t) }
+func (c *TCPConn) SetDeadline(t time.Time) error {
+	c.SetReadDeadline(t)
+	return c.SetWriteDeadline(t)
+}
 
-// SyscallConn gives the descriptor (splice, show sess, liveness peeks).
-func (c *TCPConn) SyscallConn() (syscall.RawConn, error) { return c.rc, nil }
+func (c *TCPConn) SetReadDeadline(t time.Time) error {
+	if !c.polled.Load() {
+		c.mu.Lock()
+		if !c.polled.Load() {
+			c.rdl = t
+			c.mu.Unlock()
+			return nil
+		}
+		c.mu.Unlock()
+	}
+	return c.f.SetReadDeadline(t)
+}
+
+func (c *TCPConn) SetWriteDeadline(t time.Time) error {
+	if !c.polled.Load() {
+		c.mu.Lock()
+		if !c.polled.Load() {
+			c.wdl = t
+			c.mu.Unlock()
+			return nil
+		}
+		c.mu.Unlock()
+	}
+	return c.f.SetWriteDeadline(t)
+}
+
+// SyscallConn gives the descriptor through the poller (splice, waits
+// for readiness): the socket joins it.
+func (c *TCPConn) SyscallConn() (syscall.RawConn, error) {
+	c.mu.Lock()
+	err := c.registerLocked()
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return c.rc, nil
+}
 
 // CloseWrite sends a FIN (shutdown SHUT_WR).
 func (c *TCPConn) CloseWrite() error { return c.shutdown(unix.SHUT_WR) }
@@ -250,7 +433,7 @@ func (c *TCPConn) CloseRead() error { return c.shutdown(unix.SHUT_RD) }
 
 func (c *TCPConn) shutdown(how int) error {
 	var err error
-	if cerr := c.rc.Control(func(fd uintptr) { err = unix.Shutdown(int(fd), how) }); cerr != nil {
+	if cerr := c.control(func(fd int) { err = unix.Shutdown(fd, how) }); cerr != nil {
 		return cerr
 	}
 	if err != nil {
@@ -266,7 +449,7 @@ func (c *TCPConn) SetLinger(sec int) error {
 		l.Onoff, l.Linger = 1, int32(sec)
 	}
 	var err error
-	if cerr := c.rc.Control(func(fd uintptr) { err = unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &l) }); cerr != nil {
+	if cerr := c.control(func(fd int) { err = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &l) }); cerr != nil {
 		return cerr
 	}
 	return err
@@ -280,7 +463,7 @@ func (c *TCPConn) SetKeepAlive(on bool) error {
 		v = 1
 	}
 	var err error
-	if cerr := c.rc.Control(func(fd uintptr) { err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE, v) }); cerr != nil {
+	if cerr := c.control(func(fd int) { err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v) }); cerr != nil {
 		return cerr
 	}
 	return err
@@ -360,11 +543,7 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 	fd, raddr := l.nfd, sockaddrTCP(l.sa)
 	l.sa = nil
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
-	c, err := newTCPConn(fd, raddr, l.laddr)
-	if err != nil {
-		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.addr, Err: err}
-	}
-	return c, nil
+	return newTCPConn(fd, raddr, l.laddr), nil
 }
 
 func (l *TCPListener) accept(fd uintptr) bool {
