@@ -213,3 +213,107 @@ func TestOwnTCPListenerAccepts(t *testing.T) {
 		}
 	}
 }
+
+// A connection starts outside Go's poller and joins it when an operation
+// would block: a read waiting for late data, a write larger than the
+// socket's buffers, a read past its deadline, a Close under a blocked
+// read all behave as net.TCPConn's.
+func TestTCPConnJoinsPollerWhenBlocked(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			peer <- c
+		}
+	}()
+	c, err := dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := <-peer
+	defer p.Close()
+	if c.polled.Load() {
+		t.Fatal("a connected loopback socket joined the poller before any wait")
+	}
+
+	// A deadline already passed: a timeout, data or not.
+	c.SetReadDeadline(time.Now().Add(-time.Second))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past the deadline: %v", err)
+	}
+	// Late data with a deadline set while raw.
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	go func() { time.Sleep(50 * time.Millisecond); p.Write([]byte("late")) }()
+	b := make([]byte, 8)
+	if n, err := c.Read(b); err != nil || string(b[:n]) != "late" {
+		t.Fatalf("late read %q, %v", b[:n], err)
+	}
+	if !c.polled.Load() {
+		t.Fatal("a read that had to wait did not join the poller")
+	}
+	// The deadline handed to the poller still holds.
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, err := c.Read(b); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read with nothing to come: %v", err)
+	}
+	c.SetReadDeadline(time.Time{})
+
+	// A write larger than the buffers completes once the peer reads.
+	big := make([]byte, 8<<20)
+	got := make(chan int64, 1)
+	go func() { n, _ := io.Copy(io.Discard, p); got <- n }()
+	if n, err := c.Write(big); n != len(big) || err != nil {
+		t.Fatalf("big write: %d, %v", n, err)
+	}
+	c.CloseWrite()
+	if n := <-got; n != int64(len(big)) {
+		t.Fatalf("the peer read %d of %d", n, len(big))
+	}
+
+	// Close ends a blocked read.
+	res := make(chan error, 1)
+	go func() { _, err := c.Read(b); res <- err }()
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
+	select {
+	case err := <-res:
+		if err == nil {
+			t.Fatal("read after Close: no error")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close did not end a blocked read")
+	}
+}
+
+// A raw connection (never in the poller) closes once, and its
+// descriptor goes.
+func TestRawTCPConnClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := dialLoopback(t, ln, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := c.RawFD()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after Close: %v", err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != unix.EBADF {
+		t.Errorf("descriptor %d still open after Close (%v)", fd, err)
+	}
+}
