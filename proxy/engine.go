@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"goha/parser/haproxy"
@@ -288,6 +289,21 @@ func (e *Engine) serve(f *frontend, ln net.Listener) {
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			if msg := outOfResources(err); msg != "" {
+				// haproxy logs it (at emerg, to the proxy's log servers
+				// only) and pauses the listener for 100 ms (src/sock.c
+				// sock_accept_conn, listener.c transient_error); stopping
+				// here would leave the port deaf for good.
+				if f.log != nil {
+					f.log.logger.Send(plog.LevelEmerg, []byte(fmt.Sprintf(msg, f.name, e.limits.MaxSock)), nil)
+				}
+				select {
+				case <-time.After(100 * time.Millisecond):
+				case <-e.closing:
+					return
+				}
 				continue
 			}
 			return
@@ -587,4 +603,19 @@ func (e *Engine) Resume() error {
 		e.opts.Logf("warning", "Resumed %s %s.", "frontend", f.name)
 	}
 	return firstErr
+}
+
+// outOfResources gives haproxy's log message (a format taking the proxy
+// and maxsock) for an accept error that passes once descriptors or memory
+// are freed; "" for any other error.
+func outOfResources(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENFILE):
+		return "Proxy %s reached system FD limit (maxsock=%d). Please check system tunables."
+	case errors.Is(err, syscall.EMFILE):
+		return "Proxy %s reached process FD limit (maxsock=%d). Please check 'ulimit-n' and restart."
+	case errors.Is(err, syscall.ENOBUFS), errors.Is(err, syscall.ENOMEM):
+		return "Proxy %s reached system memory limit (maxsock=%d). Please check system tunables."
+	}
+	return ""
 }
