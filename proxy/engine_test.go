@@ -68,13 +68,31 @@ func (l *logSink) find(sub string) string {
 }
 
 func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		// The kernel may hand the same free port out twice in a row, and
+		// the engine's listeners use SO_REUSEPORT, so two of a test's
+		// frontends would silently share it (seen once in CI:
+		// TestStatsPageResponseCounters counted both requests on one).
+		portsGivenMu.Lock()
+		dup := portsGiven[addr]
+		portsGiven[addr] = true
+		portsGivenMu.Unlock()
+		if !dup {
+			return addr
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
 }
+
+var (
+	portsGivenMu sync.Mutex
+	portsGiven   = map[string]bool{}
+)
 
 // realServer answers like the tutorial's nginx: its page, Connection: close.
 func realServer(t *testing.T, body string) (addr string, stop func()) {
