@@ -93,13 +93,9 @@ func lingerClose(c net.Conn) {
 	switch c.(type) {
 	case *net.TCPConn, *sock.TCPConn:
 		c.(interface{ CloseWrite() error }).CloseWrite()
-		if fd := connFD(c); fd >= 0 {
-			var b [1]byte
-			n, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err == syscall.EAGAIN || err == nil && n == 0 { // nothing unread, or the client's FIN
-				c.Close()
-				return
-			}
+		if n, err := peek(c); err == syscall.EAGAIN || err == nil && n == 0 { // nothing unread, or the client's FIN
+			c.Close()
+			return
 		}
 		var buf [4096]byte
 		c.SetReadDeadline(time.Now().Add(lingerTime))

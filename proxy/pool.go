@@ -84,21 +84,22 @@ func reusable(c net.Conn, since time.Time, trust bool) (net.Conn, bool) {
 // alive tells whether an idle connection is still open: a non-blocking
 // peek that would block means yes; EOF or unexpected data means no.
 func alive(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return false
+	_, err := peek(c)
+	return err == syscall.EAGAIN
+}
+
+// peek looks, without blocking or consuming, at whether c has a byte
+// unread: (0, EAGAIN) when nothing, (0, nil) at the peer's FIN. It goes by
+// the descriptor (connFD), so that a sock.TCPConn need not join Go's
+// poller for it.
+func peek(c net.Conn) (int, error) {
+	fd := connFD(c)
+	if fd < 0 {
+		return 0, syscall.EBADF
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	open := false
 	var one [1]byte
-	rc.Control(func(fd uintptr) {
-		_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		open = err == syscall.EAGAIN
-	})
-	return open
+	n, _, err := syscall.Recvfrom(fd, one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	return n, err
 }
 
 func (p *idlePool) closeAll() {

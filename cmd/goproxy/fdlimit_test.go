@@ -12,19 +12,37 @@ import (
 	"time"
 )
 
-// A listener that runs out of descriptors pauses and accepts again once
-// some are freed, as haproxy's does (it logs "reached process FD limit"
-// and retries 100 ms later); it must not stop accepting for good.
+// A listener that runs out of descriptors logs it and accepts again once
+// some are freed; it must not stop accepting for good. haproxy 2.6 run
+// the same way logs "Proxy fe reached process FD limit (maxsock=2017).
+// Please check 'ulimit-n' and restart." and retries 100 ms later: the
+// line goproxy logs must be haproxy's, byte for byte.
 func TestAcceptSurvivesFDExhaustion(t *testing.T) {
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
 		t.Skip("prlimit (util-linux) not installed")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "goproxy")
+	bin := filepath.Join(t.TempDir(), "goproxy")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	got := exhaustDescriptors(t, prlimit, bin)
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		t.Log("haproxy not installed: goproxy's line is not compared")
+		return
+	}
+	if want := exhaustDescriptors(t, prlimit, haproxy); got != want {
+		t.Errorf("limit log line\n goproxy: %q\n haproxy: %q", got, want)
+	}
+}
+
+// exhaustDescriptors runs bin under a 48-descriptor limit, holds 80
+// client connections, and returns the first "reached ... limit" line it
+// logs; it fails the test unless bin answers again once they close.
+func exhaustDescriptors(t *testing.T, prlimit, bin string) string {
+	t.Helper()
+	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +93,20 @@ frontend fe
 		}
 		return nil
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for get() != nil {
-		if time.Now().After(deadline) {
-			t.Fatal("goproxy did not answer")
+	answers := func(what string) {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			err := get()
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no answer %s: %v", filepath.Base(bin), what, err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	answers("at start")
 	// Hold more connections than the process has descriptors.
 	var held []net.Conn
 	for i := 0; i < 80; i++ {
@@ -91,28 +116,21 @@ frontend fe
 		}
 		held = append(held, c)
 	}
-	sawLimit := false
+	limit := ""
 	wait := time.After(3 * time.Second)
-	for !sawLimit {
+	for limit == "" {
 		select {
 		case l := <-lines:
-			sawLimit = strings.Contains(l, "reached process FD limit (maxsock=")
+			if strings.Contains(l, " reached ") {
+				limit = l
+			}
 		case <-wait:
-			t.Fatal("no \"reached process FD limit\" log line while descriptors ran out")
+			t.Fatalf("%s: no \"reached ... limit\" log line while descriptors ran out", filepath.Base(bin))
 		}
 	}
 	for _, c := range held {
 		c.Close()
 	}
-	deadline = time.Now().Add(5 * time.Second)
-	for {
-		err := get()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no answer after the descriptors were freed: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	answers("after the descriptors were freed")
+	return limit
 }

@@ -149,16 +149,8 @@ func TestSockPairPassesConnections(t *testing.T) {
 }
 
 func TestListenFDListensOnBoundSocket(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	sa, _ := unix.Getsockname(fd)
-	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*unix.SockaddrInet4).Port}
+	fd, port := boundLoopbackSocket(t)
+	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	// bound but not listening: fd@ must listen itself
 	ln, err := ListenFD(fd, 16)
 	if err != nil {
@@ -178,4 +170,20 @@ func TestListenFDListensOnBoundSocket(t *testing.T) {
 	} else {
 		ln2.Close()
 	}
+}
+
+// boundLoopbackSocket is a TCP socket bound to 127.0.0.1 on a free port,
+// not listening yet; closed at the end of the test.
+func boundLoopbackSocket(t *testing.T) (fd, port int) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := unix.Getsockname(fd)
+	return fd, sa.(*unix.SockaddrInet4).Port
 }

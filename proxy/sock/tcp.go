@@ -175,6 +175,20 @@ func (c *TCPConn) registerLocked() error {
 	return nil
 }
 
+// lockRaw locks mu and reports true while the socket is raw (not in the
+// poller yet); once it has joined, false, with mu left unlocked.
+func (c *TCPConn) lockRaw() bool {
+	if c.polled.Load() {
+		return false
+	}
+	c.mu.Lock()
+	if c.polled.Load() {
+		c.mu.Unlock()
+		return false
+	}
+	return true
+}
+
 // rawCheck is what the poller checks before an operation: the
 // connection is open and the deadline (if any) not passed.
 func (c *TCPConn) rawCheck(op string, deadline time.Time) error {
@@ -193,27 +207,22 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if !c.polled.Load() {
-		c.mu.Lock()
-		if !c.polled.Load() {
-			if err := c.rawCheck("read", c.rdl); err != nil {
-				c.mu.Unlock()
-				return 0, err
-			}
-			c.rbuf, c.rn, c.rerr = b, 0, nil
-			done := c.recv(uintptr(c.fd))
-			c.rbuf = nil
-			if done {
-				c.mu.Unlock()
-				return c.readResult()
-			}
-			err := c.registerLocked() // it would block: wait in the poller
+	if c.lockRaw() {
+		if err := c.rawCheck("read", c.rdl); err != nil {
 			c.mu.Unlock()
-			if err != nil {
-				return 0, c.opError("read", err)
-			}
-		} else {
+			return 0, err
+		}
+		c.rbuf, c.rn, c.rerr = b, 0, nil
+		done := c.recv(uintptr(c.fd))
+		c.rbuf = nil
+		if done {
 			c.mu.Unlock()
+			return c.readResult()
+		}
+		err := c.registerLocked() // it would block: wait in the poller
+		c.mu.Unlock()
+		if err != nil {
+			return 0, c.opError("read", err)
 		}
 	}
 	c.rbuf, c.rn, c.rerr = b, 0, nil
@@ -261,27 +270,22 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 		return 0, nil
 	}
 	c.wbuf, c.wn, c.werr = b, 0, nil
-	if !c.polled.Load() {
-		c.mu.Lock()
-		if !c.polled.Load() {
-			if err := c.rawCheck("write", c.wdl); err != nil {
-				c.mu.Unlock()
-				c.wbuf = nil
-				return 0, err
-			}
-			if c.send(uintptr(c.fd)) {
-				c.mu.Unlock()
-				return c.writeResult()
-			}
-			err := c.registerLocked() // the socket's buffer is full: wait in the poller
+	if c.lockRaw() {
+		if err := c.rawCheck("write", c.wdl); err != nil {
 			c.mu.Unlock()
-			if err != nil {
-				n := c.wn
-				c.wbuf = nil
-				return n, c.opError("write", err)
-			}
-		} else {
+			c.wbuf = nil
+			return 0, err
+		}
+		if c.send(uintptr(c.fd)) {
 			c.mu.Unlock()
+			return c.writeResult()
+		}
+		err := c.registerLocked() // the socket's buffer is full: wait in the poller
+		c.mu.Unlock()
+		if err != nil {
+			n := c.wn
+			c.wbuf = nil
+			return n, c.opError("write", err)
 		}
 	}
 	if err := c.rc.Write(c.writeFn); err != nil {
@@ -327,29 +331,20 @@ func (c *TCPConn) opError(op string, err error) error {
 
 // Close closes the connection (a FIN, or a reset after SetLinger(0)).
 func (c *TCPConn) Close() error {
-	if !c.polled.Load() {
-		c.mu.Lock()
-		if !c.polled.Load() {
-			defer c.mu.Unlock()
-			if c.closed {
-				return c.opError("close", net.ErrClosed)
-			}
-			c.closed = true
-			return unix.Close(c.fd)
+	if c.lockRaw() {
+		defer c.mu.Unlock()
+		if c.closed {
+			return c.opError("close", net.ErrClosed)
 		}
-		c.mu.Unlock()
+		c.closed = true
+		return unix.Close(c.fd)
 	}
 	return c.f.Close()
 }
 
 // control runs fn on the open descriptor.
 func (c *TCPConn) control(fn func(fd int)) error {
-	if c.polled.Load() {
-		return c.rc.Control(func(fd uintptr) { fn(int(fd)) })
-	}
-	c.mu.Lock()
-	if c.polled.Load() {
-		c.mu.Unlock()
+	if !c.lockRaw() {
 		return c.rc.Control(func(fd uintptr) { fn(int(fd)) })
 	}
 	defer c.mu.Unlock()
@@ -388,27 +383,19 @@ func (c *TCPConn) SetDeadline(t time.Time) error {
 }
 
 func (c *TCPConn) SetReadDeadline(t time.Time) error {
-	if !c.polled.Load() {
-		c.mu.Lock()
-		if !c.polled.Load() {
-			c.rdl = t
-			c.mu.Unlock()
-			return nil
-		}
+	if c.lockRaw() {
+		c.rdl = t // handed to the poller if the socket joins it
 		c.mu.Unlock()
+		return nil
 	}
 	return c.f.SetReadDeadline(t)
 }
 
 func (c *TCPConn) SetWriteDeadline(t time.Time) error {
-	if !c.polled.Load() {
-		c.mu.Lock()
-		if !c.polled.Load() {
-			c.wdl = t
-			c.mu.Unlock()
-			return nil
-		}
+	if c.lockRaw() {
+		c.wdl = t
 		c.mu.Unlock()
+		return nil
 	}
 	return c.f.SetWriteDeadline(t)
 }
