@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"goha/internal/clock"
 	"goha/parser/haproxy"
 	"goha/proxy/balance"
 	"goha/proxy/check"
@@ -73,9 +74,9 @@ type server struct {
 	st   *stats.Server
 	// ap is addr parsed, for logs (%si:%sp).
 	ap netip.AddrPort
-	// tcpAddr is ap for connections made by sock.DialTCP; nil when addr
-	// is not an IP address and port (a name, a unix socket...).
-	tcpAddr *net.TCPAddr
+	// dest is ap ready for sock's dialer; nil when addr is not an IP
+	// address and port (a name, a unix socket...).
+	dest *sock.TCPDest
 	// warmSince is when the slowstart ramp in progress began (under
 	// be.mu); a newer ramp ends the older one's ticker.
 	warmSince time.Time
@@ -184,7 +185,7 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		ap, _ := netip.ParseAddrPort(addr)
 		sv := &server{name: s.Name, addr: addr, ap: ap, lbs: lb.Servers()[i], be: b, cookie: s.Cookie}
 		if ap.IsValid() {
-			sv.tcpAddr = net.TCPAddrFromAddrPort(ap)
+			sv.dest = sock.NewTCPDest(ap)
 		}
 		if pc != nil && pc.dynamic && sv.cookie == "" {
 			sv.cookie = dynamicCookie(pc.dynamicKey, ap)
@@ -428,7 +429,7 @@ func (b *backend) turnaround() time.Duration {
 // not help (hashing algorithms, a single active server).
 func (b *backend) connect(ctx context.Context, req *balance.Request, persist *server, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
 	var res connectResult
-	start := time.Now()
+	start := clock.Mono()
 	// Counted as haproxy does: the server's stot for every connection
 	// attempt, retries included; lbtot when the balancer picked a server
 	// other than the previous attempt's (assign_server, connect_server).
@@ -441,11 +442,11 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 	} else {
 		s, err = b.waitPick(ctx, req, nil)
 	}
-	res.queueWait = time.Since(start)
+	connStart := clock.Mono()
+	res.queueWait = time.Duration(connStart - start)
 	if err != nil {
 		return nil, res, err
 	}
-	connStart := time.Now()
 	for n := 0; ; {
 		res.server = s
 		counted := b.st != nil && s.st != nil
@@ -458,7 +459,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 		picked = false
 		c, err := dial(s)
 		if err == nil {
-			res.connWait = time.Since(connStart)
+			res.connWait = time.Duration(clock.Mono() - connStart)
 			return c, res, nil
 		}
 		if counted {
@@ -467,7 +468,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 		b.release(s)
 		n++
 		if n > b.retries {
-			res.connWait = time.Since(connStart)
+			res.connWait = time.Duration(clock.Mono() - connStart)
 			return nil, res, errConnFailed
 		}
 		b.mu.Lock()
@@ -605,12 +606,8 @@ var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Cou
 //
 // dst is the address the client reached, for a server that maps ports.
 func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
-	if s.tcpAddr != nil && !s.mapPorts {
-		var dl time.Time
-		if t := b.timeouts.Connect; t > 0 {
-			dl = time.Now().Add(t)
-		}
-		c, err := sock.DialTCP(s.ap, s.tcpAddr, dl, b.srvTCPKA)
+	if s.dest != nil && !s.mapPorts {
+		c, err := s.dest.Dial(b.timeouts.Connect, b.srvTCPKA)
 		if err != nil {
 			return nil, err // a nil *sock.TCPConn must not become a non-nil net.Conn
 		}

@@ -129,8 +129,9 @@ func New(cfg *haproxy.Config, opts Options) (*Engine, error) {
 		opts.Logf = func(string, string, ...any) {}
 	}
 	e := &Engine{cfg: cfg, opts: opts, backends: map[string]*backend{}, targets: map[*check.Target]*server{},
-		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), workers: newWorkerPool(), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
+		rts: map[*haproxy.Proxy]*proxyRT{}, closing: make(chan struct{}), statsOf: map[*haproxy.Proxy]*stats.Proxy{}}
 	e.process.Started = time.Now()
+	e.workers = newWorkerPool(e.serveConn)
 	// haproxy 2.6 derives a global maxconn from the file-descriptor limit
 	// when none is set: it bounds the process and every frontend without
 	// its own maxconn.
@@ -327,23 +328,27 @@ func (e *Engine) handle(f *frontend, c net.Conn, slots bool) {
 	e.process.Conn(now)
 	e.process.Sess(now)
 	e.conns.Add(1)
-	e.workers.run(func() {
-		// In mode http haproxy says "Connect from" for each stream,
-		// that is each request parsed (see serveOne).
-		if f.log != nil && f.mode != haproxy.ModeHTTP {
-			f.logConnect(c.RemoteAddr(), c.LocalAddr())
+	e.workers.run(connJob{f, c, slots})
+}
+
+// serveConn serves an accepted connection (on a worker: workerPool).
+func (e *Engine) serveConn(j connJob) {
+	f, c := j.f, j.c
+	// In mode http haproxy says "Connect from" for each stream, that is
+	// each request parsed (see serveOne).
+	if f.log != nil && f.mode != haproxy.ModeHTTP {
+		f.logConnect(c.RemoteAddr(), c.LocalAddr())
+	}
+	if f.mode == haproxy.ModeHTTP {
+		f.serveHTTP(c, j.slots) // calls connEnd, maybe from another goroutine
+		if p := e.idleP.Load(); p != nil {
+			p.worker()
 		}
-		if f.mode == haproxy.ModeHTTP {
-			f.serveHTTP(c, slots) // calls connEnd, maybe from another goroutine
-			if p := e.idleP.Load(); p != nil {
-				p.worker()
-			}
-			return
-		}
-		f.serveTCP(c)
-		f.sessionEnd()
-		f.connEnd(slots)
-	})
+		return
+	}
+	f.serveTCP(c)
+	f.sessionEnd()
+	f.connEnd(j.slots)
 }
 
 // connEnd releases what an accepted connection held: its maxconn slots

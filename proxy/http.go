@@ -17,6 +17,7 @@ import (
 	"goha/proxy/balance"
 	"goha/proxy/http1"
 	plog "goha/proxy/log"
+	"goha/proxy/sock"
 	"goha/stats"
 )
 
@@ -102,14 +103,14 @@ type stream struct {
 	// the request ends, before its log line.
 	assigned *backend
 	// tFirst: when the request's first byte came (Ti); reqID: its %rt;
-	// caps: what the frontend captures of it (capture.go); parseReq
-	// parses a request head (noting tFirst when the frontend logs).
-	tFirst   time.Time
-	reqID    uint32
-	caps     streamCaptures
-	parseReq func([]byte) (bool, error)
-	live     *liveStream // what "show sess" shows of it
-	logArena []byte      // the log line's sample values
+	// caps: what the frontend captures of it (capture.go); noteFirst:
+	// the frontend logs, so parseRequest notes tFirst.
+	tFirst    time.Time
+	reqID     uint32
+	caps      streamCaptures
+	noteFirst bool
+	live      *liveStream // what "show sess" shows of it
+	logArena  []byte      // the log line's sample values
 	// idle is the connection's place in the idle poller, once parked;
 	// slots: it holds maxconn slots (released by connEnd).
 	idle  *idleSession
@@ -190,7 +191,7 @@ func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, parse fu
 			return true, http1.ErrHeadTooLarge
 		}
 		if timeout > 0 {
-			conn.SetReadDeadline(time.Now().Add(timeout))
+			setReadTimeout(conn, timeout)
 		}
 		m, rerr := conn.Read(buf[*n:])
 		*n += m
@@ -201,6 +202,16 @@ func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, parse fu
 			return *n > 0, rerr
 		}
 	}
+}
+
+// setReadTimeout sets c's read deadline d from now (d > 0), with one
+// clock read on a sock.TCPConn.
+func setReadTimeout(c net.Conn, d time.Duration) {
+	if tc, ok := c.(*sock.TCPConn); ok {
+		tc.SetReadTimeout(d)
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(d))
 }
 
 func isTimeout(err error) bool {
@@ -229,7 +240,7 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.tFirst = time.Time{}
-	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.parseReq)
+	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.parseRequest)
 	if idle {
 		f.e.leaveIdle(s.client)
 	}
@@ -355,12 +366,15 @@ func (s *stream) serveOne() bool {
 	return s.forward(be)
 }
 
+// The usual versions' digits, shared (acl samples only read them).
+var version11, version10 = []byte("1.1"), []byte("1.0")
+
 func versionDigits(r *http1.Request) []byte {
 	switch {
 	case r.Major == 1 && r.Minor == 1:
-		return []byte("1.1")
+		return version11
 	case r.Major == 1 && r.Minor == 0:
-		return []byte("1.0")
+		return version10
 	}
 	return []byte{'0' + r.Major, '.', '0' + r.Minor}
 }
@@ -476,7 +490,7 @@ func (s *stream) forward(be *backend) bool {
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
-			s.own, s.ownSrv, s.ownSince = sc, sv, time.Now()
+			s.own, s.ownSrv, s.ownSince = sc, sv, s.now()
 			return
 		}
 		sc.Close()

@@ -7,9 +7,9 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"goha/internal/clock"
 	"goha/proxy/http1"
+	"goha/proxy/sock"
 )
 
 // Streams, their buffers and parsers are pooled: a keep-alive connection
@@ -26,10 +26,7 @@ var streamPool = sync.Pool{New: func() any {
 func getStream(f *frontend, c net.Conn) *stream {
 	s := streamPool.Get().(*stream)
 	s.f, s.client = f, c
-	s.parseReq = s.req.Parse
-	if f.log != nil {
-		s.parseReq = s.parseNoting
-	}
+	s.noteFirst = f.log != nil
 	return s
 }
 
@@ -84,7 +81,7 @@ func (f *frontend) serveHTTP(c net.Conn, slots bool) {
 	s.slots = slots
 	s.src = c.RemoteAddr()
 	s.live = f.e.streams.open(f, c)
-	s.tStart = time.Now()
+	s.tStart = s.now()
 	s.run()
 }
 
@@ -103,11 +100,11 @@ func (s *stream) run() {
 			s.logRequest()
 		}
 		flushCounts(s.bytes, &s.flushed, s.f.st, s.countingBackend(), s.sv)
-		s.tStart = time.Now()
 		if !keep {
 			s.finish()
 			return
 		}
+		s.tStart = s.now()
 		if s.clen > 0 {
 			continue // pipelined: the next request is here
 		}
@@ -138,6 +135,17 @@ func (s *stream) run() {
 			return
 		}
 	}
+}
+
+// now is the time for the stream's instants: time.Now when the frontend
+// logs (its log lines show dates), else the monotonic clock alone, read
+// once instead of twice (clock.Time's wall part does not follow a step
+// of the system clock).
+func (s *stream) now() time.Time {
+	if s.noteFirst {
+		return time.Now()
+	}
+	return clock.Time(clock.Mono())
 }
 
 // finish ends the client connection and the stream.
@@ -207,7 +215,7 @@ func (is *idleSession) idleWake(why idleWhy) {
 	s.live = is.f.e.streams.open(is.f, is.client)
 	// A request that came soon after the last response marks a busy
 	// connection: it waits in its goroutine first next time.
-	s.hw.on = time.Since(s.tStart) < hotGrace
+	s.hw.on = clock.Since(s.tStart) < hotGrace
 	s.run()
 }
 
@@ -237,8 +245,8 @@ type hotWait struct {
 // data, end or error end the wait (serveOne's own read then sees the end
 // or the error again).
 func (h *hotWait) ready(fd uintptr) bool {
-	n, _, err := unix.Recvfrom(int(fd), h.buf, 0) // recvfrom, not read: no VFS layer (sock.TCPConn)
-	if err == unix.EAGAIN {
+	n, err := sock.Recv(int(fd), h.buf, 0) // recvfrom, not read: no VFS layer (sock.TCPConn)
+	if err == syscall.EAGAIN {
 		return false
 	}
 	if n > 0 {
@@ -266,7 +274,7 @@ func (s *stream) waitHot(d time.Duration) bool {
 		h.check = h.ready
 	}
 	h.buf, h.got = s.cbuf[s.clen:], 0
-	s.client.SetReadDeadline(time.Now().Add(d))
+	setReadTimeout(s.client, d)
 	runtime.Gosched() // the response just went out: see forward's Gosched
 	err := h.rc.Read(h.check)
 	s.clen += h.got

@@ -257,10 +257,11 @@ func (s *stream) startRequest() {
 	}
 }
 
-// parseNoting parses a request head and notes when its first byte came:
-// the first call sees the first bytes read (or those already buffered).
-func (s *stream) parseNoting(buf []byte) (bool, error) {
-	if s.tFirst.IsZero() {
+// parseRequest parses a request head; for a log line it notes when its
+// first byte came: the first call sees the first bytes read (or those
+// already buffered).
+func (s *stream) parseRequest(buf []byte) (bool, error) {
+	if s.noteFirst && s.tFirst.IsZero() {
 		s.tFirst = time.Now()
 	}
 	return s.req.Parse(buf)

@@ -5,6 +5,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"goha/internal/clock"
+	"goha/proxy/sock"
 )
 
 // idlePool keeps a server's idle keep-alive connections for reuse
@@ -71,7 +74,7 @@ func (p *idlePool) get(trust bool) (c net.Conn, unchecked bool) {
 // unchecked when trusted and idle for less than trustIdle, else returned
 // only if alive (and closed otherwise).
 func reusable(c net.Conn, since time.Time, trust bool) (net.Conn, bool) {
-	if trust && time.Since(since) < trustIdle {
+	if trust && clock.Since(since) < trustIdle {
 		return c, true
 	}
 	if alive(c) {
@@ -98,8 +101,11 @@ func peek(c net.Conn) (int, error) {
 		return 0, syscall.EBADF
 	}
 	var one [1]byte
-	n, _, err := syscall.Recvfrom(fd, one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	return n, err
+	n, err := sock.Recv(fd, one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func (p *idlePool) closeAll() {

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"goha/internal/clock"
 	"goha/stats/cli"
 )
 
@@ -145,7 +146,7 @@ func (l *liveStream) begin(headLen int) {
 	if l == nil {
 		return
 	}
-	now := time.Now().UnixNano()
+	now := clock.UnixNano()
 	l.be.Store(nil)
 	l.srv.Store(nil)
 	l.sfd.Store(-1)
@@ -163,7 +164,7 @@ func (l *liveStream) step(st cli.SessState) {
 	if l == nil {
 		return
 	}
-	now := time.Now().UnixNano()
+	now := clock.UnixNano()
 	l.state.Store(uint32(st))
 	l.since.Store(now)
 	l.last.Store(now)
@@ -271,7 +272,7 @@ func (l *liveStream) watch(c net.Conn, server bool, idle time.Duration) net.Conn
 	if l == nil {
 		return c
 	}
-	now := time.Now().UnixNano()
+	now := clock.UnixNano()
 	if server {
 		l.srvIdle.Store(int64(idle))
 		l.srvRead.Store(now)
@@ -297,7 +298,7 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 // noted records a read of n bytes ending with err, done through Read or
 // past it (the spliced data path, splice.go).
 func (c *watchedConn) noted(n int, err error) {
-	now := time.Now().UnixNano()
+	now := clock.UnixNano()
 	if c.server {
 		c.l.srvRead.Store(now)
 		return

@@ -3,17 +3,20 @@ package stats
 import (
 	"sync/atomic"
 	"time"
+
+	"goha/internal/clock"
 )
 
 // Every counter here is updated with atomics only: the request path never
 // takes a lock to count (issue 4 acceptance).
 
-var clockStart = time.Now()
+var clockStart = clock.Mono()
 
 // NowMs is the millisecond clock the rate counters run on (haproxy's
 // global_now_ms). It wraps after ~49 days, as haproxy's does; rate
-// arithmetic is done modulo 2^32.
-func NowMs() uint32 { return uint32(time.Since(clockStart) / time.Millisecond) }
+// arithmetic is done modulo 2^32. One monotonic clock read (the request
+// path asks it several times per request).
+func NowMs() uint32 { return uint32((clock.Mono() - clockStart) / int64(time.Millisecond)) }
 
 // FreqCtr counts events per second the way haproxy's freq_ctr does: the
 // current second's count plus the previous second's count weighted by the

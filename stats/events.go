@@ -2,12 +2,15 @@ package stats
 
 import (
 	"time"
+
+	"goha/internal/clock"
 )
 
-// Now reads both clocks a dump or an event needs.
+// Now reads both clocks a dump or an event needs, with one monotonic
+// clock read (the wall clock derived from it: clock.UnixNano).
 func Now() Clock {
-	t := time.Now() // one clock read for both (NowMs would be a second)
-	return Clock{Unix: t.Unix(), Ms: uint32(t.Sub(clockStart) / time.Millisecond)}
+	m := clock.Mono()
+	return Clock{Unix: clock.UnixNanoAt(m) / int64(time.Second), Ms: uint32((m - clockStart) / int64(time.Millisecond))}
 }
 
 // The functions below are what the engine calls on the request path. Each

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TCPConn is a TCP connection made by DialTCP or accepted by a
+// TCPConn is a TCP connection made by a TCPDest or accepted by a
 // TCPListener. It is what a *net.TCPConn is to the engine (reads and
 // writes through Go's poller, deadlines, half-closes, the descriptor for
 // splice) without what the net package costs per connection:
@@ -23,14 +23,17 @@ import (
 //     getpeername and getsockopt after the connect, and a park in the
 //     poller for a connect that loopback has already finished (about
 //     6 µs per new server connection in the close load's profile);
-//   - accepting: getsockname for an address the listener knows;
+//   - accepting: getsockname for an address the listener knows, and the
+//     getsockopt(SO_PROTOCOL) x/sys/unix's Accept4 makes to decode the
+//     peer's address;
 //   - reads and writes: recvfrom(2) and sendto(2), as haproxy's, not
 //     read(2) and write(2), which also go through the VFS layer;
 //   - the poller: a socket joins Go's poller only when an operation would
 //     block (haproxy also subscribes a socket only when it must wait). A
 //     connection whose request, answer and close never wait — most new
 //     connections on loopback — costs no epoll_ctl at all, where the net
-//     package makes two (add, and delete at close).
+//     package makes two (add, and delete at close);
+//   - deadlines: see armRead.
 //
 // Until it joins the poller ("raw"), operations run under mu, so that a
 // Close from another goroutine cannot close the descriptor under a
@@ -43,11 +46,13 @@ type TCPConn struct {
 
 	polled atomic.Bool // f and rc are set (never unset)
 	mu     sync.Mutex
-	closed bool      // raw: under mu
-	rdl    time.Time // raw: the deadlines asked (under mu)
-	wdl    time.Time
-	f      *os.File
-	rc     syscall.RawConn
+	closed bool // raw: under mu
+	// rdl and wdl are the deadlines asked (monotonic, 0: none);
+	// rArm and wArm what the poller has (under mu).
+	rdl, wdl   atomic.Int64
+	rArm, wArm int64
+	f          *os.File
+	rc         syscall.RawConn
 
 	// Poller I/O: the functions are bound once, at registration.
 	readFn, writeFn func(fd uintptr) bool
@@ -56,45 +61,88 @@ type TCPConn struct {
 	rerr, werr      error
 }
 
-// DialTCP connects to dst (raddr is dst as a net.Addr, shared by every
-// connection to it and never written) within deadline (zero: none).
-// keepAlive sets SO_KEEPALIVE (haproxy's srvtcpka: the system's timings).
-// The socket is made and connected as haproxy does (TCP_NODELAY before
-// the connect); a connect that returns EINPROGRESS is asked again at
-// once, since on loopback the handshake is usually complete by then.
-func DialTCP(dst netip.AddrPort, raddr *net.TCPAddr, deadline time.Time, keepAlive bool) (*TCPConn, error) {
-	family, sa := unix.AF_INET, unix.Sockaddr(nil)
+// TCPDest is a server address made ready for connecting once, for every
+// connection to it: its socket address in the kernel's form (no
+// per-connection conversion or allocation) and its net.Addr.
+type TCPDest struct {
+	family int
+	sa     unix.RawSockaddrInet6 // or a RawSockaddrInet4 in its first bytes
+	salen  uintptr
+	raddr  *net.TCPAddr
+}
+
+// NewTCPDest prepares dst.
+func NewTCPDest(dst netip.AddrPort) *TCPDest {
+	d := &TCPDest{raddr: net.TCPAddrFromAddrPort(dst)}
+	port := dst.Port()
 	if a := dst.Addr(); a.Is4() || a.Is4In6() {
-		sa = &unix.SockaddrInet4{Port: int(dst.Port()), Addr: a.Unmap().As4()}
-	} else {
-		family = unix.AF_INET6
-		sa6 := &unix.SockaddrInet6{Port: int(dst.Port()), Addr: a.As16()}
-		if z := a.Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				sa6.ZoneId = uint32(ifi.Index)
-			}
+		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(&d.sa))
+		sa4.Family = unix.AF_INET
+		putPort(&sa4.Port, port)
+		sa4.Addr = a.Unmap().As4()
+		d.family, d.salen = unix.AF_INET, unix.SizeofSockaddrInet4
+		return d
+	}
+	d.sa.Family = unix.AF_INET6
+	putPort(&d.sa.Port, port)
+	d.sa.Addr = dst.Addr().As16()
+	if z := dst.Addr().Zone(); z != "" {
+		if ifi, err := net.InterfaceByName(z); err == nil {
+			d.sa.Scope_id = uint32(ifi.Index)
 		}
-		sa = sa6
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	d.family, d.salen = unix.AF_INET6, unix.SizeofSockaddrInet6
+	return d
+}
+
+// putPort stores a port in network byte order.
+func putPort(dst *uint16, port uint16) {
+	b := (*[2]byte)(unsafe.Pointer(dst))
+	b[0], b[1] = byte(port>>8), byte(port)
+}
+
+// Addr is the destination as a net.Addr (shared: never to be written).
+func (d *TCPDest) Addr() *net.TCPAddr { return d.raddr }
+
+// connect asks the kernel to connect fd to d.
+func (d *TCPDest) connect(fd int) error {
+	_, _, e := syscall.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&d.sa)), d.salen)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// DialTCP connects to dst within timeout (0: none); see TCPDest.Dial.
+func DialTCP(dst netip.AddrPort, timeout time.Duration, keepAlive bool) (*TCPConn, error) {
+	return NewTCPDest(dst).Dial(timeout, keepAlive)
+}
+
+// Dial connects to d within timeout (0: none). keepAlive sets
+// SO_KEEPALIVE (haproxy's srvtcpka: the system's timings). The socket is
+// made and connected as haproxy does (TCP_NODELAY before the connect); a
+// connect that returns EINPROGRESS is asked again at once, since on
+// loopback the handshake is usually complete by then.
+func (d *TCPDest) Dial(timeout time.Duration, keepAlive bool) (*TCPConn, error) {
+	fd, err := unix.Socket(d.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil {
-		return nil, dialError(raddr, "socket", err)
+		return nil, dialError(d.raddr, "socket", err)
 	}
-	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	if keepAlive {
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+		setsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 	}
 	pending := false
-	switch err = unix.Connect(fd, sa); err {
+	switch err = d.connect(fd); err {
 	case nil:
 	case unix.EINPROGRESS, unix.EINTR:
-		pending, err = connectAgain(fd, sa)
+		pending, err = d.connectAgain(fd)
 	}
 	if err != nil {
 		unix.Close(fd)
-		return nil, dialError(raddr, "connect", err)
+		return nil, dialError(d.raddr, "connect", err)
 	}
-	c := newTCPConn(fd, raddr, nil)
+	c := newTCPConn(fd, d.raddr, nil)
 	if !pending {
 		return c, nil
 	}
@@ -103,18 +151,18 @@ func DialTCP(dst netip.AddrPort, raddr *net.TCPAddr, deadline time.Time, keepAli
 	c.mu.Unlock()
 	if err != nil {
 		c.Close()
-		return nil, dialError(raddr, "connect", err)
+		return nil, dialError(d.raddr, "connect", err)
 	}
-	if !deadline.IsZero() {
-		c.f.SetWriteDeadline(deadline)
+	if timeout > 0 {
+		c.armWrite(monoAfter(nanotime(), timeout))
 	}
 	var cerr error
-	werr := c.rc.Write(func(fd uintptr) bool {
-		pending, cerr = connectAgain(int(fd), sa)
+	werr := c.waitWrite(func(fd uintptr) bool {
+		pending, cerr = d.connectAgain(int(fd))
 		return !pending
 	})
-	if !deadline.IsZero() {
-		c.f.SetWriteDeadline(time.Time{})
+	if timeout > 0 {
+		c.armWrite(0)
 	}
 	if werr != nil {
 		cerr = werr
@@ -122,9 +170,9 @@ func DialTCP(dst netip.AddrPort, raddr *net.TCPAddr, deadline time.Time, keepAli
 	if cerr != nil {
 		c.Close()
 		if cerr == os.ErrDeadlineExceeded {
-			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: cerr}
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: d.raddr, Err: cerr}
 		}
-		return nil, dialError(raddr, "connect", cerr)
+		return nil, dialError(d.raddr, "connect", cerr)
 	}
 	return c, nil
 }
@@ -132,8 +180,8 @@ func DialTCP(dst netip.AddrPort, raddr *net.TCPAddr, deadline time.Time, keepAli
 // connectAgain asks a connect in progress how it went (haproxy's
 // sock_conn_check does the same): pending while it goes on, else the
 // connect's own error (nil: connected).
-func connectAgain(fd int, sa unix.Sockaddr) (pending bool, err error) {
-	switch err = unix.Connect(fd, sa); err {
+func (d *TCPDest) connectAgain(fd int) (pending bool, err error) {
+	switch err = d.connect(fd); err {
 	case nil, unix.EISCONN:
 		return false, nil
 	case unix.EALREADY, unix.EINPROGRESS, unix.EINTR:
@@ -165,11 +213,13 @@ func (c *TCPConn) registerLocked() error {
 		return err
 	}
 	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
-	if !c.rdl.IsZero() {
-		f.SetReadDeadline(c.rdl)
+	if m := c.rdl.Load(); m != 0 {
+		f.SetReadDeadline(monoTime(m))
+		c.rArm = m
 	}
-	if !c.wdl.IsZero() {
-		f.SetWriteDeadline(c.wdl)
+	if m := c.wdl.Load(); m != 0 {
+		f.SetWriteDeadline(monoTime(m))
+		c.wArm = m
 	}
 	c.polled.Store(true)
 	return nil
@@ -190,15 +240,98 @@ func (c *TCPConn) lockRaw() bool {
 }
 
 // rawCheck is what the poller checks before an operation: the
-// connection is open and the deadline (if any) not passed.
-func (c *TCPConn) rawCheck(op string, deadline time.Time) error {
+// connection is open and the deadline (monotonic, 0: none) not passed.
+func (c *TCPConn) rawCheck(op string, deadline int64) error {
 	if c.closed {
 		return c.opError(op, net.ErrClosed)
 	}
-	if !deadline.IsZero() && !time.Now().Before(deadline) {
+	if deadline != 0 && nanotime() >= deadline {
 		return c.opError(op, os.ErrDeadlineExceeded)
 	}
 	return nil
+}
+
+// Deadlines are armed in the poller lazily. Moving a deadline there
+// costs two clock reads and a timer update, and the engine moves the
+// read deadline of a keep-alive connection forward at every request. So
+// a deadline that moves later is only recorded (rdl); the poller keeps
+// the earlier one (rArm), and when that one expires, the wait checks the
+// deadline asked: passed, it is a timeout; not yet, the poller gets it
+// and the wait goes on. A deadline moved earlier (a timeout shortened,
+// a wait interrupted from another goroutine) is armed at once.
+
+// armRead asks for the read deadline m (monotonic, 0: none).
+func (c *TCPConn) armRead(m int64) {
+	c.rdl.Store(m)
+	if !c.polled.Load() {
+		return // registerLocked arms it if the socket joins
+	}
+	c.mu.Lock()
+	if m != 0 && (c.rArm == 0 || m < c.rArm) {
+		c.f.SetReadDeadline(monoTime(m))
+		c.rArm = m
+	}
+	c.mu.Unlock()
+}
+
+// armWrite is armRead for writes.
+func (c *TCPConn) armWrite(m int64) {
+	c.wdl.Store(m)
+	if !c.polled.Load() {
+		return
+	}
+	c.mu.Lock()
+	if m != 0 && (c.wArm == 0 || m < c.wArm) {
+		c.f.SetWriteDeadline(monoTime(m))
+		c.wArm = m
+	}
+	c.mu.Unlock()
+}
+
+// rearmRead is called when the poller's read deadline expired: true when
+// the deadline asked has not passed, which the poller now has.
+func (c *TCPConn) rearmRead() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.rdl.Load()
+	if m != 0 && nanotime() >= m {
+		return false
+	}
+	c.f.SetReadDeadline(monoTime(m))
+	c.rArm = m
+	return true
+}
+
+func (c *TCPConn) rearmWrite() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.wdl.Load()
+	if m != 0 && nanotime() >= m {
+		return false
+	}
+	c.f.SetWriteDeadline(monoTime(m))
+	c.wArm = m
+	return true
+}
+
+// waitRead runs fn through the poller (the socket has joined it) until
+// it reports done, under the deadline asked.
+func (c *TCPConn) waitRead(fn func(fd uintptr) bool) error {
+	for {
+		err := c.rc.Read(fn)
+		if err != os.ErrDeadlineExceeded || !c.rearmRead() {
+			return err
+		}
+	}
+}
+
+func (c *TCPConn) waitWrite(fn func(fd uintptr) bool) error {
+	for {
+		err := c.rc.Write(fn)
+		if err != os.ErrDeadlineExceeded || !c.rearmWrite() {
+			return err
+		}
+	}
 }
 
 // Read reads as net.TCPConn.Read: io.EOF at the end of the stream,
@@ -208,7 +341,7 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	if c.lockRaw() {
-		if err := c.rawCheck("read", c.rdl); err != nil {
+		if err := c.rawCheck("read", c.rdl.Load()); err != nil {
 			c.mu.Unlock()
 			return 0, err
 		}
@@ -226,7 +359,7 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		}
 	}
 	c.rbuf, c.rn, c.rerr = b, 0, nil
-	err := c.rc.Read(c.readFn)
+	err := c.waitRead(c.readFn)
 	c.rbuf = nil
 	if err != nil {
 		return 0, c.opError("read", err)
@@ -246,13 +379,21 @@ func (c *TCPConn) readResult() (int, error) {
 	return n, nil
 }
 
+// rawIOMax is the largest read or write made with a raw system call (no
+// word to the scheduler): a non-blocking recvfrom or sendto of that much
+// on a socket returns in a few microseconds, and the scheduler's
+// bookkeeping around a system call (entersyscall, exitsyscall) was about
+// 4 % of goproxy's user time per keep-alive request. Larger copies go
+// through syscall.Syscall, so that a long one lets other goroutines run.
+const rawIOMax = 16 << 10
+
 // recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
 	for {
-		r, _, e := syscall.Syscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&c.rbuf[0])), uintptr(len(c.rbuf)), 0, 0, 0)
+		r, e := Recv(int(fd), c.rbuf, 0)
 		switch e {
-		case 0:
-			c.rn = int(r)
+		case nil:
+			c.rn = r
 			return true
 		case syscall.EINTR:
 			continue
@@ -264,6 +405,22 @@ func (c *TCPConn) recv(fd uintptr) bool {
 	}
 }
 
+// Recv is recvfrom(2) on socket fd with flags, no address asked:
+// syscall.Errno errors, EAGAIN when nothing is there.
+func Recv(fd int, p []byte, flags int) (int, error) {
+	var r uintptr
+	var e syscall.Errno
+	if len(p) <= rawIOMax {
+		r, _, e = syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), uintptr(flags), 0, 0)
+	} else {
+		r, _, e = syscall.Syscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(flags), 0, 0)
+	}
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
 // Write writes all of b unless an error or the write deadline stops it.
 func (c *TCPConn) Write(b []byte) (int, error) {
 	if len(b) == 0 {
@@ -271,7 +428,7 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 	}
 	c.wbuf, c.wn, c.werr = b, 0, nil
 	if c.lockRaw() {
-		if err := c.rawCheck("write", c.wdl); err != nil {
+		if err := c.rawCheck("write", c.wdl.Load()); err != nil {
 			c.mu.Unlock()
 			c.wbuf = nil
 			return 0, err
@@ -288,7 +445,7 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 			return n, c.opError("write", err)
 		}
 	}
-	if err := c.rc.Write(c.writeFn); err != nil {
+	if err := c.waitWrite(c.writeFn); err != nil {
 		n := c.wn
 		c.wbuf = nil
 		return n, c.opError("write", err)
@@ -309,7 +466,13 @@ func (c *TCPConn) writeResult() (int, error) {
 func (c *TCPConn) send(fd uintptr) bool {
 	for c.wn < len(c.wbuf) {
 		p := c.wbuf[c.wn:]
-		r, _, e := syscall.Syscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+		var r uintptr
+		var e syscall.Errno
+		if len(p) <= rawIOMax {
+			r, _, e = syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+		} else {
+			r, _, e = syscall.Syscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+		}
 		switch e {
 		case 0:
 			c.wn += int(r)
@@ -342,16 +505,57 @@ func (c *TCPConn) Close() error {
 	return c.f.Close()
 }
 
-// control runs fn on the open descriptor.
-func (c *TCPConn) control(fn func(fd int)) error {
-	if !c.lockRaw() {
-		return c.rc.Control(func(fd uintptr) { fn(int(fd)) })
+// Socket calls made on the descriptor by sockCall.
+const (
+	callShutdown  = iota // arg: how
+	callLinger           // arg: seconds, < 0 off
+	callKeepAlive        // arg: 0 or 1
+)
+
+// sockCall makes one of the calls above on the open descriptor; a raw
+// socket's costs no closure (no allocation).
+func (c *TCPConn) sockCall(call, arg int) error {
+	if c.lockRaw() {
+		defer c.mu.Unlock()
+		if c.closed {
+			return net.ErrClosed
+		}
+		return doSockCall(c.fd, call, arg)
 	}
-	defer c.mu.Unlock()
-	if c.closed {
-		return net.ErrClosed
+	var err error
+	if cerr := c.rc.Control(func(fd uintptr) { err = doSockCall(int(fd), call, arg) }); cerr != nil {
+		return cerr
 	}
-	fn(c.fd)
+	return err
+}
+
+func doSockCall(fd, call, arg int) error {
+	switch call {
+	case callShutdown:
+		return errnoErr(syscall.RawSyscall(syscall.SYS_SHUTDOWN, uintptr(fd), uintptr(arg), 0))
+	case callLinger:
+		var l unix.Linger
+		if arg >= 0 {
+			l.Onoff, l.Linger = 1, int32(arg)
+		}
+		return errnoErr(syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_LINGER, uintptr(unsafe.Pointer(&l)), unsafe.Sizeof(l), 0))
+	case callKeepAlive:
+		return setsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, arg)
+	}
+	return syscall.EINVAL
+}
+
+// setsockoptInt sets an int option with a raw system call (it does not
+// block).
+func setsockoptInt(fd, level, opt, v int) error {
+	i := int32(v)
+	return errnoErr(syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&i)), 4, 0))
+}
+
+func errnoErr(_, _ uintptr, e syscall.Errno) error {
+	if e != 0 {
+		return e
+	}
 	return nil
 }
 
@@ -359,7 +563,7 @@ func (c *TCPConn) control(fn func(fd int)) error {
 // idle poller, peeks). It stays valid until Close.
 func (c *TCPConn) RawFD() int { return c.fd }
 
-// RemoteAddr is the server's address.
+// RemoteAddr is the peer's address.
 func (c *TCPConn) RemoteAddr() net.Addr { return c.raddr }
 
 // LocalAddr asks the system the first time only: most connections are
@@ -369,7 +573,14 @@ func (c *TCPConn) LocalAddr() net.Addr {
 		return c.laddr
 	}
 	var sa unix.Sockaddr
-	c.control(func(fd int) { sa, _ = unix.Getsockname(fd) })
+	if c.lockRaw() {
+		if !c.closed {
+			sa, _ = unix.Getsockname(c.fd)
+		}
+		c.mu.Unlock()
+	} else {
+		c.rc.Control(func(fd uintptr) { sa, _ = unix.Getsockname(int(fd)) })
+	}
 	if sa == nil {
 		return &net.TCPAddr{}
 	}
@@ -383,25 +594,28 @@ func (c *TCPConn) SetDeadline(t time.Time) error {
 }
 
 func (c *TCPConn) SetReadDeadline(t time.Time) error {
-	if c.lockRaw() {
-		c.rdl = t // handed to the poller if the socket joins it
-		c.mu.Unlock()
-		return nil
-	}
-	return c.f.SetReadDeadline(t)
+	c.armRead(monoOf(t))
+	return nil
 }
 
 func (c *TCPConn) SetWriteDeadline(t time.Time) error {
-	if c.lockRaw() {
-		c.wdl = t
-		c.mu.Unlock()
-		return nil
+	c.armWrite(monoOf(t))
+	return nil
+}
+
+// SetReadTimeout sets the read deadline d from now (d ≤ 0: none), with
+// one clock read where SetReadDeadline(time.Now().Add(d)) makes two.
+func (c *TCPConn) SetReadTimeout(d time.Duration) {
+	m := int64(0)
+	if d > 0 {
+		m = monoAfter(nanotime(), d)
 	}
-	return c.f.SetWriteDeadline(t)
+	c.armRead(m)
 }
 
 // SyscallConn gives the descriptor through the poller (splice, waits
-// for readiness): the socket joins it.
+// for readiness): the socket joins it. Its waits keep the connection's
+// deadlines (see armRead).
 func (c *TCPConn) SyscallConn() (syscall.RawConn, error) {
 	c.mu.Lock()
 	err := c.registerLocked()
@@ -409,7 +623,18 @@ func (c *TCPConn) SyscallConn() (syscall.RawConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.rc, nil
+	return (*polledConn)(c), nil
+}
+
+// polledConn is a TCPConn's syscall.RawConn.
+type polledConn TCPConn
+
+func (p *polledConn) Control(fn func(fd uintptr)) error { return p.rc.Control(fn) }
+func (p *polledConn) Read(fn func(fd uintptr) bool) error {
+	return (*TCPConn)(p).waitRead(fn)
+}
+func (p *polledConn) Write(fn func(fd uintptr) bool) error {
+	return (*TCPConn)(p).waitWrite(fn)
 }
 
 // CloseWrite sends a FIN (shutdown SHUT_WR).
@@ -419,28 +644,17 @@ func (c *TCPConn) CloseWrite() error { return c.shutdown(unix.SHUT_WR) }
 func (c *TCPConn) CloseRead() error { return c.shutdown(unix.SHUT_RD) }
 
 func (c *TCPConn) shutdown(how int) error {
-	var err error
-	if cerr := c.control(func(fd int) { err = unix.Shutdown(fd, how) }); cerr != nil {
-		return cerr
-	}
-	if err != nil {
+	if err := c.sockCall(callShutdown, how); err != nil {
+		if err == net.ErrClosed {
+			return err
+		}
 		return &net.OpError{Op: "shutdown", Net: "tcp", Addr: c.raddr, Err: os.NewSyscallError("shutdown", err)}
 	}
 	return nil
 }
 
 // SetLinger is net.TCPConn's: 0 makes Close reset the connection.
-func (c *TCPConn) SetLinger(sec int) error {
-	l := unix.Linger{}
-	if sec >= 0 {
-		l.Onoff, l.Linger = 1, int32(sec)
-	}
-	var err error
-	if cerr := c.control(func(fd int) { err = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &l) }); cerr != nil {
-		return cerr
-	}
-	return err
-}
+func (c *TCPConn) SetLinger(sec int) error { return c.sockCall(callLinger, sec) }
 
 // SetKeepAlive sets SO_KEEPALIVE (haproxy's clitcpka/srvtcpka: the
 // system's timings).
@@ -449,11 +663,7 @@ func (c *TCPConn) SetKeepAlive(on bool) error {
 	if on {
 		v = 1
 	}
-	var err error
-	if cerr := c.control(func(fd int) { err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v) }); cerr != nil {
-		return cerr
-	}
-	return err
+	return c.sockCall(callKeepAlive, v)
 }
 
 // TCPListener is a TCP listener whose Accept returns *TCPConn, with
@@ -469,7 +679,7 @@ type TCPListener struct {
 	laddr net.Addr // addr, or nil for a wildcard (asked per connection when needed)
 	fn    func(fd uintptr) bool
 	nfd   int
-	sa    unix.Sockaddr
+	rsa   unix.RawSockaddrAny // the peer of the connection accepted
 	err   error
 
 	closed atomic.Bool
@@ -527,27 +737,66 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 	if l.err != nil {
 		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.addr, Err: os.NewSyscallError("accept4", l.err)}
 	}
-	fd, raddr := l.nfd, sockaddrTCP(l.sa)
-	l.sa = nil
-	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
-	return newTCPConn(fd, raddr, l.laddr), nil
+	fd := l.nfd
+	setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
+	return newTCPConn(fd, rawTCPAddr(&l.rsa), l.laddr), nil
 }
 
 func (l *TCPListener) accept(fd uintptr) bool {
 	for {
-		nfd, sa, err := unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		switch err {
-		case nil:
-			l.nfd, l.sa = nfd, sa
+		// accept4 itself: x/sys/unix's Accept4 asks getsockopt
+		// (SO_PROTOCOL) and allocates to decode the peer's address.
+		n := uint32(unsafe.Sizeof(l.rsa))
+		nfd, _, e := syscall.RawSyscall6(unix.SYS_ACCEPT4, fd, uintptr(unsafe.Pointer(&l.rsa)), uintptr(unsafe.Pointer(&n)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		switch e {
+		case 0:
+			l.nfd = int(nfd)
 			return true
 		case unix.EINTR, unix.ECONNABORTED:
 			continue // gone before it was accepted: the next one
 		case unix.EAGAIN:
 			return false
 		}
-		l.err = err
+		l.err = e
 		return true
 	}
+}
+
+// tcpAddrBox holds a net.TCPAddr and its IP's bytes in one allocation.
+type tcpAddrBox struct {
+	addr net.TCPAddr
+	ip   [16]byte
+}
+
+// rawTCPAddr decodes a peer's address as the kernel gave it.
+func rawTCPAddr(rsa *unix.RawSockaddrAny) *net.TCPAddr {
+	b := new(tcpAddrBox)
+	switch rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		b.ip[10], b.ip[11] = 0xff, 0xff
+		copy(b.ip[12:], sa.Addr[:])
+		b.addr.Port = port(&sa.Port)
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		b.ip = sa.Addr
+		b.addr.Port = port(&sa.Port)
+		if sa.Scope_id != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.Scope_id)); err == nil {
+				b.addr.Zone = ifi.Name
+			}
+		}
+	default:
+		return &b.addr
+	}
+	b.addr.IP = b.ip[:]
+	return &b.addr
+}
+
+// port reads a port in network byte order.
+func port(p *uint16) int {
+	b := (*[2]byte)(unsafe.Pointer(p))
+	return int(b[0])<<8 | int(b[1])
 }
 
 // Close closes the socket: a pending Accept returns an error.

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -14,10 +13,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func dialLoopback(t *testing.T, ln net.Listener, deadline time.Time) (*TCPConn, error) {
+func dialLoopback(t *testing.T, ln net.Listener, timeout time.Duration) (*TCPConn, error) {
 	t.Helper()
 	ap := netip.MustParseAddrPort(ln.Addr().String())
-	return DialTCP(ap, net.TCPAddrFromAddrPort(ap), deadline, false)
+	return DialTCP(ap, timeout, false)
 }
 
 func TestDialTCPExchangesAndHalfCloses(t *testing.T) {
@@ -38,7 +37,7 @@ func TestDialTCPExchangesAndHalfCloses(t *testing.T) {
 		c.Write([]byte("re:" + string(b)))
 		got <- c.RemoteAddr().String()
 	}()
-	c, err := dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	c, err := dialLoopback(t, ln, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +76,7 @@ func TestDialTCPRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln.Close() // nothing listens there now
-	_, err = dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	_, err = dialLoopback(t, ln, 2*time.Second)
 	var oe *net.OpError
 	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &oe) || oe.Op != "dial" {
 		t.Fatalf("err %v, want a dial error with ECONNREFUSED", err)
@@ -100,7 +99,7 @@ func TestDialTCPTimesOut(t *testing.T) {
 	}()
 	for i := 0; i < 8; i++ {
 		start := time.Now()
-		c, err := DialTCP(ap, net.TCPAddrFromAddrPort(ap), time.Now().Add(300*time.Millisecond), false)
+		c, err := DialTCP(ap, 300*time.Millisecond, false)
 		if err == nil {
 			fill = append(fill, c)
 			continue
@@ -138,7 +137,7 @@ func TestSetLingerZeroResets(t *testing.T) {
 		_, err = c.Read(make([]byte, 1))
 		res <- err
 	}()
-	c, err := dialLoopback(t, ln, time.Time{})
+	c, err := dialLoopback(t, ln, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +151,18 @@ func TestSetLingerZeroResets(t *testing.T) {
 }
 
 func TestOwnTCPListenerAccepts(t *testing.T) {
-	for _, bind := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
-		ln, err := net.Listen("tcp4", bind)
+	for _, tc := range []struct{ network, bind, host string }{
+		{"tcp4", "127.0.0.1:0", "127.0.0.1"},
+		{"tcp4", "0.0.0.0:0", "127.0.0.1"},
+		{"tcp6", "[::1]:0", "::1"},
+	} {
+		bind := tc.bind
+		ln, err := net.Listen(tc.network, bind)
 		if err != nil {
+			if tc.network == "tcp6" {
+				t.Logf("no IPv6 loopback here: %v", err)
+				continue
+			}
 			t.Fatal(err)
 		}
 		l, err := OwnTCPListener(ln.(*net.TCPListener))
@@ -162,7 +170,8 @@ func TestOwnTCPListenerAccepts(t *testing.T) {
 			t.Fatal(err)
 		}
 		port := l.Addr().(*net.TCPAddr).Port
-		cli, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		// the dialer under test too, by address family
+		cli, err := DialTCP(netip.AddrPortFrom(netip.MustParseAddr(tc.host), uint16(port)), time.Second, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +232,7 @@ func TestTCPConnJoinsPollerWhenBlocked(t *testing.T) {
 			peer <- c
 		}
 	}()
-	c, err := dialLoopback(t, ln, time.Now().Add(2*time.Second))
+	c, err := dialLoopback(t, ln, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +300,7 @@ func TestRawTCPConnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	c, err := dialLoopback(t, ln, time.Time{})
+	c, err := dialLoopback(t, ln, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,5 +316,78 @@ func TestRawTCPConnClose(t *testing.T) {
 	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != unix.EBADF {
 		t.Errorf("descriptor %d still open after Close (%v)", fd, err)
+	}
+}
+
+// Deadlines reach the poller lazily (armRead): one moved later while a
+// read waits still ends the read at the later instant, not the earlier;
+// one moved earlier ends it at once; one cleared lets it wait on.
+func TestTCPConnLazyDeadlines(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			peer <- c
+		}
+	}()
+	c, err := dialLoopback(t, ln, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := <-peer
+	defer p.Close()
+	b := make([]byte, 8)
+
+	// Join the poller with a short deadline, then move it later.
+	c.SetReadTimeout(100 * time.Millisecond)
+	start := time.Now()
+	res := make(chan error, 1)
+	go func() { _, err := c.Read(b); res <- err }()
+	time.Sleep(30 * time.Millisecond)
+	c.SetReadDeadline(start.Add(400 * time.Millisecond))
+	err = <-res
+	if el := time.Since(start); !errors.Is(err, os.ErrDeadlineExceeded) || el < 380*time.Millisecond || el > 2*time.Second {
+		t.Fatalf("read with its deadline moved later: %v after %v, want a timeout at 400 ms", err, el)
+	}
+
+	// Moved earlier from another goroutine: the read ends at once.
+	c.SetReadDeadline(time.Now().Add(time.Hour))
+	start = time.Now()
+	go func() { _, err := c.Read(b); res <- err }()
+	time.Sleep(30 * time.Millisecond)
+	c.SetReadDeadline(time.Now())
+	err = <-res
+	if el := time.Since(start); !errors.Is(err, os.ErrDeadlineExceeded) || el > time.Second {
+		t.Fatalf("read interrupted by an earlier deadline: %v after %v", err, el)
+	}
+
+	// Cleared after a short one was armed: the read waits for data.
+	c.SetReadTimeout(50 * time.Millisecond)
+	go func() { time.Sleep(20 * time.Millisecond); c.SetReadDeadline(time.Time{}) }()
+	go func() { time.Sleep(200 * time.Millisecond); p.Write([]byte("data")) }()
+	if n, err := c.Read(b); err != nil || string(b[:n]) != "data" {
+		t.Fatalf("read with its deadline cleared: %q, %v", b[:n], err)
+	}
+
+	// The same through SyscallConn (splice, hot waits).
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadTimeout(50 * time.Millisecond)
+	c.SetReadTimeout(250 * time.Millisecond)
+	start = time.Now()
+	err = rc.Read(func(fd uintptr) bool {
+		_, err := Recv(int(fd), b, 0)
+		return err != syscall.EAGAIN
+	})
+	if el := time.Since(start); !errors.Is(err, os.ErrDeadlineExceeded) || el < 230*time.Millisecond {
+		t.Fatalf("raw read wait: %v after %v, want a timeout at 250 ms", err, el)
 	}
 }

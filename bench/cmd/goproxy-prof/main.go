@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 
@@ -32,12 +33,36 @@ func main() {
 	})
 	flag.Bool("db", true, "accepted for goproxy's command line; always in the foreground")
 	profile := flag.String("cpuprofile", os.Getenv("GOHA_CPUPROFILE"), "CPU profile output (default $GOHA_CPUPROFILE)")
+	memProfile := flag.String("memprofile", os.Getenv("GOHA_MEMPROFILE"), "allocation profile output, every allocation sampled (default $GOHA_MEMPROFILE)")
 	flag.Parse()
+	if *memProfile != "" {
+		// Every allocation: the profile then counts allocations per
+		// request exactly (divide by the requests served).
+		runtime.MemProfileRate = 1
+	}
 	if len(files) == 0 || *profile == "" {
 		fmt.Fprintln(os.Stderr, "usage: goproxy-prof -cpuprofile FILE -f haproxy.cfg")
 		os.Exit(2)
 	}
-	os.Exit(run(files, *profile))
+	code := run(files, *profile)
+	if *memProfile != "" {
+		writeHeap(*memProfile)
+	}
+	os.Exit(code)
+}
+
+// writeHeap writes the allocation profile (pprof -sample_index=alloc_objects).
+func writeHeap(path string) {
+	out, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(out, 0)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
 }
 
 func run(files []string, profile string) int {
