@@ -157,7 +157,11 @@ func (s *stream) finish() {
 	// comes back: haproxy's scur drops as it closes (measured: smax 1
 	// for clients one after another).
 	f.sessionEnd()
-	lingerClose(s.client)
+	if s.quietClose {
+		s.client.Close() // a FIN, as shutdown and close would send
+	} else {
+		lingerClose(s.client)
+	}
 	putStream(s)
 	f.connEnd(slots)
 }

@@ -282,7 +282,7 @@ func TestStreamFieldsClassified(t *testing.T) {
 	perConn := "f client src nreq own ownSrv ownSince bytes flushed tStart live idle slots noteFirst hw"
 	scratch := "req resp localResp cbuf sbuf out edits respEdits vars arena scratch reqLine logArena es"
 	perRequest := "clen txn hdrs bodyInBuf be slen newURI newMethod newStatus newReason view sv logged " +
-		"tHead tQueue tConn tData status term applet retries redisp bsrc rec tFirst reqID caps assigned ck sck ckDirect ckLast ckFirst forcePersist ignorePersist"
+		"tHead tQueue tConn tData status term applet retries redisp bsrc rec tFirst reqID caps assigned ck sck ckDirect ckLast ckFirst forcePersist ignorePersist quietClose"
 	known := map[string]bool{}
 	for _, list := range []string{perConn, scratch, perRequest} {
 		for _, name := range strings.Fields(list) {

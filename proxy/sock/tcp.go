@@ -55,7 +55,12 @@ type TCPConn struct {
 	rc         syscall.RawConn
 
 	// Poller I/O: the functions are bound once, at registration.
+	// rWait and wWait: the operation just found the socket not ready
+	// (EAGAIN) and must wait before trying again; the poller calls
+	// the function once before any wait, and that call would only find
+	// EAGAIN again (half the failed reads of the close load).
 	readFn, writeFn func(fd uintptr) bool
+	rWait, wWait    bool
 	rbuf, wbuf      []byte
 	rn, wn          int
 	rerr, werr      error
@@ -212,7 +217,7 @@ func (c *TCPConn) registerLocked() error {
 	if err != nil {
 		return err
 	}
-	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
+	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.pollRecv, c.pollSend
 	if m := c.rdl.Load(); m != 0 {
 		f.SetReadDeadline(monoTime(m))
 		c.rArm = m
@@ -357,10 +362,11 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		if err != nil {
 			return 0, c.opError("read", err)
 		}
+		c.rWait = true
 	}
 	c.rbuf, c.rn, c.rerr = b, 0, nil
 	err := c.waitRead(c.readFn)
-	c.rbuf = nil
+	c.rbuf, c.rWait = nil, false
 	if err != nil {
 		return 0, c.opError("read", err)
 	}
@@ -386,6 +392,25 @@ func (c *TCPConn) readResult() (int, error) {
 // 4 % of goproxy's user time per keep-alive request. Larger copies go
 // through syscall.Syscall, so that a long one lets other goroutines run.
 const rawIOMax = 16 << 10
+
+// pollRecv is recv for the poller: false at once when the caller has
+// just found the socket not ready (rWait).
+func (c *TCPConn) pollRecv(fd uintptr) bool {
+	if c.rWait {
+		c.rWait = false
+		return false
+	}
+	return c.recv(fd)
+}
+
+// pollSend is send's pollRecv.
+func (c *TCPConn) pollSend(fd uintptr) bool {
+	if c.wWait {
+		c.wWait = false
+		return false
+	}
+	return c.send(fd)
+}
 
 // recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
@@ -444,8 +469,11 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 			c.wbuf = nil
 			return n, c.opError("write", err)
 		}
+		c.wWait = true
 	}
-	if err := c.waitWrite(c.writeFn); err != nil {
+	err := c.waitWrite(c.writeFn)
+	c.wWait = false
+	if err != nil {
 		n := c.wn
 		c.wbuf = nil
 		return n, c.opError("write", err)
@@ -681,6 +709,10 @@ type TCPListener struct {
 	nfd   int
 	rsa   unix.RawSockaddrAny // the peer of the connection accepted
 	err   error
+	// noDelay: the listening socket has TCP_NODELAY, which Linux
+	// copies to every connection it accepts (one setsockopt per
+	// connection fewer than Go and haproxy make).
+	noDelay bool
 
 	closed atomic.Bool
 }
@@ -703,6 +735,7 @@ func OwnTCPListener(tl *net.TCPListener) (*TCPListener, error) {
 	addr, _ := tl.Addr().(*net.TCPAddr)
 	tl.Close()
 	l := &TCPListener{f: os.NewFile(uintptr(nfd), ""), addr: addr}
+	l.noDelay = setsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) == nil
 	if l.rc, err = l.f.SyscallConn(); err != nil {
 		l.f.Close()
 		return nil, err
@@ -738,7 +771,9 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.addr, Err: os.NewSyscallError("accept4", l.err)}
 	}
 	fd := l.nfd
-	setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
+	if !l.noDelay {
+		setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
+	}
 	return newTCPConn(fd, rawTCPAddr(&l.rsa), l.laddr), nil
 }
 

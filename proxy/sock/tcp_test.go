@@ -179,6 +179,10 @@ func TestOwnTCPListenerAccepts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// TCP_NODELAY, set on the listener, came with the connection
+		if v, err := unix.GetsockoptInt(c.(*TCPConn).RawFD(), unix.IPPROTO_TCP, unix.TCP_NODELAY); v != 1 || err != nil {
+			t.Errorf("%s: accepted connection's TCP_NODELAY %d, %v", bind, v, err)
+		}
 		if c.RemoteAddr().String() != cli.LocalAddr().String() || c.LocalAddr().String() != cli.RemoteAddr().String() {
 			t.Errorf("%s: accepted %v -> %v, the client is %v -> %v", bind, c.RemoteAddr(), c.LocalAddr(), cli.LocalAddr(), cli.RemoteAddr())
 		}
