@@ -54,13 +54,12 @@ type TCPConn struct {
 	f          *os.File
 	rc         syscall.RawConn
 
-	// Poller I/O: the functions are bound once, at registration.
-	// rWait and wWait: the operation just found the socket not ready
-	// (EAGAIN) and must wait before trying again; the poller calls
-	// the function once before any wait, and that call would only find
-	// EAGAIN again (half the failed reads of the close load).
+	// Poller I/O: the functions are bound once, at registration. The
+	// poller calls one at once, before any wait, even right after a
+	// raw attempt found the socket not ready: it clears the readiness
+	// it may have recorded, so it must try again (skipping that try
+	// lost wake-ups).
 	readFn, writeFn func(fd uintptr) bool
-	rWait, wWait    bool
 	rbuf, wbuf      []byte
 	rn, wn          int
 	rerr, werr      error
@@ -217,7 +216,7 @@ func (c *TCPConn) registerLocked() error {
 	if err != nil {
 		return err
 	}
-	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.pollRecv, c.pollSend
+	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
 	if m := c.rdl.Load(); m != 0 {
 		f.SetReadDeadline(monoTime(m))
 		c.rArm = m
@@ -362,11 +361,10 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		if err != nil {
 			return 0, c.opError("read", err)
 		}
-		c.rWait = true
 	}
 	c.rbuf, c.rn, c.rerr = b, 0, nil
 	err := c.waitRead(c.readFn)
-	c.rbuf, c.rWait = nil, false
+	c.rbuf = nil
 	if err != nil {
 		return 0, c.opError("read", err)
 	}
@@ -392,25 +390,6 @@ func (c *TCPConn) readResult() (int, error) {
 // 4 % of goproxy's user time per keep-alive request. Larger copies go
 // through syscall.Syscall, so that a long one lets other goroutines run.
 const rawIOMax = 16 << 10
-
-// pollRecv is recv for the poller: false at once when the caller has
-// just found the socket not ready (rWait).
-func (c *TCPConn) pollRecv(fd uintptr) bool {
-	if c.rWait {
-		c.rWait = false
-		return false
-	}
-	return c.recv(fd)
-}
-
-// pollSend is send's pollRecv.
-func (c *TCPConn) pollSend(fd uintptr) bool {
-	if c.wWait {
-		c.wWait = false
-		return false
-	}
-	return c.send(fd)
-}
 
 // recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
@@ -469,11 +448,8 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 			c.wbuf = nil
 			return n, c.opError("write", err)
 		}
-		c.wWait = true
 	}
-	err := c.waitWrite(c.writeFn)
-	c.wWait = false
-	if err != nil {
+	if err := c.waitWrite(c.writeFn); err != nil {
 		n := c.wn
 		c.wbuf = nil
 		return n, c.opError("write", err)
