@@ -242,14 +242,6 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.tFirst = time.Time{}
-	if s.nreq == 0 && s.clen == 0 {
-		// A connection just accepted: its request is usually a moment
-		// behind the handshake that completed the accept. The other
-		// streams' turns first: a read now would most often find
-		// nothing, and the wait costs the socket's registration in the
-		// poller (measured: 0.38 failed reads per new connection).
-		runtime.Gosched()
-	}
 	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.parseRequest)
 	if idle {
 		f.e.leaveIdle(s.client)

@@ -750,7 +750,10 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 	if !l.noDelay {
 		setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // as Go and haproxy do
 	}
-	return newTCPConn(fd, rawTCPAddr(&l.rsa), l.laddr), nil
+	// the connection and its peer's address in one allocation
+	b := new(acceptedConn)
+	b.conn = TCPConn{fd: fd, raddr: rawTCPAddr(&l.rsa, &b.peer), laddr: l.laddr}
+	return &b.conn, nil
 }
 
 func (l *TCPListener) accept(fd uintptr) bool {
@@ -773,15 +776,20 @@ func (l *TCPListener) accept(fd uintptr) bool {
 	}
 }
 
-// tcpAddrBox holds a net.TCPAddr and its IP's bytes in one allocation.
+// tcpAddrBox holds a net.TCPAddr and its IP's bytes.
 type tcpAddrBox struct {
 	addr net.TCPAddr
 	ip   [16]byte
 }
 
-// rawTCPAddr decodes a peer's address as the kernel gave it.
-func rawTCPAddr(rsa *unix.RawSockaddrAny) *net.TCPAddr {
-	b := new(tcpAddrBox)
+// acceptedConn is an accepted connection with its peer's address.
+type acceptedConn struct {
+	conn TCPConn
+	peer tcpAddrBox
+}
+
+// rawTCPAddr decodes a peer's address as the kernel gave it, into b.
+func rawTCPAddr(rsa *unix.RawSockaddrAny, b *tcpAddrBox) *net.TCPAddr {
 	switch rsa.Addr.Family {
 	case unix.AF_INET:
 		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
