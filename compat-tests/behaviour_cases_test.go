@@ -389,6 +389,10 @@ func errorCases() []bcase {
 		{name: "err-403", cfg: feBe("http-request deny", ""), conns: conns(g("/"))},
 		{name: "err-403-keepalive", cfg: feBe("http-request deny", ""), conns: []bconn{{parts: []string{req("GET", "/")}}}},
 		{name: "err-408", cfg: feBe("timeout http-request 200ms", ""), conns: []bconn{{parts: []string{"GET / HTTP/1.1\r\nHost: e\r\n"}, quiet: 600 * time.Millisecond}}},
+		// a connection that sends nothing: the first request's wait (goproxy parks it) runs out
+		{name: "err-408-empty", cfg: feBe("timeout http-request 200ms", ""), conns: []bconn{{parts: []string{}, quiet: 600 * time.Millisecond}}},
+		// the request comes a while after the connection (goproxy parks it meanwhile)
+		{name: "first-request-late", cfg: feBe("", ""), conns: []bconn{{parts: []string{"", "GET / HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n"}, pause: 150 * time.Millisecond}}},
 		{name: "err-500-tarpit", cfg: feBe("timeout tarpit 100ms\nhttp-request tarpit", ""), conns: conns(g("/"))},
 		{name: "err-502-garbage", cfg: feBe("", ""), conns: conns(g("/garbage"))},
 		{name: "err-502-drop", cfg: feBe("", ""), conns: conns(g("/drop"))},

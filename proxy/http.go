@@ -111,6 +111,9 @@ type stream struct {
 	noteFirst bool
 	// quietClose: see noteQuietClose.
 	quietClose bool
+	// reqExpired: the first request's wait ran out while the
+	// connection was parked (awaitRequest).
+	reqExpired bool
 	live       *liveStream // what "show sess" shows of it
 	logArena   []byte      // the log line's sample values
 	// idle is the connection's place in the idle poller, once parked;
@@ -229,10 +232,7 @@ func (s *stream) serveOne() bool {
 	// The first request waits "timeout http-request" (else client); a
 	// kept-alive connection waits "timeout http-keep-alive" for the next
 	// one to start (§4.2).
-	wait := f.timeouts.HTTPRequest
-	if wait == 0 {
-		wait = f.timeouts.Client
-	}
+	wait := firstRequestWait(f)
 	if s.nreq > 0 && s.clen == 0 && f.timeouts.HTTPKeepAlive > 0 {
 		wait = f.timeouts.HTTPKeepAlive
 	}
@@ -242,7 +242,14 @@ func (s *stream) serveOne() bool {
 		return false
 	}
 	s.tFirst = time.Time{}
-	got, err := readHead(s.client, s.cbuf, &s.clen, wait, s.parseRequest)
+	var got bool
+	var err error
+	if s.reqExpired {
+		s.reqExpired = false
+		got, err = s.clen > 0, os.ErrDeadlineExceeded
+	} else {
+		got, err = readHead(s.client, s.cbuf, &s.clen, wait, s.parseRequest)
+	}
 	if idle {
 		f.e.leaveIdle(s.client)
 	}

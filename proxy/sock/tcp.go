@@ -371,6 +371,36 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 	return c.readResult()
 }
 
+// TryRead reads what has come, without waiting and without joining the
+// poller: syscall.EAGAIN when nothing has (or when the socket is in the
+// poller already), io.EOF at the end of the stream.
+func (c *TCPConn) TryRead(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if !c.lockRaw() {
+		return 0, syscall.EAGAIN
+	}
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, c.opError("read", net.ErrClosed)
+	}
+	for {
+		n, err := Recv(c.fd, b, 0)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return 0, err
+		case err != nil:
+			return 0, c.opError("read", os.NewSyscallError("recvfrom", err))
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
 func (c *TCPConn) readResult() (int, error) {
 	n, err := c.rn, c.rerr
 	c.rn, c.rerr = 0, nil
