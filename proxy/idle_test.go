@@ -10,8 +10,11 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"goha/proxy/sock"
 )
 
 // wakeRecorder is a parked connection's owner that reports its wakes.
@@ -400,5 +403,94 @@ backend be
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("busy connection after stop: %v, want EOF", err)
+	}
+}
+
+// A new connection whose request comes late waits for it in the idle
+// poller (awaitRequest); once answered it parks at once, like a new
+// connection whose request was there at accept, without joining Go's
+// poller: a first request does not make a connection "hot" (when it did,
+// the idle scenario's memory per connection tripled).
+func TestLateFirstRequestParksAfterResponse(t *testing.T) {
+	rs, _ := realServer(t, "hello\n")
+	fe := freePort(t)
+	e := startEngine(t, fmt.Sprintf(`defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend f
+    bind %s
+    default_backend be
+backend be
+    server s1 %s
+`, fe, rs), nil)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	conns := make(chan net.Conn, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", fe)
+			if err != nil {
+				errs <- err
+				return
+			}
+			conns <- c
+			time.Sleep(20 * time.Millisecond) // the proxy parks it meanwhile (well within hotGrace)
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if b, _ := io.ReadAll(resp.Body); string(b) != "hello\n" {
+				errs <- fmt.Errorf("body %q", b)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(conns)
+	defer func() {
+		for c := range conns {
+			c.Close()
+		}
+	}()
+	for err := range errs {
+		t.Fatal(err)
+	}
+	p := e.idleP.Load()
+	if p == nil {
+		t.Fatal("no idle poller: the late requests did not wait in it")
+	}
+	parked := func() (all, polled int) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, nd := range p.byFD {
+			if nd == nil {
+				continue
+			}
+			all++
+			if tc, ok := nd.w.(*idleSession).client.(*sock.TCPConn); ok && tc.Polled() {
+				polled++
+			}
+		}
+		return all, polled
+	}
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		all, polled := parked()
+		if polled > 0 {
+			t.Fatalf("%d of %d parked connections joined Go's poller after their first request", polled, all)
+		}
+		if all == n {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("%d of %d connections parked after their first response", all, n)
+		}
 	}
 }

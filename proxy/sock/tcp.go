@@ -593,6 +593,10 @@ func errnoErr(_, _ uintptr, e syscall.Errno) error {
 	return nil
 }
 
+// Polled reports whether the socket has joined Go's poller (it never
+// leaves it): what a connection that never waited saves (tests).
+func (c *TCPConn) Polled() bool { return c.polled.Load() }
+
 // RawFD is the descriptor, without joining the poller (show sess, the
 // idle poller, peeks). It stays valid until Close.
 func (c *TCPConn) RawFD() int { return c.fd }
