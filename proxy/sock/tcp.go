@@ -44,15 +44,12 @@ type TCPConn struct {
 	raddr *net.TCPAddr
 	laddr net.Addr // nil until the first LocalAddr (a wildcard listener, a dial)
 
-	polled atomic.Bool // f and rc are set (never unset)
-	mu     sync.Mutex
-	closed bool // raw: under mu
-	// rdl and wdl are the deadlines asked (monotonic, 0: none);
-	// rArm and wArm what the poller has (under mu).
-	rdl, wdl   atomic.Int64
-	rArm, wArm int64
-	f          *os.File
-	rc         syscall.RawConn
+	polled   atomic.Bool // f and rc are set (never unset)
+	mu       sync.Mutex
+	closed   bool     // raw: under mu
+	rdl, wdl deadline // see armRead
+	f        *os.File
+	rc       syscall.RawConn
 
 	// Poller I/O: the functions are bound once, at registration. The
 	// poller calls one at once, before any wait, even right after a
@@ -198,6 +195,13 @@ func dialError(raddr *net.TCPAddr, call string, err error) error {
 	return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: os.NewSyscallError(call, err)}
 }
 
+// deadline is one direction's deadline: the one asked (monotonic, 0:
+// none) and the one the poller has (under the connection's mu).
+type deadline struct {
+	asked atomic.Int64
+	armed int64
+}
+
 // newTCPConn makes the connection of socket fd (a raw one: see TCPConn).
 func newTCPConn(fd int, raddr *net.TCPAddr, laddr net.Addr) *TCPConn {
 	return &TCPConn{fd: fd, raddr: raddr, laddr: laddr}
@@ -217,13 +221,10 @@ func (c *TCPConn) registerLocked() error {
 		return err
 	}
 	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
-	if m := c.rdl.Load(); m != 0 {
-		f.SetReadDeadline(monoTime(m))
-		c.rArm = m
-	}
-	if m := c.wdl.Load(); m != 0 {
-		f.SetWriteDeadline(monoTime(m))
-		c.wArm = m
+	for _, write := range [2]bool{false, true} {
+		if d := c.deadline(write); d.asked.Load() != 0 {
+			c.setPollDeadline(write, d.asked.Load())
+		}
 	}
 	c.polled.Store(true)
 	return nil
@@ -258,63 +259,59 @@ func (c *TCPConn) rawCheck(op string, deadline int64) error {
 // Deadlines are armed in the poller lazily. Moving a deadline there
 // costs two clock reads and a timer update, and the engine moves the
 // read deadline of a keep-alive connection forward at every request. So
-// a deadline that moves later is only recorded (rdl); the poller keeps
-// the earlier one (rArm), and when that one expires, the wait checks the
+// a deadline that moves later is only recorded (asked); the poller keeps
+// the earlier one (armed), and when that one expires, the wait checks the
 // deadline asked: passed, it is a timeout; not yet, the poller gets it
 // and the wait goes on. A deadline moved earlier (a timeout shortened,
 // a wait interrupted from another goroutine) is armed at once.
 
 // armRead asks for the read deadline m (monotonic, 0: none).
-func (c *TCPConn) armRead(m int64) {
-	c.rdl.Store(m)
+func (c *TCPConn) armRead(m int64) { c.arm(false, m) }
+
+// armWrite is armRead for writes.
+func (c *TCPConn) armWrite(m int64) { c.arm(true, m) }
+
+func (c *TCPConn) deadline(write bool) *deadline {
+	if write {
+		return &c.wdl
+	}
+	return &c.rdl
+}
+
+func (c *TCPConn) arm(write bool, m int64) {
+	d := c.deadline(write)
+	d.asked.Store(m)
 	if !c.polled.Load() {
 		return // registerLocked arms it if the socket joins
 	}
 	c.mu.Lock()
-	if m != 0 && (c.rArm == 0 || m < c.rArm) {
-		c.f.SetReadDeadline(monoTime(m))
-		c.rArm = m
+	if m != 0 && (d.armed == 0 || m < d.armed) {
+		c.setPollDeadline(write, m)
 	}
 	c.mu.Unlock()
 }
 
-// armWrite is armRead for writes.
-func (c *TCPConn) armWrite(m int64) {
-	c.wdl.Store(m)
-	if !c.polled.Load() {
-		return
-	}
-	c.mu.Lock()
-	if m != 0 && (c.wArm == 0 || m < c.wArm) {
+// setPollDeadline gives the poller the deadline m (mu held, or before
+// the socket is published as polled).
+func (c *TCPConn) setPollDeadline(write bool, m int64) {
+	if write {
 		c.f.SetWriteDeadline(monoTime(m))
-		c.wArm = m
+	} else {
+		c.f.SetReadDeadline(monoTime(m))
 	}
-	c.mu.Unlock()
+	c.deadline(write).armed = m
 }
 
-// rearmRead is called when the poller's read deadline expired: true when
-// the deadline asked has not passed, which the poller now has.
-func (c *TCPConn) rearmRead() bool {
+// rearm is called when the poller's deadline expired: true when the
+// deadline asked has not passed, which the poller now has.
+func (c *TCPConn) rearm(write bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.rdl.Load()
+	m := c.deadline(write).asked.Load()
 	if m != 0 && nanotime() >= m {
 		return false
 	}
-	c.f.SetReadDeadline(monoTime(m))
-	c.rArm = m
-	return true
-}
-
-func (c *TCPConn) rearmWrite() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m := c.wdl.Load()
-	if m != 0 && nanotime() >= m {
-		return false
-	}
-	c.f.SetWriteDeadline(monoTime(m))
-	c.wArm = m
+	c.setPollDeadline(write, m)
 	return true
 }
 
@@ -323,7 +320,7 @@ func (c *TCPConn) rearmWrite() bool {
 func (c *TCPConn) waitRead(fn func(fd uintptr) bool) error {
 	for {
 		err := c.rc.Read(fn)
-		if err != os.ErrDeadlineExceeded || !c.rearmRead() {
+		if err != os.ErrDeadlineExceeded || !c.rearm(false) {
 			return err
 		}
 	}
@@ -332,7 +329,7 @@ func (c *TCPConn) waitRead(fn func(fd uintptr) bool) error {
 func (c *TCPConn) waitWrite(fn func(fd uintptr) bool) error {
 	for {
 		err := c.rc.Write(fn)
-		if err != os.ErrDeadlineExceeded || !c.rearmWrite() {
+		if err != os.ErrDeadlineExceeded || !c.rearm(true) {
 			return err
 		}
 	}
@@ -345,7 +342,7 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	if c.lockRaw() {
-		if err := c.rawCheck("read", c.rdl.Load()); err != nil {
+		if err := c.rawCheck("read", c.rdl.asked.Load()); err != nil {
 			c.mu.Unlock()
 			return 0, err
 		}
@@ -462,7 +459,7 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 	}
 	c.wbuf, c.wn, c.werr = b, 0, nil
 	if c.lockRaw() {
-		if err := c.rawCheck("write", c.wdl.Load()); err != nil {
+		if err := c.rawCheck("write", c.wdl.asked.Load()); err != nil {
 			c.mu.Unlock()
 			c.wbuf = nil
 			return 0, err

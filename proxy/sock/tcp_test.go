@@ -219,11 +219,10 @@ func TestOwnTCPListenerAccepts(t *testing.T) {
 	}
 }
 
-// A connection starts outside Go's poller and joins it when an operation
-// would block: a read waiting for late data, a write larger than the
-// socket's buffers, a read past its deadline, a Close under a blocked
-// read all behave as net.TCPConn's.
-func TestTCPConnJoinsPollerWhenBlocked(t *testing.T) {
+// connectedPair is a dialed connection and its accepted peer on loopback,
+// both closed at the test's end.
+func connectedPair(t *testing.T) (*TCPConn, net.Conn) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -240,9 +239,18 @@ func TestTCPConnJoinsPollerWhenBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	p := <-peer
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
+	return c, p
+}
+
+// A connection starts outside Go's poller and joins it when an operation
+// would block: a read waiting for late data, a write larger than the
+// socket's buffers, a read past its deadline, a Close under a blocked
+// read all behave as net.TCPConn's.
+func TestTCPConnJoinsPollerWhenBlocked(t *testing.T) {
+	c, p := connectedPair(t)
 	if c.polled.Load() {
 		t.Fatal("a connected loopback socket joined the poller before any wait")
 	}
@@ -327,25 +335,7 @@ func TestRawTCPConnClose(t *testing.T) {
 // read waits still ends the read at the later instant, not the earlier;
 // one moved earlier ends it at once; one cleared lets it wait on.
 func TestTCPConnLazyDeadlines(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			peer <- c
-		}
-	}()
-	c, err := dialLoopback(t, ln, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	p := <-peer
-	defer p.Close()
+	c, p := connectedPair(t)
 	b := make([]byte, 8)
 
 	// Join the poller with a short deadline, then move it later.
@@ -355,7 +345,7 @@ func TestTCPConnLazyDeadlines(t *testing.T) {
 	go func() { _, err := c.Read(b); res <- err }()
 	time.Sleep(30 * time.Millisecond)
 	c.SetReadDeadline(start.Add(400 * time.Millisecond))
-	err = <-res
+	err := <-res
 	if el := time.Since(start); !errors.Is(err, os.ErrDeadlineExceeded) || el < 380*time.Millisecond || el > 2*time.Second {
 		t.Fatalf("read with its deadline moved later: %v after %v, want a timeout at 400 ms", err, el)
 	}
