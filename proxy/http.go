@@ -245,8 +245,8 @@ func (s *stream) serveOne() bool {
 	var got bool
 	var err error
 	if s.reqExpired {
-		s.reqExpired = false
-		got, err = s.clen > 0, os.ErrDeadlineExceeded
+		s.reqExpired = false // parked with nothing read: a timeout
+		err = os.ErrDeadlineExceeded
 	} else {
 		got, err = readHead(s.client, s.cbuf, &s.clen, wait, s.parseRequest)
 	}

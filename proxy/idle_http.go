@@ -232,13 +232,10 @@ func (s *stream) park(wait time.Duration) bool {
 // before its next request starts, as serveOne waits for it (§4.2
 // "timeout http-keep-alive": else http-request, else client).
 func keepAliveWait(f *frontend) time.Duration {
-	switch {
-	case f.timeouts.HTTPKeepAlive > 0:
+	if f.timeouts.HTTPKeepAlive > 0 {
 		return f.timeouts.HTTPKeepAlive
-	case f.timeouts.HTTPRequest > 0:
-		return f.timeouts.HTTPRequest
 	}
-	return f.timeouts.Client
+	return firstRequestWait(f)
 }
 
 // idleWake resumes a parked session in a fresh stream; on expiry or stop

@@ -101,11 +101,7 @@ func peek(c net.Conn) (int, error) {
 		return 0, syscall.EBADF
 	}
 	var one [1]byte
-	n, err := sock.Recv(fd, one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return sock.Recv(fd, one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 }
 
 func (p *idlePool) closeAll() {

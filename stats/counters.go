@@ -16,7 +16,10 @@ var clockStart = clock.Mono()
 // global_now_ms). It wraps after ~49 days, as haproxy's does; rate
 // arithmetic is done modulo 2^32. One monotonic clock read (the request
 // path asks it several times per request).
-func NowMs() uint32 { return uint32((clock.Mono() - clockStart) / int64(time.Millisecond)) }
+func NowMs() uint32 { return msAt(clock.Mono()) }
+
+// msAt is NowMs at the monotonic instant m.
+func msAt(m int64) uint32 { return uint32((m - clockStart) / int64(time.Millisecond)) }
 
 // FreqCtr counts events per second the way haproxy's freq_ctr does: the
 // current second's count plus the previous second's count weighted by the

@@ -10,7 +10,7 @@ import (
 // clock read (the wall clock derived from it: clock.UnixNano).
 func Now() Clock {
 	m := clock.Mono()
-	return Clock{Unix: clock.UnixNanoAt(m) / int64(time.Second), Ms: uint32((m - clockStart) / int64(time.Millisecond))}
+	return Clock{Unix: clock.UnixNanoAt(m) / int64(time.Second), Ms: msAt(m)}
 }
 
 // The functions below are what the engine calls on the request path. Each

@@ -32,7 +32,7 @@ func Mono() int64 { return nanotime() }
 // from the monotonic clock: it does not follow a step of the system's
 // clock made after start-up, which only the age of things in "show
 // sess" and stats would show.
-func UnixNano() int64 { return baseUnix + nanotime() - baseMono }
+func UnixNano() int64 { return UnixNanoAt(nanotime()) }
 
 // UnixNanoAt is UnixNano at the monotonic instant m.
 func UnixNanoAt(m int64) int64 { return baseUnix + m - baseMono }

@@ -102,9 +102,6 @@ func putPort(dst *uint16, port uint16) {
 	b[0], b[1] = byte(port>>8), byte(port)
 }
 
-// Addr is the destination as a net.Addr (shared: never to be written).
-func (d *TCPDest) Addr() *net.TCPAddr { return d.raddr }
-
 // connect asks the kernel to connect fd to d.
 func (d *TCPDest) connect(fd int) error {
 	_, _, e := syscall.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&d.sa)), d.salen)
@@ -222,8 +219,8 @@ func (c *TCPConn) registerLocked() error {
 	}
 	c.f, c.rc, c.readFn, c.writeFn = f, rc, c.recv, c.send
 	for _, write := range [2]bool{false, true} {
-		if d := c.deadline(write); d.asked.Load() != 0 {
-			c.setPollDeadline(write, d.asked.Load())
+		if m := c.deadline(write).asked.Load(); m != 0 {
+			c.setPollDeadline(write, m)
 		}
 	}
 	c.polled.Store(true)
@@ -378,24 +375,18 @@ func (c *TCPConn) TryRead(b []byte) (int, error) {
 	if !c.lockRaw() {
 		return 0, syscall.EAGAIN
 	}
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return 0, c.opError("read", net.ErrClosed)
 	}
-	for {
-		n, err := Recv(c.fd, b, 0)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return 0, err
-		case err != nil:
-			return 0, c.opError("read", os.NewSyscallError("recvfrom", err))
-		case n == 0:
-			return 0, io.EOF
-		}
-		return n, nil
+	c.rbuf, c.rn, c.rerr = b, 0, nil
+	done := c.recv(uintptr(c.fd))
+	c.rbuf = nil
+	c.mu.Unlock()
+	if !done {
+		return 0, syscall.EAGAIN
 	}
+	return c.readResult()
 }
 
 func (c *TCPConn) readResult() (int, error) {
@@ -421,9 +412,9 @@ const rawIOMax = 16 << 10
 // recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
 	for {
-		r, e := Recv(int(fd), c.rbuf, 0)
+		r, e := sockIO(syscall.SYS_RECVFROM, fd, c.rbuf, 0)
 		switch e {
-		case nil:
+		case 0:
 			c.rn = r
 			return true
 		case syscall.EINTR:
@@ -439,17 +430,21 @@ func (c *TCPConn) recv(fd uintptr) bool {
 // Recv is recvfrom(2) on socket fd with flags, no address asked:
 // syscall.Errno errors, EAGAIN when nothing is there.
 func Recv(fd int, p []byte, flags int) (int, error) {
-	var r uintptr
-	var e syscall.Errno
-	if len(p) <= rawIOMax {
-		r, _, e = syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), uintptr(flags), 0, 0)
-	} else {
-		r, _, e = syscall.Syscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(flags), 0, 0)
-	}
+	n, e := sockIO(syscall.SYS_RECVFROM, uintptr(fd), p, uintptr(flags))
 	if e != 0 {
 		return 0, e
 	}
-	return int(r), nil
+	return n, nil
+}
+
+// sockIO makes recvfrom or sendto (trap) on p, raw up to rawIOMax.
+func sockIO(trap, fd uintptr, p []byte, flags uintptr) (int, syscall.Errno) {
+	if len(p) <= rawIOMax {
+		r, _, e := syscall.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), flags, 0, 0)
+		return int(r), e
+	}
+	r, _, e := syscall.Syscall6(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), flags, 0, 0)
+	return int(r), e
 }
 
 // Write writes all of b unless an error or the write deadline stops it.
@@ -496,17 +491,10 @@ func (c *TCPConn) writeResult() (int, error) {
 // send writes what is left of wbuf: false when it would block first.
 func (c *TCPConn) send(fd uintptr) bool {
 	for c.wn < len(c.wbuf) {
-		p := c.wbuf[c.wn:]
-		var r uintptr
-		var e syscall.Errno
-		if len(p) <= rawIOMax {
-			r, _, e = syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
-		} else {
-			r, _, e = syscall.Syscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
-		}
+		r, e := sockIO(syscall.SYS_SENDTO, fd, c.wbuf[c.wn:], unix.MSG_NOSIGNAL)
 		switch e {
 		case 0:
-			c.wn += int(r)
+			c.wn += r
 			continue
 		case syscall.EINTR:
 			continue
