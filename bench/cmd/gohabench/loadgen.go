@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -166,9 +165,10 @@ func stillOpen(conns []net.Conn) int {
 	return alive
 }
 
-// latencyResult is an open-loop run: latencies are measured from the time
-// each request was due, not from when a connection was free to send it,
-// so a stalled proxy cannot hide its queue (no coordinated omission).
+// latencyResult is an open-loop measurement (openloop.go): latencies are
+// measured from the time each request was due, not from when a connection
+// was free to send it, so a stalled proxy cannot hide its queue (no
+// coordinated omission).
 type latencyResult struct {
 	Rate     float64 // requests per second asked for
 	Achieved float64 // responses per second received in the window
@@ -177,101 +177,6 @@ type latencyResult struct {
 	P999     float64
 	Max      float64
 	Errors   int
-}
-
-// fixedRate sends rate requests per second over conns keep-alive
-// connections for warm+d and measures the latency of the requests due
-// after warm.
-func fixedRate(addr string, rate float64, conns int, warm, d time.Duration) (latencyResult, error) {
-	res := latencyResult{Rate: rate}
-	interval := time.Duration(float64(time.Second) / rate)
-	total := int((warm + d) / interval)
-	due := make(chan time.Time, total+1)
-	start := time.Now().Add(50 * time.Millisecond)
-	measureFrom := start.Add(warm)
-	var (
-		mu      sync.Mutex
-		lat     []float64
-		errs    int
-		inWin   int
-		dialErr error
-		wg      sync.WaitGroup
-	)
-	req := smallRequest("/small")
-	for range conns {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			dialErr = err
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer c.Close()
-			r := bufio.NewReaderSize(c, 8192)
-			var mine []float64
-			myErrs, myWin := 0, 0
-			for t := range due {
-				if _, err := c.Write(req); err != nil {
-					myErrs++
-					break
-				}
-				st, err := readResponse(r)
-				done := time.Now()
-				if err != nil {
-					myErrs++
-					break
-				}
-				if st != 200 {
-					myErrs++
-				}
-				if !t.Before(measureFrom) {
-					mine = append(mine, float64(done.Sub(t).Microseconds()))
-					if done.Before(measureFrom.Add(d)) {
-						myWin++
-					}
-				}
-			}
-			// A connection that failed leaves its share to the others.
-			mu.Lock()
-			lat = append(lat, mine...)
-			errs += myErrs
-			inWin += myWin
-			mu.Unlock()
-		}()
-	}
-	if dialErr != nil {
-		close(due)
-		wg.Wait()
-		return res, dialErr
-	}
-	// The pacer wakes often and releases every request that is due.
-	for i := 0; i < total; {
-		now := time.Now()
-		for i < total {
-			t := start.Add(time.Duration(i) * interval)
-			if t.After(now) {
-				break
-			}
-			due <- t
-			i++
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-	close(due)
-	wg.Wait()
-	if len(lat) == 0 {
-		return res, fmt.Errorf("no responses (%d errors)", errs)
-	}
-	slices.Sort(lat)
-	res.P50 = percentile(lat, 50)
-	res.P90 = percentile(lat, 90)
-	res.P99 = percentile(lat, 99)
-	res.P999 = percentile(lat, 99.9)
-	res.Max = lat[len(lat)-1]
-	res.Achieved = float64(inWin) / d.Seconds()
-	res.Errors = errs
-	return res, nil
 }
 
 // percentile of sorted values (nearest rank).

@@ -157,10 +157,20 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 		sr := &ScenarioResult{Name: sc.name, Description: sc.desc}
 		h.results[sc.name] = sr
 		for round := 1; round <= h.rounds; round++ {
+			var ts []string
 			for _, t := range h.roundTargets(sc) {
-				if len(h.targets) > 0 && !h.targets[t] {
-					continue
+				if len(h.targets) == 0 || h.targets[t] {
+					ts = append(ts, t)
 				}
+			}
+			if sc.round != nil {
+				if err := sc.round(h, sr, ts); err != nil {
+					sr.Errors = append(sr.Errors, fmt.Sprintf("round %d: %v", round, err))
+					h.progress("%-9s FAILED: %v", sc.name, err)
+				}
+				continue
+			}
+			for _, t := range ts {
 				if err := sc.run(h, sr, t); err != nil {
 					msg := fmt.Sprintf("round %d %s: %v", round, t, err)
 					sr.Errors = append(sr.Errors, msg)
