@@ -120,3 +120,30 @@ func TestSummaryAndRatio(t *testing.T) {
 		t.Errorf("p99 = %v", p)
 	}
 }
+
+func TestStatsCostTargetPairsRounds(t *testing.T) {
+	sr := &ScenarioResult{Name: "stats"}
+	// Rounds where the machine drifted: each with-stats run is near its
+	// own without-stats run, far from the other rounds'.
+	for _, r := range [][2]float64{{50000, 49500}, {60000, 59000}, {40000, 41000}} {
+		sr.metric(statsOffMetric, "", "").add(tGoproxy, r[0])
+		sr.metric("req per proxy CPU-s", "", "").add(tGoproxy, r[1])
+		sr.metric(statsPairMetric, "", "").add(tGoproxy, r[1]/r[0])
+	}
+	sr.finish()
+	ka := &ScenarioResult{Name: "keepalive"}
+	ka.metric("req per proxy CPU-s", "", "").add(tGoproxy, 60000)
+	ka.finish()
+	st := statsCostTarget(&Report{Scenarios: []*ScenarioResult{ka, sr}})
+	if !st.Known || !st.Met || st.Ratio < 0.98 || st.Ratio > 1.0 {
+		t.Errorf("paired: %+v; want the median round ratio 0.99, met", st)
+	}
+	// Without the paired metric (older results): against keepalive.
+	old := &ScenarioResult{Name: "stats"}
+	old.metric("req per proxy CPU-s", "", "").add(tGoproxy, 49500)
+	old.finish()
+	st = statsCostTarget(&Report{Scenarios: []*ScenarioResult{ka, old}})
+	if !st.Known || st.Met || st.Ratio != 49500.0/60000 {
+		t.Errorf("unpaired: %+v; want 0.825, not met", st)
+	}
+}
