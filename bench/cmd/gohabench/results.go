@@ -74,6 +74,16 @@ func (s *ScenarioResult) metric(name, unit, better string) *Metric {
 	return m
 }
 
+// runs is how many values metric name holds for target (0 if none yet).
+func (s *ScenarioResult) runs(name, target string) int {
+	for _, m := range s.Metrics {
+		if m.Name == name && m.Values[target] != nil {
+			return len(m.Values[target].Runs)
+		}
+	}
+	return 0
+}
+
 func (m *Metric) add(target string, v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"goha/parser/haproxy"
@@ -34,7 +35,22 @@ func main() {
 	flag.Bool("db", true, "accepted for goproxy's command line; always in the foreground")
 	profile := flag.String("cpuprofile", os.Getenv("GOHA_CPUPROFILE"), "CPU profile output (default $GOHA_CPUPROFILE)")
 	memProfile := flag.String("memprofile", os.Getenv("GOHA_MEMPROFILE"), "allocation profile output, every allocation sampled (default $GOHA_MEMPROFILE)")
+	traceOut := flag.String("trace", os.Getenv("GOHA_TRACE"), "execution trace output, from start to SIGTERM (default $GOHA_TRACE; go tool trace)")
 	flag.Parse()
+	if *traceOut != "" {
+		// The scheduler's view: when goroutines became runnable, ran,
+		// blocked on the network; what the latency scenario's tail is
+		// made of.
+		out, err := os.Create(*traceOut)
+		if err == nil {
+			err = trace.Start(out)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer func() { trace.Stop(); out.Close() }()
+	}
 	if *memProfile != "" {
 		// Every allocation: the profile then counts allocations per
 		// request exactly (divide by the requests served).
@@ -48,7 +64,9 @@ func main() {
 	if *memProfile != "" {
 		writeHeap(*memProfile)
 	}
-	os.Exit(code)
+	if code != 0 {
+		os.Exit(code)
+	}
 }
 
 // writeHeap writes the allocation profile (pprof -sample_index=alloc_objects).
