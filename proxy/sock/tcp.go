@@ -47,6 +47,7 @@ type TCPConn struct {
 	polled   atomic.Bool // f and rc are set (never unset)
 	mu       sync.Mutex
 	closed   bool     // raw: under mu
+	lingers  bool     // SO_LINGER with a time was set: close may wait (under mu)
 	rdl, wdl deadline // see armRead
 	f        *os.File
 	rc       syscall.RawConn
@@ -103,8 +104,14 @@ func putPort(dst *uint16, port uint16) {
 }
 
 // connect asks the kernel to connect fd to d.
+//
+// The socket is non-blocking, so connect never sleeps, but on loopback
+// the whole handshake runs inside it (tens of µs): through the
+// scheduler's system-call path (syscall.Syscall) sysmon could take the P
+// away meanwhile and hand it to another thread, a context switch each
+// way on the proxy's one CPU. RawSyscall keeps the P.
 func (d *TCPDest) connect(fd int) error {
-	_, _, e := syscall.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&d.sa)), d.salen)
+	_, _, e := syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&d.sa)), d.salen)
 	if e != 0 {
 		return e
 	}
@@ -519,7 +526,13 @@ func (c *TCPConn) Close() error {
 			return c.opError("close", net.ErrClosed)
 		}
 		c.closed = true
-		return unix.Close(c.fd)
+		if c.lingers {
+			return unix.Close(c.fd)
+		}
+		// Without a linger time close(2) of a socket does not wait (the
+		// FIN or RST goes out behind it): no system-call bookkeeping,
+		// as for the other calls that cannot block.
+		return errnoErr(syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(c.fd), 0, 0))
 	}
 	return c.f.Close()
 }
@@ -538,6 +551,9 @@ func (c *TCPConn) sockCall(call, arg int) error {
 		defer c.mu.Unlock()
 		if c.closed {
 			return net.ErrClosed
+		}
+		if call == callLinger && arg > 0 {
+			c.lingers = true
 		}
 		return doSockCall(c.fd, call, arg)
 	}

@@ -150,6 +150,51 @@ func TestSetLingerZeroResets(t *testing.T) {
 	}
 }
 
+// Close of a raw socket: a plain FIN without linger (the raw close), and
+// after SetLinger with a time the data still goes out before it.
+func TestCloseSendsFINWithOrWithoutLinger(t *testing.T) {
+	for _, linger := range []int{-1, 1} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := make(chan []byte, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				res <- nil
+				return
+			}
+			defer c.Close()
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			b, _ := io.ReadAll(c) // until the FIN; an error (a reset) leaves it short
+			res <- b
+		}()
+		c, err := dialLoopback(t, ln, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if linger >= 0 {
+			if err := c.SetLinger(linger); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.Write([]byte("last words")); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("linger %d: close: %v", linger, err)
+		}
+		if err := c.Close(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("linger %d: second close: %v, want net.ErrClosed", linger, err)
+		}
+		if got := <-res; string(got) != "last words" {
+			t.Errorf("linger %d: the server read %q, want all of it then the end", linger, got)
+		}
+		ln.Close()
+	}
+}
+
 func TestOwnTCPListenerAccepts(t *testing.T) {
 	for _, tc := range []struct{ network, bind, host string }{
 		{"tcp4", "127.0.0.1:0", "127.0.0.1"},
