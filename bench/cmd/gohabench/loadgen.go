@@ -175,12 +175,11 @@ type latencyResult struct {
 	P50, P90 float64 // microseconds
 	P99      float64
 	P999     float64
-	Max      float64
 	Errors   int
 }
 
 // percentile of sorted values (nearest rank).
-func percentile(sorted []float64, p float64) float64 {
+func percentile[T int64 | float64](sorted []T, p float64) T {
 	if len(sorted) == 0 {
 		return 0
 	}

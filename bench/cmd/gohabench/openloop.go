@@ -199,12 +199,8 @@ func (o *olClient) run(rate float64, skip, d time.Duration, lat *[]int64) (olSli
 // latencyPercentiles fills res's percentiles (µs) from latencies in ns.
 func latencyPercentiles(res *latencyResult, lat []int64) {
 	slices.Sort(lat)
-	us := func(p float64) float64 {
-		i := int(p/100*float64(len(lat))+0.5) - 1
-		return float64(lat[max(0, min(i, len(lat)-1))]) / 1e3
-	}
+	us := func(p float64) float64 { return float64(percentile(lat, p)) / 1e3 }
 	res.P50, res.P90, res.P99, res.P999 = us(50), us(90), us(99), us(99.9)
-	res.Max = float64(lat[len(lat)-1]) / 1e3
 }
 
 // realNow is CLOCK_REALTIME in ns, the clock of SO_TIMESTAMPNS.

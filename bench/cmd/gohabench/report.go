@@ -175,7 +175,7 @@ func statsCostTarget(rep *Report) TargetStatus {
 		st.Known, st.Ratio = true, pg
 		st.Met = st.Ratio >= limit
 		st.Measured = fmt.Sprintf("%.2f (median of the rounds' on/off ratios; goproxy %s with stats, %s without", pg,
-			num(medianOf("stats", metric, tGoproxy)), num(medianOf("stats", statsOffMetric, tGoproxy)))
+			num(median("stats", tGoproxy)), num(medianOf("stats", statsOffMetric, tGoproxy)))
 		if ph := medianOf("stats", statsPairMetric, tHaproxy); ph > 0 {
 			st.Measured += fmt.Sprintf("; haproxy %.2f", ph)
 		}
