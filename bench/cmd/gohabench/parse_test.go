@@ -147,3 +147,40 @@ func TestStatsCostTargetPairsRounds(t *testing.T) {
 		t.Errorf("unpaired: %+v; want 0.825, not met", st)
 	}
 }
+
+func TestLatencyTargetPairsTurns(t *testing.T) {
+	sr := &ScenarioResult{Name: "latency"}
+	// Turns alike but for two stalls, one in each target's slices: each
+	// spoils one pair.
+	turns := [][2]float64{{500, 500}, {600, 600}, {9000, 400}, {700, 700}, {800, 800}, {400, 9000}, {300, 300}}
+	for _, p := range turns {
+		sr.metric(latencyTurnMetric, "µs", "lower").add(tGoproxy, p[0])
+		sr.metric(latencyTurnMetric, "µs", "lower").add(tHaproxy, p[1])
+	}
+	sr.finish()
+	var st TargetStatus
+	for _, s := range evaluateTargets(&Report{Scenarios: []*ScenarioResult{sr}}) {
+		if s.Scenario == "latency" {
+			st = s
+		}
+	}
+	if !st.Known || !st.Met || st.Ratio != 1 {
+		t.Errorf("%+v; want the median paired ratio 1.00, met", st)
+	}
+	// One turn in three twice as slow: the target sees it.
+	sr = &ScenarioResult{Name: "latency"}
+	for i := range 9 {
+		g := 500.0
+		if i%3 != 0 {
+			g = 1000
+		}
+		sr.metric(latencyTurnMetric, "µs", "lower").add(tGoproxy, g)
+		sr.metric(latencyTurnMetric, "µs", "lower").add(tHaproxy, 500)
+	}
+	sr.finish()
+	for _, s := range evaluateTargets(&Report{Scenarios: []*ScenarioResult{sr}}) {
+		if s.Scenario == "latency" && (s.Met || s.Ratio != 2) {
+			t.Errorf("%+v; want 2.00, not met", s)
+		}
+	}
+}
