@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -58,6 +59,21 @@ func (h *harness) roundTargets(sc *scenario) []string {
 		}
 	}
 	return out
+}
+
+// roundOrder is the order of round's runs: the targets' order, reversed
+// every other round. Run in the same order every round, goproxy went
+// first each time, and with the same build as the first two targets
+// (bench/compare.sh, 12 rounds) the first read 0.96–0.99 × the second in
+// CPU per request (docs/performance.md, point 11): whatever the first
+// run of a round meets, every target meets as often.
+func roundOrder(ts []string, round int) []string {
+	if round%2 == 1 {
+		return ts
+	}
+	r := slices.Clone(ts)
+	slices.Reverse(r)
+	return r
 }
 
 // splitSet reads a comma-separated list.
@@ -170,7 +186,7 @@ func (h *harness) main(only, out, micro, profBin, profOut string, syscalls, keep
 				}
 				continue
 			}
-			for _, t := range ts {
+			for _, t := range roundOrder(ts, round) {
 				if err := sc.run(h, sr, t); err != nil {
 					msg := fmt.Sprintf("round %d %s: %v", round, t, err)
 					sr.Errors = append(sr.Errors, msg)

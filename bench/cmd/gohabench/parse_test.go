@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -182,5 +183,18 @@ func TestLatencyTargetPairsTurns(t *testing.T) {
 		if s.Scenario == "latency" && (s.Met || s.Ratio != 2) {
 			t.Errorf("%+v; want 2.00, not met", s)
 		}
+	}
+}
+
+func TestRoundOrderAlternates(t *testing.T) {
+	ts := []string{tGoproxy, tHaproxy, tNginx}
+	if got := roundOrder(ts, 1); !slices.Equal(got, ts) {
+		t.Errorf("round 1: %v", got)
+	}
+	if got := roundOrder(ts, 2); !slices.Equal(got, []string{tNginx, tHaproxy, tGoproxy}) {
+		t.Errorf("round 2: %v", got)
+	}
+	if !slices.Equal(ts, []string{tGoproxy, tHaproxy, tNginx}) {
+		t.Errorf("roundOrder changed its argument: %v", ts)
 	}
 }

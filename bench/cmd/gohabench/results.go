@@ -49,7 +49,8 @@ type Metric struct {
 	Values map[string]*Series `json:"values"`
 	// Ratio is goproxy's median over haproxy's median, from this run.
 	Ratio float64 `json:"ratio_goproxy_haproxy,omitempty"`
-	// RoundRatios pairs each goproxy run with the haproxy run right after it.
+	// RoundRatios pairs each goproxy run with the haproxy run of the same
+	// round (right before or after it: see roundOrder).
 	RoundRatios []float64 `json:"round_ratios,omitempty"`
 	// RatioB is goproxy-b's median over goproxy's (with -goproxy-b).
 	RatioB float64 `json:"ratio_goproxy_b_goproxy,omitempty"`
