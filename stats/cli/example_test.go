@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"goha/stats"
 	"goha/stats/cli"
@@ -68,6 +69,10 @@ func Example() {
 	go srv.ServeSocket(cli.Socket{Listener: l, Level: cli.LevelAdmin, ID: 1})
 	defer srv.Close()
 
+	// srv_time_since_last_change counts whole seconds since "disable
+	// server" changed the state: start just after a second begins, so
+	// that a second's boundary does not fall between the commands.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
 	// one connection per command, as "echo <cmd> | socat stdio <sock>"
 	for _, cmd := range []string{"set weight be/s1 0", "get weight be/s1", "disable server be/s1", "show servers state be"} {
 		c, _ := net.Dial("unix", path)

@@ -167,35 +167,50 @@ func (r *scriptRunner) record(status int, timedOut bool) {
 	}
 }
 
-// runCommand runs argv as keepalived runs scripts: executed directly
+// runCommand runs argv as keepalived runs scripts (startCommand) and
+// waits for it, killing it when ctx ends.
+func runCommand(ctx context.Context, argv []string) error {
+	cmd, err := startCommand(argv)
+	if err != nil {
+		return err
+	}
+	return waitCommand(ctx, cmd)
+}
+
+// startCommand starts argv as keepalived runs scripts: executed directly
 // (not through a shell), in its own process group so a timeout kills the
 // script and its children; a script without a #! line runs under
 // /bin/sh, as execvp does.
-func runCommand(ctx context.Context, argv []string) error {
+func startCommand(argv []string) (*exec.Cmd, error) {
 	if len(argv) == 0 {
-		return errors.New("empty command")
+		return nil, errors.New("empty command")
 	}
-	err := runArgv(ctx, argv)
+	cmd, err := startArgv(argv)
 	if errors.Is(err, syscall.ENOEXEC) {
-		err = runArgv(ctx, append([]string{"/bin/sh"}, argv...))
+		cmd, err = startArgv(append([]string{"/bin/sh"}, argv...))
 	}
-	return err
+	return cmd, err
 }
 
-func runArgv(ctx context.Context, argv []string) error {
+func startArgv(argv []string) (*exec.Cmd, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = scriptEnv()
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
+	return cmd, nil
+}
+
+// waitCommand reaps cmd; when ctx ends first, it does what keepalived
+// does at a script's timeout: SIGTERM to its group, SIGKILL 2 s later.
+func waitCommand(ctx context.Context, cmd *exec.Cmd) error {
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	select {
 	case err := <-waited:
 		return err
 	case <-ctx.Done():
-		// keepalived sends SIGTERM at the timeout, then SIGKILL.
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case err := <-waited:
@@ -220,16 +235,19 @@ func scriptEnv() []string {
 }
 
 // runNotify starts a notify script and reaps it in the background;
-// keepalived does not wait for notify scripts either.
+// keepalived does not wait for notify scripts either. The script is
+// started before runNotify returns: started from a goroutine, the ones
+// of a shutdown (notify_stop, the generic notify's STOP) raced the
+// daemon's exit and sometimes never ran (TestVRRPNotify).
 func runNotify(argv []string, log *Logger) {
+	cmd, err := startCommand(argv)
+	if err != nil {
+		log.Printf("Failed to exec notify script %s: %v", argv[0], err)
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		if err := runCommand(ctx, argv); err != nil {
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) {
-				log.Printf("Failed to exec notify script %s: %v", argv[0], err)
-			}
-		}
+		waitCommand(ctx, cmd)
 	}()
 }
