@@ -61,17 +61,18 @@ func (h *harness) roundTargets(sc *scenario) []string {
 	return out
 }
 
-// roundOrder is the order of round's runs: the targets' order, reversed
-// every other round. Run in the same order every round, goproxy went
-// first each time, and with the same build as the first two targets
-// (bench/compare.sh, 12 rounds) the first read 0.96–0.99 × the second in
-// CPU per request (docs/performance.md, point 11): whatever the first
-// run of a round meets, every target meets as often.
-func roundOrder(ts []string, round int) []string {
-	if round%2 == 1 {
-		return ts
+// roundOrder is the order of the runs of round (or turn) i, counted
+// from 1: xs as given, reversed every other one. Run in the same order
+// every round, goproxy went first each time, and with the same build as
+// the first two targets (bench/compare.sh, 12 rounds) the first read
+// 0.96–0.99 × the second in CPU per request (docs/performance.md, point
+// 11): whatever the first run of a round meets, every target meets as
+// often.
+func roundOrder[T any](xs []T, i int) []T {
+	if i%2 == 1 {
+		return xs
 	}
-	r := slices.Clone(ts)
+	r := slices.Clone(xs)
 	slices.Reverse(r)
 	return r
 }

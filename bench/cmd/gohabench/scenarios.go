@@ -326,16 +326,11 @@ func (h *harness) latencyRound(sr *ScenarioResult, targets []string) error {
 		_, x.dead = x.c.run(rate, time.Second, 0, &x.lat)
 	}
 	turns := latencyTurnsPerRound * max(1, int(h.duration/latencySlice))
-	for turn := range turns {
-		// Every other turn in the opposite order, so that each target
-		// follows each other one as often (what one target leaves
-		// behind on the proxy CPU, the next one's slice meets).
-		order := ls
-		if turn%2 == 1 {
-			order = slices.Clone(ls)
-			slices.Reverse(order)
-		}
-		for _, x := range order {
+	for turn := 1; turn <= turns; turn++ {
+		// Every other turn in the opposite order, as rounds are: what one
+		// target leaves behind on the proxy CPU, the next one's slice
+		// meets.
+		for _, x := range roundOrder(ls, turn) {
 			if x.dead != nil {
 				continue
 			}
@@ -366,15 +361,14 @@ func (h *harness) latencyRound(sr *ScenarioResult, targets []string) error {
 		}
 		// Each turn's own p99, before latencyPercentiles sorts the whole.
 		var turnP99 []float64
-		from := 0
-		for _, to := range x.turns {
-			if !paired {
-				break
+		if paired {
+			from := 0
+			for _, to := range x.turns {
+				turn := slices.Clone(x.lat[from:to])
+				slices.Sort(turn)
+				turnP99 = append(turnP99, float64(percentile(turn, 99))/1e3)
+				from = to
 			}
-			turn := slices.Clone(x.lat[from:to])
-			slices.Sort(turn)
-			turnP99 = append(turnP99, float64(percentile(turn, 99))/1e3)
-			from = to
 		}
 		res := latencyResult{Rate: rate, Achieved: float64(x.res.inWin) / measured.Seconds(), Errors: x.res.errors}
 		latencyPercentiles(&res, x.lat)
