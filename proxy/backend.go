@@ -402,6 +402,10 @@ type connectResult struct {
 	redispat  bool
 	queueWait time.Duration
 	connWait  time.Duration
+	// at is the monotonic instant the connection was had (or the last
+	// attempt failed): read after a new connection or a wait, else the
+	// start's (a reused connection takes no time worth a clock read).
+	at int64
 	// dataTerm is the termination cause once connected (pipe's letter,
 	// 0 for a clean end): logged with the data phase 'D'.
 	dataTerm byte
@@ -427,9 +431,12 @@ func (b *backend) turnaround() time.Duration {
 // kind) and other active servers exist. A pause of min(timeout connect,
 // 1s) precedes a retry on the same server, or any retry when moving would
 // not help (hashing algorithms, a single active server).
-func (b *backend) connect(ctx context.Context, req *balance.Request, persist *server, dial func(*server) (net.Conn, error)) (net.Conn, connectResult, error) {
+//
+// start is the monotonic instant the request got here (clock.Mono, read
+// by the caller); dial reports whether it made a new connection (reusing
+// one takes no time to measure).
+func (b *backend) connect(ctx context.Context, req *balance.Request, persist *server, start int64, dial func(*server) (net.Conn, bool, error)) (net.Conn, connectResult, error) {
 	var res connectResult
-	start := clock.Mono()
 	// Counted as haproxy does: the server's stot for every connection
 	// attempt, retries included; lbtot when the balancer picked a server
 	// other than the previous attempt's (assign_server, connect_server).
@@ -437,29 +444,42 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 	picked := persist == nil
 	s := persist
 	var err error
+	var queued bool
 	if s != nil {
-		s, err = b.waitPersist(ctx, s)
+		s, queued, err = b.waitPersist(ctx, s)
 	} else {
-		s, err = b.waitPick(ctx, req, nil)
+		s, queued, err = b.waitPick(ctx, req, nil)
 	}
-	connStart := clock.Mono()
+	connStart := start
+	if queued {
+		connStart = clock.Mono()
+	}
 	res.queueWait = time.Duration(connStart - start)
+	res.at = connStart
 	if err != nil {
 		return nil, res, err
 	}
+	now := connStart
 	for n := 0; ; {
+		if n > 0 {
+			now = clock.Mono() // after a retry's pause
+		}
 		res.server = s
 		counted := b.st != nil && s.st != nil
 		if counted {
 			// scur (and smax) count the attempt too; on success the
 			// caller ends it with ServerEnd when the stream leaves.
-			b.st.ServerAttempt(s.st, stats.Now(), picked)
+			b.st.ServerAttempt(s.st, stats.At(now), picked)
 			s.st.ServerStart()
 		}
 		picked = false
-		c, err := dial(s)
+		c, fresh, err := dial(s)
+		if fresh || err != nil || n > 0 {
+			now = clock.Mono()
+		}
+		res.at = now
+		res.connWait = time.Duration(now - connStart)
 		if err == nil {
-			res.connWait = time.Duration(clock.Mono() - connStart)
 			return c, res, nil
 		}
 		if counted {
@@ -468,7 +488,6 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 		b.release(s)
 		n++
 		if n > b.retries {
-			res.connWait = time.Duration(clock.Mono() - connStart)
 			return nil, res, errConnFailed
 		}
 		b.mu.Lock()
@@ -492,7 +511,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 			continue
 		}
 		prev := s
-		if s, err = b.waitPick(ctx, req, prev); err != nil {
+		if s, _, err = b.waitPick(ctx, req, prev); err != nil {
 			return nil, res, err
 		}
 		if s != prev {
@@ -520,25 +539,27 @@ func (b *backend) redispatchDue(n int) bool {
 // waitPick picks a server, waiting in the backend queue while all usable
 // servers are saturated, at most "timeout queue" (or "timeout connect"
 // when unset, as haproxy does).
-func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *server) (*server, error) {
+// queued reports whether it waited (time passed).
+func (b *backend) waitPick(ctx context.Context, req *balance.Request, avoid *server) (sv *server, queued bool, err error) {
 	sv, p := b.pick(req, avoid)
 	if sv != nil {
-		return sv, nil
+		return sv, false, nil
 	}
 	if p == nil {
-		return nil, errNoServer
+		return nil, false, errNoServer
 	}
-	return b.waitQueued(ctx, p)
+	sv, err = b.waitQueued(ctx, p)
+	return sv, true, err
 }
 
 // waitPersist takes a slot on the server a persistence cookie chose, or
 // waits for one in that server's queue when it is at its maxconn.
-func (b *backend) waitPersist(ctx context.Context, sv *server) (*server, error) {
+func (b *backend) waitPersist(ctx context.Context, sv *server) (*server, bool, error) {
 	b.mu.Lock()
 	if max := b.lb.MaxConn(sv.lbs); max == 0 || sv.lbs.Served() < max {
 		b.lb.TakeConn(sv.lbs)
 		b.mu.Unlock()
-		return sv, nil
+		return sv, false, nil
 	}
 	p := &pending{ch: make(chan *server, 1), only: sv}
 	b.queue = append(b.queue, p)
@@ -548,7 +569,8 @@ func (b *backend) waitPersist(ctx context.Context, sv *server) (*server, error) 
 		b.st.Enqueue(sv.st)
 	}
 	b.mu.Unlock()
-	return b.waitQueued(ctx, p)
+	sv, err := b.waitQueued(ctx, p)
+	return sv, true, err
 }
 
 // waitQueued waits for a queued request's server, at most "timeout

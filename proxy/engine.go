@@ -52,10 +52,9 @@ type Engine struct {
 	listeners []net.Listener
 	conns     sync.WaitGroup
 	closing   chan struct{}
-	// idle holds the client connections waiting for their next request;
-	// a soft stop closes them (haproxy does not wait for idle clients).
-	idle map[net.Conn]struct{}
-	// idleP parks the idle keep-alive connections (idle.go); made on
+	// A soft stop closes the client connections waiting for their next
+	// request (haproxy does not wait for idle clients): those in their
+	// goroutine are marked in the stream table (enterIdle). idleP parks the idle keep-alive connections (idle.go); made on
 	// first use, nil when the system refused it (idleFailed).
 	idleP      atomic.Pointer[idlePoller]
 	idleFailed bool
@@ -453,9 +452,11 @@ func (e *Engine) Close() error {
 	for _, ln := range e.listeners {
 		e.closeListener(ln)
 	}
-	for c := range e.idle {
-		if tc, ok := c.(interface{ CloseRead() error }); ok {
-			tc.CloseRead() // the pending read returns EOF: the stream ends
+	for _, l := range e.streams.all() {
+		if l.waiting.Load() {
+			if tc, ok := l.conn.(interface{ CloseRead() error }); ok {
+				tc.CloseRead() // the pending read returns EOF: the stream ends
+			}
 		}
 	}
 	if p := e.idleP.Load(); p != nil {
@@ -515,18 +516,20 @@ func (e *Engine) stopping() bool {
 	}
 }
 
-// enterIdle records c as waiting for its next request; false once the
-// engine is closing (the connection must end).
-func (e *Engine) enterIdle(c net.Conn) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// enterIdle marks l's connection as waiting for its next request; false
+// once the engine is closing (the connection must end). The mark is set
+// before the check and Close sets closing before it looks at the marks:
+// a connection entering as the engine closes is either seen by Close or
+// sees the close itself (no lock, no map update per request).
+func (e *Engine) enterIdle(l *liveStream) bool {
+	if l == nil {
+		return !e.stopping()
+	}
+	l.waiting.Store(true)
 	if e.stopping() {
+		l.waiting.Store(false)
 		return false
 	}
-	if e.idle == nil {
-		e.idle = map[net.Conn]struct{}{}
-	}
-	e.idle[c] = struct{}{}
 	return true
 }
 
@@ -550,10 +553,10 @@ func (e *Engine) idlePoller() *idlePoller {
 	return p
 }
 
-func (e *Engine) leaveIdle(c net.Conn) {
-	e.mu.Lock()
-	delete(e.idle, c)
-	e.mu.Unlock()
+func (e *Engine) leaveIdle(l *liveStream) {
+	if l != nil {
+		l.waiting.Store(false)
+	}
 }
 
 // Pause closes every listener without touching the connections in

@@ -149,12 +149,12 @@ func (s *stream) run() {
 			if wait > 0 && wait < g {
 				g = wait
 			}
-			if !s.f.e.enterIdle(s.client) { // stopping
+			if !s.f.e.enterIdle(s.live) { // stopping
 				s.finish()
 				return
 			}
 			ready := s.waitHot(g)
-			s.f.e.leaveIdle(s.client)
+			s.f.e.leaveIdle(s.live)
 			if ready {
 				continue
 			}
@@ -321,7 +321,8 @@ func (s *stream) waitHot(d time.Duration) bool {
 		h.check = h.ready
 	}
 	h.buf, h.got = s.cbuf[s.clen:], 0
-	setReadTimeout(s.client, d)
+	// from the response's end, read just before (tStart)
+	setReadTimeoutFrom(s.client, clock.MonoOf(s.tStart), d)
 	runtime.Gosched() // the response just went out: see forward's Gosched
 	err := h.rc.Read(h.check)
 	s.clen += h.got

@@ -282,9 +282,9 @@ backend be
 // in one list; one that outlives a request must also be kept by
 // idleSession.save/restore, or a parked connection would lose it.
 func TestStreamFieldsClassified(t *testing.T) {
-	perConn := "f client src nreq own ownSrv ownSince bytes flushed tStart live idle slots noteFirst hw reqExpired"
+	perConn := "f client src addrs nreq own ownSrv ownSince bytes flushed tStart live idle slots noteFirst hw reqExpired"
 	scratch := "req resp localResp cbuf sbuf out edits respEdits vars arena scratch reqLine logArena es"
-	perRequest := "clen txn hdrs bodyInBuf be slen newURI newMethod newStatus newReason view sv logged " +
+	perRequest := "clen tick txn hdrs bodyInBuf be slen newURI newMethod newStatus newReason view sv logged " +
 		"tHead tQueue tConn tData status term applet retries redisp bsrc rec tFirst reqID caps assigned ck sck ckDirect ckLast ckFirst forcePersist ignorePersist quietClose"
 	known := map[string]bool{}
 	for _, list := range []string{perConn, scratch, perRequest} {

@@ -311,7 +311,7 @@ func (s *stream) fillRecord(r *plog.Record) {
 	f := s.f
 	r.Reset()
 	end := time.Now()
-	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
+	r.Client, r.Frontend = s.clientAddrs()
 	f.noteUnixClient(r, s.client.LocalAddr())
 	r.AcceptDate = s.tStart
 	// Th is 0 without a TLS handshake; Ti runs from the accept (or the
@@ -432,7 +432,7 @@ func (s *stream) logBadRequest(status int, cause, phase byte) {
 	}
 	r := &s.rec
 	r.Reset()
-	r.Client, r.Frontend = addrPortOf(s.src), addrPortOf(s.client.LocalAddr())
+	r.Client, r.Frontend = s.clientAddrs()
 	f.noteUnixClient(r, s.client.LocalAddr())
 	r.AcceptDate = s.tStart
 	r.Request, r.Queue, r.Connect, r.Data = -1, -1, -1, -1

@@ -64,7 +64,7 @@ func (p *idlePool) get(trust bool) (c net.Conn, unchecked bool) {
 		p.conns[n-1] = idleConn{}
 		p.conns = p.conns[:n-1]
 		p.mu.Unlock()
-		if c, unchecked := reusable(ic.c, ic.since, trust); c != nil {
+		if c, unchecked := reusable(ic.c, ic.since, trust, clock.Mono()); c != nil {
 			return c, unchecked
 		}
 	}
@@ -72,9 +72,10 @@ func (p *idlePool) get(trust bool) (c net.Conn, unchecked bool) {
 
 // reusable decides on an idle connection taken for a request: returned
 // unchecked when trusted and idle for less than trustIdle, else returned
-// only if alive (and closed otherwise).
-func reusable(c net.Conn, since time.Time, trust bool) (net.Conn, bool) {
-	if trust && clock.Since(since) < trustIdle {
+// only if alive (and closed otherwise). now is the monotonic instant
+// of the request (clock.Mono).
+func reusable(c net.Conn, since time.Time, trust bool, now int64) (net.Conn, bool) {
+	if trust && time.Duration(now-clock.MonoOf(since)) < trustIdle {
 		return c, true
 	}
 	if alive(c) {

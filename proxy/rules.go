@@ -101,7 +101,7 @@ func (s *stream) serveStats(h *page.Handler, own bool) (handled, keep bool) {
 		// is not a form haproxy's page sends).
 		need := s.req.HeadLen + int(s.req.ContentLength)
 		if need <= len(s.cbuf) && s.clen < need {
-			readHead(s.client, s.cbuf, &s.clen, s.bodyWait(), func(b []byte) (bool, error) { return len(b) >= need, nil })
+			readHead(s.client, s.cbuf, &s.clen, s.bodyWait(), 0, func(b []byte) (bool, error) { return len(b) >= need, nil })
 		}
 		if s.clen >= need {
 			r.Body = s.cbuf[s.req.HeadLen:need]

@@ -49,6 +49,10 @@ type liveStream struct {
 	proto string
 	addr  net.Addr // the client's: "show sess" formats it
 	cfd   int
+	conn  net.Conn
+	// waiting: the connection waits for its next request in its
+	// goroutine (Engine.enterIdle); a stop ends that wait.
+	waiting atomic.Bool
 
 	prev, next *liveStream // in t's list (under t.mu)
 	listed     bool
@@ -77,7 +81,7 @@ type liveStream struct {
 
 // open registers a client connection of fe.
 func (t *streamTable) open(fe *frontend, c net.Conn) *liveStream {
-	l := &liveStream{t: t, fe: fe, proto: "tcpv4", cfd: connFD(c), addr: c.RemoteAddr()}
+	l := &liveStream{t: t, fe: fe, proto: "tcpv4", cfd: connFD(c), addr: c.RemoteAddr(), conn: c}
 	switch a := l.addr.(type) {
 	case *net.TCPAddr:
 		if a.IP.To4() == nil {
@@ -141,12 +145,12 @@ func (l *liveStream) src() string {
 }
 
 // begin starts a stream on the connection (a request head was read, or
-// a TCP connection was accepted).
-func (l *liveStream) begin(headLen int) {
+// a TCP connection was accepted) at the monotonic instant m.
+func (l *liveStream) begin(headLen int, m int64) {
 	if l == nil {
 		return
 	}
-	now := clock.UnixNano()
+	now := clock.UnixNanoAt(m)
 	l.be.Store(nil)
 	l.srv.Store(nil)
 	l.sfd.Store(-1)
@@ -159,12 +163,12 @@ func (l *liveStream) begin(headLen int) {
 	l.id.Store(streamIDBase + l.t.seq.Add(1)*streamIDStep)
 }
 
-// step records a state change of the stream.
-func (l *liveStream) step(st cli.SessState) {
+// step records a state change of the stream at the monotonic instant m.
+func (l *liveStream) step(st cli.SessState, m int64) {
 	if l == nil {
 		return
 	}
-	now := clock.UnixNano()
+	now := clock.UnixNanoAt(m)
 	l.state.Store(uint32(st))
 	l.since.Store(now)
 	l.last.Store(now)
@@ -181,7 +185,7 @@ func (l *liveStream) routed(be *backend) {
 }
 
 // connected records the server connection the stream got.
-func (l *liveStream) connected(sv *server, c net.Conn, st cli.SessState) {
+func (l *liveStream) connected(sv *server, c net.Conn, st cli.SessState, m int64) {
 	if l == nil {
 		return
 	}
@@ -195,7 +199,7 @@ func (l *liveStream) connected(sv *server, c net.Conn, st cli.SessState) {
 	}
 	l.sfd.Store(l.sconnFD)
 	l.head.Store(0) // forwarded
-	l.step(st)
+	l.step(st, m)
 }
 
 // end closes the stream; the connection stays registered until closed.

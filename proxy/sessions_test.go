@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"goha/internal/clock"
 	"goha/stats/cli"
 )
 
@@ -95,7 +96,7 @@ func BenchmarkStreamTable(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				l := tab.open(fe, c1)
-				l.begin(100)
+				l.begin(100, clock.Mono())
 				l.end()
 				tab.close(l)
 			}
@@ -107,10 +108,10 @@ func BenchmarkStreamTable(b *testing.B) {
 			l := tab.open(fe, c1)
 			defer tab.close(l)
 			for pb.Next() {
-				l.begin(100)
+				l.begin(100, clock.Mono())
 				l.routed(be)
-				l.connected(sv, nil, sessWaitResponse)
-				l.step(sessResponse)
+				l.connected(sv, nil, sessWaitResponse, clock.Mono())
+				l.step(sessResponse, clock.Mono())
 				l.end()
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"goha/internal/clock"
 	"goha/proxy/balance"
 	"goha/stats"
 )
@@ -22,7 +23,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 	}
 	live := f.e.streams.open(f, c)
 	defer f.e.streams.close(live)
-	live.begin(0)
+	live.begin(0, clock.MonoOf(start))
 	live.routed(be)
 	if be.st != nil {
 		be.st.BackendAssign(stats.Now())
@@ -36,9 +37,10 @@ func (f *frontend) serveTCP(c net.Conn) {
 	}
 	req := balance.Request{Src: addrOf(c.RemoteAddr())}
 	var sc net.Conn
-	sc, res, err = be.connect(context.Background(), &req, nil, func(sv *server) (net.Conn, error) {
+	sc, res, err = be.connect(context.Background(), &req, nil, clock.Mono(), func(sv *server) (net.Conn, bool, error) {
 		countNewConn(be, sv)
-		return be.dialServer(sv, c.LocalAddr())
+		c, err := be.dialServer(sv, c.LocalAddr())
+		return c, true, err
 	})
 	countAttempt(be, res, err)
 	if err != nil {
@@ -46,7 +48,7 @@ func (f *frontend) serveTCP(c net.Conn) {
 		lingerClose(c)
 		return
 	}
-	live.connected(res.server, sc, sessTCP)
+	live.connected(res.server, sc, sessTCP, res.at)
 	defer c.Close()
 	defer sc.Close()
 	defer be.release(res.server)

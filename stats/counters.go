@@ -18,7 +18,9 @@ var clockStart = clock.Mono()
 // path asks it several times per request).
 func NowMs() uint32 { return msAt(clock.Mono()) }
 
-// msAt is NowMs at the monotonic instant m.
+// MsAt is NowMs at the monotonic instant m (see At).
+func MsAt(m int64) uint32 { return msAt(m) }
+
 func msAt(m int64) uint32 { return uint32((m - clockStart) / int64(time.Millisecond)) }
 
 // FreqCtr counts events per second the way haproxy's freq_ctr does: the

@@ -8,8 +8,12 @@ import (
 
 // Now reads both clocks a dump or an event needs, with one monotonic
 // clock read (the wall clock derived from it: clock.UnixNano).
-func Now() Clock {
-	m := clock.Mono()
+func Now() Clock { return At(clock.Mono()) }
+
+// At is Now at the monotonic instant m (clock.Mono): the request path
+// reads the clock once per event and counts everything of that event at
+// that instant.
+func At(m int64) Clock {
 	return Clock{Unix: clock.UnixNanoAt(m) / int64(time.Second), Ms: msAt(m)}
 }
 

@@ -644,10 +644,15 @@ func (c *TCPConn) SetWriteDeadline(t time.Time) error {
 
 // SetReadTimeout sets the read deadline d from now (d ≤ 0: none), with
 // one clock read where SetReadDeadline(time.Now().Add(d)) makes two.
-func (c *TCPConn) SetReadTimeout(d time.Duration) {
+func (c *TCPConn) SetReadTimeout(d time.Duration) { c.SetReadTimeoutFrom(nanotime(), d) }
+
+// SetReadTimeoutFrom sets the read deadline d after the monotonic
+// instant now (clock.Mono, read by the caller a moment ago: no clock
+// read here).
+func (c *TCPConn) SetReadTimeoutFrom(now int64, d time.Duration) {
 	m := int64(0)
 	if d > 0 {
-		m = monoAfter(nanotime(), d)
+		m = monoAfter(now, d)
 	}
 	c.armRead(m)
 }
