@@ -474,7 +474,7 @@ func (b *backend) connect(ctx context.Context, req *balance.Request, persist *se
 		}
 		picked = false
 		c, fresh, err := dial(s)
-		if fresh || err != nil || n > 0 {
+		if fresh || err != nil {
 			now = clock.Mono()
 		}
 		res.at = now

@@ -54,8 +54,9 @@ type Engine struct {
 	closing   chan struct{}
 	// A soft stop closes the client connections waiting for their next
 	// request (haproxy does not wait for idle clients): those in their
-	// goroutine are marked in the stream table (enterIdle). idleP parks the idle keep-alive connections (idle.go); made on
-	// first use, nil when the system refused it (idleFailed).
+	// goroutine are marked in the stream table (enterIdle). idleP parks
+	// the idle keep-alive connections (idle.go); made on first use, nil
+	// when the system refused it (idleFailed).
 	idleP      atomic.Pointer[idlePoller]
 	idleFailed bool
 	// gsem bounds the connections of the whole process (global maxconn,

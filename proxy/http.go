@@ -238,10 +238,6 @@ func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, now int6
 	}
 }
 
-// setReadTimeout sets c's read deadline d from now (d > 0), with one
-// clock read on a sock.TCPConn.
-func setReadTimeout(c net.Conn, d time.Duration) { setReadTimeoutFrom(c, 0, d) }
-
 // setReadTimeoutFrom sets c's read deadline d after the monotonic
 // instant now, read a moment ago (0: the clock is read).
 func setReadTimeoutFrom(c net.Conn, now int64, d time.Duration) {
@@ -541,9 +537,11 @@ func (s *stream) forward(be *backend) bool {
 		be.release(sv)
 		if keepServer {
 			s.dropOwn()
-			since := s.now()
+			var since time.Time
 			if ownSince != 0 {
 				since = clock.Time(ownSince)
+			} else {
+				since = s.now()
 			}
 			s.own, s.ownSrv, s.ownSince = sc, sv, since
 			return
