@@ -209,10 +209,6 @@ func (s *stream) bodyWait() time.Duration {
 // from conn with the given inactivity timeout. now is the monotonic
 // instant the first read's timeout counts from (0: the clock is read);
 // later reads read it.
-// sendRound is the engine's outbox for sends at the end of the
-// scheduler's round (sock.WriteLater).
-var sendRound = sync.OnceValue(sock.NewOutbox)
-
 func readHead(conn net.Conn, buf []byte, n *int, timeout time.Duration, now int64, parse func([]byte) (bool, error)) (read bool, err error) {
 	for {
 		if *n > 0 {
@@ -580,17 +576,9 @@ func (s *stream) forward(be *backend) bool {
 	serverTimeout := be.timeouts.Server
 	isHead := bytes.Equal(s.txn.Method, []byte("HEAD"))
 	slen := 0
-	// A request without a body goes at the end of the scheduler's round
-	// (sock.WriteLater: fewer wake-ups of the server); its answer is then
-	// waited for without a read first.
-	var tc *sock.TCPConn
 	for first := true; ; {
-		queued := false
-		tc, _ = sc.(*sock.TCPConn) // redial replaces sc
 		if first {
-			if tc != nil && tc.Polled() && s.req.Body == http1.BodyNone && tc.WriteLater(sendRound(), s.out) {
-				queued = true
-			} else if _, err := sc.Write(s.out); err != nil {
+			if _, err := sc.Write(s.out); err != nil {
 				if unchecked && redial() {
 					continue
 				}
@@ -623,7 +611,7 @@ func (s *stream) forward(be *backend) bool {
 		}
 		s.resp.Reset()
 		s.resp.RequestHEAD = isHead
-		if slen == 0 && !queued {
+		if slen == 0 {
 			// The server cannot have answered yet: a read now would only
 			// find nothing (EAGAIN, ~1 system call per request in the
 			// keep-alive load). The other streams' turns come first;
@@ -638,9 +626,6 @@ func (s *stream) forward(be *backend) bool {
 					continue
 				}
 				return s.answer(503)
-			}
-			if first && errors.Is(err, sock.ErrWriteLater) {
-				return s.answer(503) // as a failed Write
 			}
 			be.st.BE.FailedResp.Add(1)
 			sv.st.C.FailedResp.Add(1)
@@ -717,24 +702,12 @@ func (s *stream) forward(be *backend) bool {
 		s.out = append(s.out, sbuf[s.resp.HeadLen:s.resp.HeadLen+int(s.resp.ContentLength)]...)
 		s.bytes[1] += uint64(s.resp.ContentLength)
 	}
-	if whole {
-		s.consume()
-		// A busy connection's response goes at the end of the round too,
-		// when the connection waits in this goroutine for its next
-		// request (waitHot, which reads only once it has gone) and
-		// nothing of the next request is here yet.
-		if ct, ok := s.client.(*sock.TCPConn); ok && clientKeep && s.hw.on && s.clen == 0 && ct.Polled() && ct.WriteLater(sendRound(), s.out) {
-			keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg) && (tc == nil || !tc.WritePending())
-			ownSince = s.tick
-			s.noteQuietClose(clientKeep)
-			return clientKeep
-		}
-	}
 	if _, err := s.client.Write(s.out); err != nil {
 		return false
 	}
 	if whole {
-		keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg) && (tc == nil || !tc.WritePending())
+		s.consume()
+		keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg)
 		ownSince = s.tick
 		s.noteQuietClose(clientKeep)
 		return clientKeep
@@ -764,7 +737,7 @@ func (s *stream) forward(be *backend) bool {
 		return false
 	}
 	s.consume()
-	keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg) && (tc == nil || !tc.WritePending())
+	keepServer = s.resp.KeepAlive && !serverClose(s.f.cfg, be.cfg)
 	s.noteQuietClose(clientKeep)
 	return clientKeep
 }

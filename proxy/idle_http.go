@@ -186,7 +186,6 @@ func (s *stream) now() time.Time {
 // finish ends the client connection and the stream.
 func (s *stream) finish() {
 	f, slots := s.f, s.slots
-	settleLater(s.client)
 	f.e.streams.close(s.live)
 	s.dropOwn()
 	// The session ends when the proxy closes, not when the client's FIN
@@ -210,7 +209,6 @@ func (s *stream) park(wait time.Duration) bool {
 	if p == nil {
 		return false
 	}
-	settleLater(s.client)
 	is := s.idle
 	if is == nil {
 		is = &idleSession{f: s.f, client: s.client, slots: s.slots}
@@ -228,15 +226,6 @@ func (s *stream) park(wait time.Duration) bool {
 	s.own, s.ownSrv = nil, nil
 	putStream(s)
 	return true
-}
-
-// settleLater finishes c's send queued by sock.WriteLater, if any,
-// before the stream lets go of the buffer or of the connection.
-func settleLater(c net.Conn) error {
-	if tc, ok := c.(*sock.TCPConn); ok && tc.WritePending() {
-		return tc.SettleLater()
-	}
-	return nil
 }
 
 // keepAliveWait is how long a kept-alive connection may stay silent
@@ -292,8 +281,6 @@ const hotGrace = 100 * time.Millisecond
 // and times them as for any other request.
 type hotWait struct {
 	on    bool
-	tc    *sock.TCPConn // the client's, when it is one (sock.WriteLater)
-	late  bool          // the response queued by WriteLater could not go whole
 	rc    syscall.RawConn
 	check func(fd uintptr) bool // ready, bound once per pooled stream
 	buf   []byte                // where ready reads: the free client buffer
@@ -305,15 +292,6 @@ type hotWait struct {
 // data, end or error end the wait (serveOne's own read then sees the end
 // or the error again).
 func (h *hotWait) ready(fd uintptr) bool {
-	if h.tc != nil {
-		switch queued, failed := h.tc.LaterState(); {
-		case queued:
-			return false // the response has not gone: no request yet
-		case failed:
-			h.late = true
-			return true
-		}
-	}
 	n, err := sock.Recv(int(fd), h.buf, 0) // recvfrom, not read: no VFS layer (sock.TCPConn)
 	if err == syscall.EAGAIN {
 		return false
@@ -338,7 +316,6 @@ func (s *stream) waitHot(d time.Duration) bool {
 			return false
 		}
 		h.rc = rc
-		h.tc, _ = s.client.(*sock.TCPConn)
 	}
 	if h.check == nil {
 		h.check = h.ready
@@ -346,23 +323,9 @@ func (s *stream) waitHot(d time.Duration) bool {
 	h.buf, h.got = s.cbuf[s.clen:], 0
 	// from the response's end, read just before (tStart)
 	setReadTimeoutFrom(s.client, clock.MonoOf(s.tStart), d)
-	if h.tc == nil || !h.tc.WritePending() {
-		runtime.Gosched() // the response just went out: see forward's Gosched
-	}
-	for {
-		err := h.rc.Read(h.check)
-		if h.late || h.tc != nil && isTimeout(err) && h.tc.WritePending() {
-			// The queued response did not go whole: finish it here.
-			h.late = false
-			if settleLater(s.client) != nil {
-				break
-			}
-			continue
-		}
-		s.clen += h.got
-		h.buf = nil
-		return err == nil || !isTimeout(err)
-	}
+	runtime.Gosched() // the response just went out: see forward's Gosched
+	err := h.rc.Read(h.check)
+	s.clen += h.got
 	h.buf = nil
-	return true // the client is gone: serveOne's read finds out
+	return err == nil || !isTimeout(err)
 }

@@ -61,13 +61,6 @@ type TCPConn struct {
 	rbuf, wbuf      []byte
 	rn, wn          int
 	rerr, werr      error
-
-	// A send queued by WriteLater (later.go): pend says where it is.
-	pend    atomic.Int32
-	pbuf    []byte
-	pn      int
-	perr    error
-	laterFn func(fd uintptr) bool
 }
 
 // TCPDest is a server address made ready for connecting once, for every
@@ -349,18 +342,6 @@ func (c *TCPConn) waitWrite(fn func(fd uintptr) bool) error {
 // Read reads as net.TCPConn.Read: io.EOF at the end of the stream,
 // os.ErrDeadlineExceeded when the read deadline passes.
 func (c *TCPConn) Read(b []byte) (int, error) {
-	for {
-		n, err := c.read(b)
-		if err != errFinishLater {
-			return n, err
-		}
-		if err := c.finishLater(); err != nil {
-			return 0, err
-		}
-	}
-}
-
-func (c *TCPConn) read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -398,7 +379,7 @@ func (c *TCPConn) TryRead(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if c.pend.Load() != pendNone || !c.lockRaw() {
+	if !c.lockRaw() {
 		return 0, syscall.EAGAIN
 	}
 	if c.closed {
@@ -418,9 +399,6 @@ func (c *TCPConn) TryRead(b []byte) (int, error) {
 func (c *TCPConn) readResult() (int, error) {
 	n, err := c.rn, c.rerr
 	c.rn, c.rerr = 0, nil
-	if err == errFinishLater {
-		return 0, err
-	}
 	if err != nil {
 		return 0, c.opError("read", os.NewSyscallError("recvfrom", err))
 	}
@@ -438,16 +416,8 @@ func (c *TCPConn) readResult() (int, error) {
 // through syscall.Syscall, so that a long one lets other goroutines run.
 const rawIOMax = 16 << 10
 
-// recv reads into rbuf: false when it would block, or when a send queued
-// by WriteLater has not gone yet (its answer cannot have come).
+// recv reads into rbuf: false when it would block.
 func (c *TCPConn) recv(fd uintptr) bool {
-	switch c.pend.Load() {
-	case pendQueued:
-		return false
-	case pendFailed:
-		c.rerr = errFinishLater
-		return true
-	}
 	for {
 		r, e := sockIO(syscall.SYS_RECVFROM, fd, c.rbuf, 0)
 		switch e {
