@@ -73,9 +73,10 @@ type Topology struct {
 	Hosts  map[string]*Host
 	order  []*Host
 
-	mu    sync.Mutex
-	procs []*exec.Cmd
-	tmp   string
+	mu      sync.Mutex
+	procs   []*exec.Cmd
+	tmp     string
+	closing sync.Mutex // held through Close
 }
 
 // Available reports whether topologies can be built here, and why not.
@@ -111,6 +112,9 @@ func Build(spec Spec) (t *Topology, err error) {
 		id = hex.EncodeToString(b[:])
 	}
 	t = &Topology{ID: id, Hosts: map[string]*Host{}}
+	if !live.add(t) {
+		return nil, errors.New("topo: closing down (CloseAll)")
+	}
 	defer func() {
 		if err != nil {
 			t.Close()
@@ -329,6 +333,9 @@ func pidsIn(ns string) []int {
 // namespaces are ours) and deletes the namespaces. It is safe to call more
 // than once.
 func (t *Topology) Close() error {
+	t.closing.Lock() // CloseAll may race a test's own Close
+	defer t.closing.Unlock()
+	defer live.remove(t)
 	t.mu.Lock()
 	procs := t.procs
 	t.procs = nil
@@ -379,6 +386,60 @@ func (t *Topology) Close() error {
 		os.RemoveAll(t.tmp)
 		t.tmp = ""
 	}
+	return errors.Join(errs...)
+}
+
+// live holds the topologies built and not closed yet, for CloseAll.
+var live liveSet
+
+type liveSet struct {
+	mu     sync.Mutex
+	set    map[*Topology]bool
+	closed bool
+}
+
+func (l *liveSet) add(t *Topology) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return false
+	}
+	if l.set == nil {
+		l.set = map[*Topology]bool{}
+	}
+	l.set[t] = true
+	return true
+}
+
+func (l *liveSet) remove(t *Topology) {
+	l.mu.Lock()
+	delete(l.set, t)
+	l.mu.Unlock()
+}
+
+// CloseAll closes every topology built and not closed yet, and makes
+// later Builds fail: for a test binary about to be ended from outside
+// (go test's -timeout), whose deferred and Cleanup functions will not
+// run, so that its namespaces and their processes do not outlive it.
+func CloseAll() error {
+	live.mu.Lock()
+	live.closed = true
+	ts := make([]*Topology, 0, len(live.set))
+	for t := range live.set {
+		ts = append(ts, t)
+	}
+	live.mu.Unlock()
+	// At the same time: each may wait seconds for its processes to end.
+	errs := make([]error, len(ts))
+	var wg sync.WaitGroup
+	for i, t := range ts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = t.Close()
+		}()
+	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 

@@ -171,3 +171,37 @@ func TestPathResolvesLinksInsideHost(t *testing.T) {
 		t.Fatal("the file went to the machine's /run")
 	}
 }
+
+// CloseAll removes every topology not closed yet (a test binary about to
+// be ended by go test's -timeout), and later Builds are refused.
+func TestCloseAll(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() {
+		live.mu.Lock()
+		live.closed = false // for the tests after this one
+		live.mu.Unlock()
+	})
+	var names []string
+	for i := 0; i < 2; i++ {
+		tp, err := Build(Spec{Hosts: []HostSpec{{Name: "a", Addrs: []string{fmt.Sprintf("10.250.%d.1/24", i)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tp.Close() })
+		names = append(names, tp.Hosts["a"].NS, tp.Bridge)
+	}
+	if err := CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range names {
+		if _, err := os.Stat("/run/netns/" + ns); err == nil {
+			t.Errorf("namespace %s left behind", ns)
+		}
+	}
+	if tp, err := Build(Spec{Hosts: []HostSpec{{Name: "a"}}}); err == nil {
+		tp.Close()
+		t.Fatal("Build after CloseAll succeeded")
+	}
+}
