@@ -702,7 +702,15 @@ func (s *stream) forward(be *backend) bool {
 		s.out = append(s.out, sbuf[s.resp.HeadLen:s.resp.HeadLen+int(s.resp.ContentLength)]...)
 		s.bytes[1] += uint64(s.resp.ContentLength)
 	}
-	if _, err := s.client.Write(s.out); err != nil {
+	// A whole response after which the connection closes at once (see
+	// noteQuietClose) goes out with the FIN.
+	var werr error
+	if whole && !clientKeep && !s.req.KeepAlive && s.requestAllIn() {
+		werr = s.writeLast(s.out)
+	} else {
+		_, werr = s.client.Write(s.out)
+	}
+	if werr != nil {
 		return false
 	}
 	if whole {
@@ -1054,3 +1062,28 @@ func lowerASCII(s string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// writeLast writes the last bytes the client gets before the stream ends
+// its connection, so that they leave with the FIN (see
+// sock.TCPConn.WriteBeforeClose): the caller returns false at once, and
+// run finishes the stream, whose close or lingerClose sends them.
+func (s *stream) writeLast(b []byte) error {
+	if tc, ok := s.client.(*sock.TCPConn); ok {
+		_, err := tc.WriteBeforeClose(b)
+		return err
+	}
+	_, err := s.client.Write(b)
+	return err
+}
+
+// requestAllIn reports whether the buffer holds the request whole (its
+// body too) and nothing after it.
+func (s *stream) requestAllIn() bool {
+	switch s.req.Body {
+	case http1.BodyNone:
+		return s.clen == s.req.HeadLen
+	case http1.BodyLength:
+		return int64(s.clen-s.req.HeadLen) == s.req.ContentLength
+	}
+	return false
+}

@@ -198,14 +198,17 @@ func (s *stream) now() time.Time {
 func (s *stream) finish() {
 	f, slots := s.f, s.slots
 	f.e.streams.close(s.live)
-	s.dropOwn()
 	// The session ends when the proxy closes, not when the client's FIN
 	// comes back: haproxy's scur drops as it closes (measured: smax 1
 	// for clients one after another).
 	f.sessionEnd()
 	if s.quietClose {
+		// The client's connection first: the end of a response written
+		// with WriteBeforeClose leaves with its FIN.
 		s.client.Close() // a FIN, as shutdown and close would send
+		s.dropOwn()
 	} else {
+		s.dropOwn() // before the drain, which may last lingerTime
 		lingerClose(s.client)
 	}
 	putStream(s)

@@ -78,7 +78,11 @@ func (s *stream) sendLocal(msg []byte, keep bool) bool {
 		out = append(out, msg[r.HeadLen:]...)
 	}
 	s.out = out[:0]
-	s.client.Write(out)
+	if keep {
+		s.client.Write(out)
+	} else {
+		s.writeLast(out)
+	}
 	s.consume()
 	return keep
 }

@@ -430,3 +430,40 @@ func TestTCPConnLazyDeadlines(t *testing.T) {
 		t.Fatalf("raw read wait: %v after %v, want a timeout at 250 ms", err, el)
 	}
 }
+
+// WriteBeforeClose keeps the end of what it writes in the kernel until
+// the connection closes, when it leaves with the FIN: the peer reads
+// nothing before the close, then all of it and the end. A plain Write
+// after it sends at once again, the held part first.
+func TestWriteBeforeCloseLeavesWithTheFIN(t *testing.T) {
+	c, p := connectedPair(t)
+	if _, err := c.WriteBeforeClose([]byte("last words")); err != nil {
+		t.Fatal(err)
+	}
+	var b [64]byte
+	p.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, err := p.Read(b[:]); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("before the close the peer read %q (%v), want nothing yet", b[:n], err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if got, err := io.ReadAll(p); string(got) != "last words" || err != nil {
+		t.Fatalf("after the close the peer read %q (%v), want all of it then the end", got, err)
+	}
+
+	c, p = connectedPair(t)
+	if _, err := c.WriteBeforeClose([]byte("held ")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte("and sent")); err != nil {
+		t.Fatal(err)
+	}
+	p.SetReadDeadline(time.Now().Add(2 * time.Second))
+	want := "held and sent"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(p, got); string(got) != want || err != nil {
+		t.Fatalf("with the connection open the peer read %q (%v), want %q", got, err, want)
+	}
+}
