@@ -7,8 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"goha/internal/clock"
 	"goha/parser/haproxy"
@@ -60,6 +64,11 @@ type backend struct {
 	// srvTCPKA: "option srvtcpka" (or tcpka) asks for TCP keep-alive
 	// probes on server connections.
 	srvTCPKA bool
+	// smartConnect: "option tcp-smart-connect" in a mode http backend,
+	// whose request is always there to carry the handshake's last ACK
+	// (haproxy sets TCP_QUICKACK off only with data to send: a mode tcp
+	// connection has none yet when goproxy connects).
+	smartConnect bool
 	// cookie is the "cookie" persistence, nil without one.
 	cookie *persistCookie
 }
@@ -172,7 +181,8 @@ func newBackend(px *haproxy.Proxy) (*backend, error) {
 		name: px.Name, mode: px.Mode, cfg: px, lb: lb, cookie: pc,
 		retries: px.Retries, redispatch: px.Options.Redispatch,
 		redispatchInterval: px.Options.RedispatchInterval, timeouts: px.Timeouts,
-		srvTCPKA: px.Options.Set["srvtcpka"] || px.Options.Set["tcpka"],
+		srvTCPKA:     px.Options.Set["srvtcpka"] || px.Options.Set["tcpka"],
+		smartConnect: px.Options.Set["tcp-smart-connect"] && px.Mode == haproxy.ModeHTTP,
 	}
 	b.reuse = "safe"
 	for _, st := range px.Other {
@@ -629,7 +639,7 @@ var tcpKeepAlive = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Cou
 // dst is the address the client reached, for a server that maps ports.
 func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
 	if s.dest != nil && !s.mapPorts {
-		c, err := s.dest.Dial(b.timeouts.Connect, b.srvTCPKA)
+		c, err := s.dest.Dial(b.timeouts.Connect, sock.DialOpts{KeepAlive: b.srvTCPKA, DelayAck: b.smartConnect})
 		if err != nil {
 			return nil, err // a nil *sock.TCPConn must not become a non-nil net.Conn
 		}
@@ -638,6 +648,9 @@ func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
 	d := net.Dialer{KeepAlive: -1}
 	if b.srvTCPKA {
 		d.KeepAliveConfig = tcpKeepAlive
+	}
+	if b.smartConnect {
+		d.Control = delayAck
 	}
 	addr := s.addr
 	if s.mapPorts {
@@ -649,6 +662,21 @@ func (b *backend) dialServer(s *server, dst net.Addr) (net.Conn, error) {
 		ctx = connectDeadline(time.Now().Add(t))
 	}
 	return sock.Dial(ctx, &d, sock.Target(addr))
+}
+
+// delayAck turns TCP_QUICKACK off on a socket about to connect (see
+// sock.DialOpts.DelayAck); other sockets (unix@) are left alone.
+func delayAck(network, address string, c syscall.RawConn) error {
+	if !strings.HasPrefix(network, "tcp") {
+		return nil
+	}
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
+	}); err != nil {
+		return err
+	}
+	return serr
 }
 
 // connectDeadline is a context with a deadline and nothing to cancel it:

@@ -120,23 +120,38 @@ func (d *TCPDest) connect(fd int) error {
 }
 
 // DialTCP connects to dst within timeout (0: none); see TCPDest.Dial.
-func DialTCP(dst netip.AddrPort, timeout time.Duration, keepAlive bool) (*TCPConn, error) {
-	return NewTCPDest(dst).Dial(timeout, keepAlive)
+func DialTCP(dst netip.AddrPort, timeout time.Duration, opts DialOpts) (*TCPConn, error) {
+	return NewTCPDest(dst).Dial(timeout, opts)
 }
 
-// Dial connects to d within timeout (0: none). keepAlive sets
-// SO_KEEPALIVE (haproxy's srvtcpka: the system's timings). The socket is
-// made and connected as haproxy does (TCP_NODELAY before the connect); a
-// connect that returns EINPROGRESS is asked again at once, since on
-// loopback the handshake is usually complete by then.
-func (d *TCPDest) Dial(timeout time.Duration, keepAlive bool) (*TCPConn, error) {
+// DialOpts are the socket options a dial sets before its connect.
+type DialOpts struct {
+	// KeepAlive sets SO_KEEPALIVE (haproxy's srvtcpka: the system's
+	// timings).
+	KeepAlive bool
+	// DelayAck turns TCP_QUICKACK off, so that the handshake's last ACK
+	// waits for the first data and leaves on its segment instead of
+	// alone (haproxy's "option tcp-smart-connect"): for a caller that
+	// writes at once; else the ACK leaves when the delayed-ACK timer
+	// ends, and a server that speaks first waits for it.
+	DelayAck bool
+}
+
+// Dial connects to d within timeout (0: none). The socket is made and
+// connected as haproxy does (TCP_NODELAY, then opts, before the
+// connect); a connect that returns EINPROGRESS is asked again at once,
+// since on loopback the handshake is usually complete by then.
+func (d *TCPDest) Dial(timeout time.Duration, opts DialOpts) (*TCPConn, error) {
 	fd, err := unix.Socket(d.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil {
 		return nil, dialError(d.raddr, "socket", err)
 	}
 	setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	if keepAlive {
+	if opts.KeepAlive {
 		setsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+	}
+	if opts.DelayAck {
+		setsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
 	}
 	pending := false
 	switch err = d.connect(fd); err {

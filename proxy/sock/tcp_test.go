@@ -16,7 +16,7 @@ import (
 func dialLoopback(t *testing.T, ln net.Listener, timeout time.Duration) (*TCPConn, error) {
 	t.Helper()
 	ap := netip.MustParseAddrPort(ln.Addr().String())
-	return DialTCP(ap, timeout, false)
+	return DialTCP(ap, timeout, DialOpts{})
 }
 
 func TestDialTCPExchangesAndHalfCloses(t *testing.T) {
@@ -99,7 +99,7 @@ func TestDialTCPTimesOut(t *testing.T) {
 	}()
 	for i := 0; i < 8; i++ {
 		start := time.Now()
-		c, err := DialTCP(ap, 300*time.Millisecond, false)
+		c, err := DialTCP(ap, 300*time.Millisecond, DialOpts{})
 		if err == nil {
 			fill = append(fill, c)
 			continue
@@ -216,7 +216,7 @@ func TestOwnTCPListenerAccepts(t *testing.T) {
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		// the dialer under test too, by address family
-		cli, err := DialTCP(netip.AddrPortFrom(netip.MustParseAddr(tc.host), uint16(port)), time.Second, false)
+		cli, err := DialTCP(netip.AddrPortFrom(netip.MustParseAddr(tc.host), uint16(port)), time.Second, DialOpts{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -465,5 +465,63 @@ func TestWriteBeforeCloseLeavesWithTheFIN(t *testing.T) {
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(p, got); string(got) != want || err != nil {
 		t.Fatalf("with the connection open the peer read %q (%v), want %q", got, err, want)
+	}
+}
+
+// segsIn is the number of segments the kernel has taken in on c.
+func segsIn(t *testing.T, c net.Conn) uint32 {
+	t.Helper()
+	rc, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info *unix.TCPInfo
+	var ierr error
+	rc.Control(func(fd uintptr) { info, ierr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO) })
+	if ierr != nil {
+		t.Fatal(ierr)
+	}
+	return info.Segs_in
+}
+
+// With DelayAck the handshake's last ACK waits for the first data and
+// leaves on its segment: the server's socket takes in one segment fewer
+// than after a plain dial (the SYN and the data, not the SYN, a bare ACK
+// and the data).
+func TestDialDelayAckSavesTheBareACK(t *testing.T) {
+	serverSegs := func(opts DialOpts) uint32 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		c, err := DialTCP(netip.MustParseAddrPort(ln.Addr().String()), time.Second, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := io.ReadFull(s, make([]byte, 5)); err != nil {
+			t.Fatal(err)
+		}
+		return segsIn(t, s)
+	}
+	plain := serverSegs(DialOpts{})
+	// a stall longer than the delayed-ACK timer between the connect and
+	// the write would send the ACK alone: the best of three
+	delayed := serverSegs(DialOpts{DelayAck: true})
+	for i := 0; i < 2 && delayed >= plain; i++ {
+		delayed = min(delayed, serverSegs(DialOpts{DelayAck: true}))
+	}
+	if delayed != plain-1 {
+		t.Fatalf("the server took in %d segments with DelayAck, %d without: want one fewer", delayed, plain)
 	}
 }
