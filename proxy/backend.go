@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"goha/internal/clock"
 	"goha/parser/haproxy"
 	"goha/proxy/balance"
@@ -670,13 +668,7 @@ func delayAck(network, address string, c syscall.RawConn) error {
 	if !strings.HasPrefix(network, "tcp") {
 		return nil
 	}
-	var serr error
-	if err := c.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
-	}); err != nil {
-		return err
-	}
-	return serr
+	return quickAckOff(c)
 }
 
 // connectDeadline is a context with a deadline and nothing to cancel it:

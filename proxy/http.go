@@ -702,10 +702,11 @@ func (s *stream) forward(be *backend) bool {
 		s.out = append(s.out, sbuf[s.resp.HeadLen:s.resp.HeadLen+int(s.resp.ContentLength)]...)
 		s.bytes[1] += uint64(s.resp.ContentLength)
 	}
-	// A whole response after which the connection closes at once (see
-	// noteQuietClose) goes out with the FIN.
+	// A whole response is the last write when the client connection
+	// closes after it (run finishes the stream at once): it goes out with
+	// the FIN.
 	var werr error
-	if whole && !clientKeep && !s.req.KeepAlive && s.requestAllIn() {
+	if whole && !clientKeep {
 		werr = s.writeLast(s.out)
 	} else {
 		_, werr = s.client.Write(s.out)
@@ -1074,16 +1075,4 @@ func (s *stream) writeLast(b []byte) error {
 	}
 	_, err := s.client.Write(b)
 	return err
-}
-
-// requestAllIn reports whether the buffer holds the request whole (its
-// body too) and nothing after it.
-func (s *stream) requestAllIn() bool {
-	switch s.req.Body {
-	case http1.BodyNone:
-		return s.clen == s.req.HeadLen
-	case http1.BodyLength:
-		return int64(s.clen-s.req.HeadLen) == s.req.ContentLength
-	}
-	return false
 }

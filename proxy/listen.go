@@ -280,11 +280,16 @@ func noQuickAck(ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	return quickAckOff(rc)
+}
+
+// quickAckOff turns TCP_QUICKACK off on socket rc: its ACKs wait to ride
+// on data (a listener's accepted sockets, a socket about to connect).
+func quickAckOff(rc syscall.RawConn) error {
 	var serr error
-	err = rc.Control(func(fd uintptr) {
+	if err := rc.Control(func(fd uintptr) {
 		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, unix.TCP_QUICKACK, 0)
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	return serr
