@@ -280,7 +280,7 @@ func (h *harness) tcpScenario(sr *ScenarioResult, t string) error {
 // figure (docs/performance.md, points 11 and 15). That holds only while
 // most slices miss the episodes: with 1-s slices, on a day with about
 // one episode a second, 50–70 % of slices caught one and the paired
-// median was a draw between stalls (0.62 in a run whose 250-ms
+// median was a draw between episodes (0.62 in a run whose 250-ms
 // sub-slices read 0.97, bootstrap 0.95–0.98). A 250-ms slice still holds
 // thousands of requests (its p99 is the 75th-slowest of 7,500 at 30k
 // req/s) and misses the episodes four times in five. The scenario
@@ -404,8 +404,8 @@ func (h *harness) latencyRound(sr *ScenarioResult, targets []string) error {
 			}
 		}
 		if len(turnP99) > 0 {
-			// Which target the episodes hit: the paired median leaves
-			// them out, this shows whether one target meets more.
+			// Which target the episodes hit: the paired median is
+			// hardly moved by them, this shows whether one meets more.
 			sr.metric("turns with p99 over 2 ms", "%", "info").add(t, 100*float64(slow)/float64(len(turnP99)))
 		}
 		if x.r.proc != nil {
