@@ -269,7 +269,7 @@ func (h *harness) tcpScenario(sr *ScenarioResult, t string) error {
 // while the connections of a target that waited wake up again.
 //
 // That evens out the weather that lasts; what is left are episodes of
-// 50–180 ms in which the whole VM runs slow (every process's CPU time
+// 20–180 ms in which the whole VM runs slow (every process's CPU time
 // per request rises, every connection's requests queue at once, the
 // direct-to-nginx target's too, while a SCHED_FIFO thread on each CPU
 // still wakes within 3 ms of its 1-ms timer: the CPUs are not taken
