@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,34 +18,20 @@ import (
 func TestTCPSmartConnect(t *testing.T) {
 	// The server answers with the number of segments its socket took in
 	// by the time the request had arrived.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-					return
-				}
-				segs := "?"
-				rc, _ := c.(syscall.Conn).SyscallConn()
-				rc.Control(func(fd uintptr) {
-					if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
-						segs = strconv.Itoa(int(info.Segs_in))
-					}
-				})
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(segs), segs)
-			}()
+	srv := listenLoop(t, func(c *net.TCPConn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
 		}
-	}()
+		segs := "?"
+		rc, _ := c.SyscallConn()
+		rc.Control(func(fd uintptr) {
+			if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+				segs = strconv.Itoa(int(info.Segs_in))
+			}
+		})
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(segs), segs)
+	})
 	plainFE, smartFE := freePort(t), freePort(t)
 	startEngine(t, fmt.Sprintf(`defaults
     mode http
@@ -64,7 +49,7 @@ backend plain
 backend smart
     option tcp-smart-connect
     server s1 %s
-`, plainFE, smartFE, ln.Addr(), ln.Addr()), nil)
+`, plainFE, smartFE, srv, srv), nil)
 	segs := func(fe string) int {
 		t.Helper()
 		code, body := get(t, "http://"+fe+"/")

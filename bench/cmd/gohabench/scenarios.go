@@ -406,7 +406,7 @@ func (h *harness) latencyRound(sr *ScenarioResult, targets []string) error {
 		if len(turnP99) > 0 {
 			// Which target the episodes hit: the paired median is
 			// hardly moved by them, this shows whether one meets more.
-			sr.metric("turns with p99 over 2 ms", "%", "info").add(t, 100*float64(slow)/float64(len(turnP99)))
+			sr.metric(fmt.Sprintf("turns with p99 over %d ms", episodeP99/1000), "%", "info").add(t, 100*float64(slow)/float64(len(turnP99)))
 		}
 		if x.r.proc != nil {
 			sr.metric("proxy CPU use", "% of a core", "info").add(t, 100*x.cpu/(time.Duration(turns)*(latencySkip+latencySlice)).Seconds())
